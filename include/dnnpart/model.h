@@ -1,0 +1,69 @@
+// Model — a loaded ONNX model: its layer DAG plus the parsed ONNX model kept
+// for later sub-model extraction.
+//
+// Loading reads the .onnx file with the ONNX library, binds symbolic input
+// dimensions, runs ONNX shape inference (or dnnpart's own propagation for
+// opsets newer than the library knows), folds constant and shape-computing
+// nodes away, drops nodes that reach no graph output (with a warning), and
+// builds the LayerGraph with the original node and tensor names. Initializers
+// stored as external data are never read. A Model is immutable after Load and
+// safe to share between threads.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "dnnpart/dtype.h"
+#include "dnnpart/graph.h"
+
+namespace dnnpart {
+
+struct LoadOptions {
+  // Shapes for graph inputs, by input name; each replaces the input's declared
+  // shape (fixed dimensions must agree). Required for symbolic dimensions.
+  std::map<std::string, Shape> input_shapes;
+};
+
+struct ModelInfo {
+  std::string path;
+  int64_t ir_version = 0;
+  int64_t opset = 0;  // version of the default ("ai.onnx") domain
+  std::string producer;
+  std::string graph_name;
+  int64_t onnx_node_count = 0;
+  int64_t folded_node_count = 0;   // constant and shape-computing nodes
+  int64_t dropped_node_count = 0;  // nodes that reach no graph output
+  bool shapes_from_fallback = false;  // opset newer than the ONNX library
+};
+
+class Model {
+ public:
+  // Loads and checks `path`. Throws Error whose message starts with the path and
+  // names the object at fault.
+  static Model Load(const std::string& path, const LoadOptions& options);
+
+  const LayerGraph& graph() const { return graph_; }
+  const ModelInfo& info() const { return info_; }
+
+  ~Model();
+  Model(const Model&);
+  Model& operator=(const Model&);
+  Model(Model&&) noexcept;
+  Model& operator=(Model&&) noexcept;
+
+ private:
+  struct Onnx;  // the parsed onnx::ModelProto (after shape binding and inference)
+  Model(std::shared_ptr<const Onnx> onnx, LayerGraph graph, ModelInfo info);
+
+  std::shared_ptr<const Onnx> onnx_;
+  LayerGraph graph_;
+  ModelInfo info_;
+};
+
+// Parses "1x3x224x224" into a Shape; throws Error on anything else.
+Shape ParseShape(const std::string& text);
+
+}  // namespace dnnpart

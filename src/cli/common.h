@@ -1,0 +1,30 @@
+// Flags shared by several subcommands, and the helpers that apply them.
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <string>
+#include <vector>
+
+#include "dnnpart/model.h"
+
+namespace dnnpart::cli {
+
+struct ModelFlags {
+  std::string model_path;
+  std::vector<std::string> input_shapes;  // NAME=1x3x224x224
+};
+
+struct OutputFlags {
+  std::string format;  // "", "table" or "json"; "" picks table on a terminal, json otherwise
+};
+
+void AddModelFlags(CLI::App& command, ModelFlags& flags);
+void AddOutputFlags(CLI::App& command, OutputFlags& flags);
+
+// Loads the model named by the flags; throws Error on bad input.
+Model LoadModel(const ModelFlags& flags);
+
+// Returns "table" or "json".
+std::string ResolveFormat(const OutputFlags& flags);
+
+}  // namespace dnnpart::cli

@@ -1,0 +1,34 @@
+// `dnnpart cuts MODEL`: every valid cut of the model and what crosses it.
+#include <iostream>
+#include <memory>
+
+#include "commands.h"
+#include "common.h"
+#include "dnnpart/cuts.h"
+#include "dnnpart/report.h"
+
+namespace dnnpart::cli {
+
+Action RegisterCuts(CLI::App& app) {
+  struct Flags {
+    ModelFlags model;
+    OutputFlags output;
+    CutOptions cuts;
+  };
+  auto flags = std::make_shared<Flags>();
+  CLI::App* command = app.add_subcommand("cuts", "List every valid cut and the tensors that cross it");
+  AddModelFlags(*command, flags->model);
+  AddOutputFlags(*command, flags->output);
+  command->add_option("--max-cut-tensors", flags->cuts.max_cut_tensors,
+                      "Report cuts with at most K crossing tensors (default 1)")
+      ->check(CLI::Range(1, 16));
+  return [command, flags] {
+    const Model model = LoadModel(flags->model);
+    const auto reporter = MakeReporter(ResolveFormat(flags->output));
+    const std::vector<Cut> cuts = FindCuts(model.graph(), flags->cuts);
+    reporter->WriteCuts(MakeCutsReport(model, cuts, flags->cuts.max_cut_tensors), std::cout);
+    (void)command;
+  };
+}
+
+}  // namespace dnnpart::cli

@@ -1,0 +1,61 @@
+// The dnnpart command line: parses flags, sets up logging, runs one
+// subcommand, and maps errors to exit codes (0 ok, 1 bad input, 2 internal).
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include <CLI/CLI.hpp>
+#include <iostream>
+#include <map>
+
+#include "commands.h"
+#include "dnnpart/error.h"
+
+namespace {
+
+constexpr int kExitBadInput = 1;
+constexpr int kExitInternal = 2;
+
+void SetUpLogging(int verbose, bool quiet) {
+  auto logger = spdlog::stderr_color_st("dnnpart");
+  logger->set_pattern("dnnpart: %l: %v");
+  logger->set_level(quiet ? spdlog::level::err : verbose >= 2 ? spdlog::level::trace
+                                                 : verbose == 1 ? spdlog::level::debug
+                                                                : spdlog::level::warn);
+  spdlog::set_default_logger(logger);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"dnnpart: split DNN inference across embedded platforms"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", "dnnpart 0.1.0");
+  int verbose = 0;
+  bool quiet = false;
+  app.add_flag("-v,--verbose", verbose, "More log output on stderr (repeat for more)");
+  app.add_flag("-q,--quiet", quiet, "Only errors on stderr");
+  std::map<std::string, dnnpart::cli::Action> actions{
+      {"cuts", dnnpart::cli::RegisterCuts(app)},
+      {"inspect", dnnpart::cli::RegisterInspect(app)},
+  };
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int code = app.exit(e);
+    return code == 0 ? 0 : kExitBadInput;
+  }
+  SetUpLogging(verbose, quiet);
+  try {
+    for (const auto* command : app.get_subcommands()) actions.at(command->get_name())();
+    return 0;
+  } catch (const dnnpart::Error& e) {
+    std::cerr << "dnnpart: error: " << e.what() << '\n';
+    return kExitBadInput;
+  } catch (const std::exception& e) {
+    std::cerr << "dnnpart: internal error: " << e.what() << '\n';
+    return kExitInternal;
+  } catch (...) {
+    std::cerr << "dnnpart: internal error: unknown exception\n";
+    return kExitInternal;
+  }
+}

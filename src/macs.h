@@ -1,0 +1,33 @@
+// Private: the MAC model of single operators, independent of ONNX.
+//
+// The loader describes each node as an OpDescription (shapes of every input,
+// constants included, output shapes, integer attributes) and asks CountMacs for
+// its multiply-accumulate count. The formulas are listed in docs/costs.md.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "dnnpart/dtype.h"
+
+namespace dnnpart {
+
+struct OpDescription {
+  std::string op_type;
+  std::vector<std::optional<Shape>> input_shapes;  // nullopt: optional input absent or shape unknown
+  std::vector<Shape> output_shapes;
+  std::map<std::string, std::vector<int64_t>> int_attributes;
+};
+
+struct MacCount {
+  int64_t macs = 0;
+  bool modelled = false;  // false: no formula for this op (or inputs unknown); counted as 0
+};
+
+// Returns the MAC count of one operator; never throws.
+MacCount CountMacs(const OpDescription& op);
+
+}  // namespace dnnpart

@@ -1,0 +1,524 @@
+// Loads an .onnx file into a Model: parse, check, bind shapes, infer shapes,
+// fold constants, drop dead nodes, build the LayerGraph.
+#include <onnx/defs/schema.h>
+#include <onnx/onnx_pb.h>
+#include <onnx/shape_inference/implementation.h>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <sstream>
+#include <unordered_map>
+#include <unordered_set>
+
+#include "dnnpart/error.h"
+#include "dnnpart/model.h"
+#include "macs.h"
+#include "shape_propagation.h"
+
+namespace dnnpart {
+
+struct Model::Onnx {
+  onnx::ModelProto proto;
+};
+
+Model::Model(std::shared_ptr<const Onnx> onnx, LayerGraph graph, ModelInfo info)
+    : onnx_(std::move(onnx)), graph_(std::move(graph)), info_(std::move(info)) {}
+Model::~Model() = default;
+Model::Model(const Model&) = default;
+Model& Model::operator=(const Model&) = default;
+Model::Model(Model&&) noexcept = default;
+Model& Model::operator=(Model&&) noexcept = default;
+
+Shape ParseShape(const std::string& text) {
+  Shape shape;
+  std::stringstream stream(text);
+  std::string part;
+  while (std::getline(stream, part, 'x')) {
+    if (part.empty() || part.find_first_not_of("0123456789") != std::string::npos || part.size() > 12) {
+      throw Error("shape '" + text + "' is not of the form 1x3x224x224");
+    }
+    shape.push_back(std::stoll(part));
+  }
+  if (shape.empty()) throw Error("shape '" + text + "' is empty");
+  return shape;
+}
+
+namespace {
+
+DType FromOnnxType(int32_t elem_type) {
+  switch (elem_type) {
+    case onnx::TensorProto::FLOAT: return DType::kFloat32;
+    case onnx::TensorProto::FLOAT16: return DType::kFloat16;
+    case onnx::TensorProto::BFLOAT16: return DType::kBFloat16;
+    case onnx::TensorProto::DOUBLE: return DType::kFloat64;
+    case onnx::TensorProto::INT8: return DType::kInt8;
+    case onnx::TensorProto::UINT8: return DType::kUInt8;
+    case onnx::TensorProto::INT16: return DType::kInt16;
+    case onnx::TensorProto::UINT16: return DType::kUInt16;
+    case onnx::TensorProto::INT32: return DType::kInt32;
+    case onnx::TensorProto::UINT32: return DType::kUInt32;
+    case onnx::TensorProto::INT64: return DType::kInt64;
+    case onnx::TensorProto::UINT64: return DType::kUInt64;
+    case onnx::TensorProto::BOOL: return DType::kBool;
+    default: return DType::kUnknown;
+  }
+}
+
+onnx::ModelProto ReadModelFile(const std::string& path) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) throw Error("is a directory, not an .onnx file");
+  std::ifstream file(path, std::ios::binary);
+  if (!file) throw Error("cannot open the file (" + std::string(std::strerror(errno)) + ")");
+  std::string bytes((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
+  if (bytes.empty()) throw Error("the file is empty");
+  onnx::ModelProto model;
+  if (!model.ParseFromString(bytes)) {
+    throw Error("not a valid ONNX model: the protobuf data is malformed or truncated");
+  }
+  if (!model.has_graph() || model.graph().node_size() == 0 || model.ir_version() <= 0) {
+    throw Error("not a valid ONNX model: no ir_version or no graph with nodes");
+  }
+  return model;
+}
+
+int64_t DefaultOpset(const onnx::ModelProto& model) {
+  for (const auto& import : model.opset_import()) {
+    if (import.domain().empty() || import.domain() == "ai.onnx") return import.version();
+  }
+  throw Error("the model imports no version of the default ONNX operator set (opset_import)");
+}
+
+int64_t NewestKnownOpset() {
+  const auto& ranges = onnx::OpSchemaRegistry::DomainToVersionRange::Instance().Map();
+  auto it = ranges.find("");
+  return it == ranges.end() ? 0 : it->second.second;
+}
+
+// External data may only name files inside the model's folder; it is never read.
+void CheckExternalData(const onnx::TensorProto& tensor, const std::string& owner) {
+  if (tensor.data_location() != onnx::TensorProto::EXTERNAL) return;
+  for (const auto& entry : tensor.external_data()) {
+    if (entry.key() != "location") continue;
+    const std::filesystem::path location(entry.value());
+    const std::string normal = location.lexically_normal().generic_string();
+    if (location.is_absolute() || location.has_root_name() || normal == ".." || normal.rfind("../", 0) == 0) {
+      throw Error(owner + " '" + tensor.name() + "': external data location '" + entry.value() +
+                  "' is outside the model's folder; refused");
+    }
+  }
+}
+
+void CheckAllExternalData(const onnx::GraphProto& graph) {
+  for (const auto& initializer : graph.initializer()) CheckExternalData(initializer, "initializer");
+  for (const auto& node : graph.node()) {
+    for (const auto& attribute : node.attribute()) {
+      if (attribute.has_t()) CheckExternalData(attribute.t(), "node '" + node.name() + "' attribute");
+      if (attribute.has_g()) CheckAllExternalData(attribute.g());
+      for (const auto& g : attribute.graphs()) CheckAllExternalData(g);
+    }
+  }
+}
+
+std::unordered_set<std::string> InitializerNames(const onnx::GraphProto& graph) {
+  std::unordered_set<std::string> names;
+  for (const auto& initializer : graph.initializer()) names.insert(initializer.name());
+  return names;
+}
+
+std::string DimText(const onnx::TensorShapeProto::Dimension& dim) {
+  return dim.has_dim_param() && !dim.dim_param().empty() ? "'" + dim.dim_param() + "'" : "(unnamed)";
+}
+
+// Replaces symbolic dimensions of graph inputs by the user's --input-shape values.
+void BindInputShapes(onnx::GraphProto& graph, const LoadOptions& options) {
+  const auto initializers = InitializerNames(graph);
+  std::string known;
+  for (const auto& input : graph.input()) {
+    if (initializers.count(input.name()) == 0) known += (known.empty() ? "" : ", ") + input.name();
+  }
+  for (const auto& [name, shape] : options.input_shapes) {
+    const bool found = std::any_of(graph.input().begin(), graph.input().end(), [&](const onnx::ValueInfoProto& input) {
+      return input.name() == name && initializers.count(name) == 0;
+    });
+    if (!found) throw Error("--input-shape names '" + name + "', which is not a graph input (inputs: " + known + ")");
+  }
+  for (auto& input : *graph.mutable_input()) {
+    if (initializers.count(input.name()) != 0) continue;
+    auto* tensor_type = input.mutable_type()->mutable_tensor_type();
+    auto bound = options.input_shapes.find(input.name());
+    if (bound != options.input_shapes.end()) {
+      const Shape& shape = bound->second;
+      if (tensor_type->has_shape() && tensor_type->shape().dim_size() != static_cast<int>(shape.size())) {
+        throw Error("--input-shape " + input.name() + "=" + ShapeToString(shape) + " has rank " +
+                    std::to_string(shape.size()) + " but the input has rank " +
+                    std::to_string(tensor_type->shape().dim_size()));
+      }
+      for (size_t i = 0; tensor_type->has_shape() && i < shape.size(); ++i) {
+        const auto& dim = tensor_type->shape().dim(static_cast<int>(i));
+        if (dim.has_dim_value() && dim.dim_value() != shape[i]) {
+          throw Error("--input-shape " + input.name() + "=" + ShapeToString(shape) + " sets dimension " +
+                      std::to_string(i) + " to " + std::to_string(shape[i]) + " but the model fixes it to " +
+                      std::to_string(dim.dim_value()));
+        }
+      }
+      auto* dims = tensor_type->mutable_shape();
+      dims->clear_dim();
+      for (int64_t extent : shape) dims->add_dim()->set_dim_value(extent);
+      continue;
+    }
+    if (!tensor_type->has_shape()) {
+      throw Error("graph input '" + input.name() + "' has no declared shape; bind it with --input-shape " +
+                  input.name() + "=1x3x224x224");
+    }
+    for (int i = 0; i < tensor_type->shape().dim_size(); ++i) {
+      const auto& dim = tensor_type->shape().dim(i);
+      if (!dim.has_dim_value() || dim.dim_value() < 0) {
+        throw Error("graph input '" + input.name() + "' has the symbolic dimension " + DimText(dim) + " (dim " +
+                    std::to_string(i) + "); bind it with --input-shape " + input.name() + "=AxBx...");
+      }
+    }
+  }
+}
+
+void AddValueInfo(const onnx::ValueInfoProto& info, ValueTable& table) {
+  if (!info.type().has_tensor_type()) return;
+  const auto& tensor_type = info.type().tensor_type();
+  ValueInfo& value = table[info.name()];
+  if (value.elem_type == 0) value.elem_type = tensor_type.elem_type();
+  if (value.shape || !tensor_type.has_shape()) return;
+  Shape shape;
+  for (const auto& dim : tensor_type.shape().dim()) {
+    if (!dim.has_dim_value() || dim.dim_value() < 0) return;
+    shape.push_back(dim.dim_value());
+  }
+  value.shape = std::move(shape);
+}
+
+void AddTensorValue(const onnx::TensorProto& tensor, const std::string& name, ValueTable& table) {
+  ValueInfo& value = table[name];
+  value.elem_type = tensor.data_type();
+  value.shape = Shape(tensor.dims().begin(), tensor.dims().end());
+  value.ints = SmallIntValues(tensor);
+}
+
+ValueTable CollectValues(const onnx::GraphProto& graph) {
+  ValueTable table;
+  for (const auto& initializer : graph.initializer()) AddTensorValue(initializer, initializer.name(), table);
+  for (const auto& node : graph.node()) {
+    if (node.op_type() != "Constant" || node.output_size() != 1) continue;
+    for (const auto& attribute : node.attribute()) {
+      if (attribute.name() == "value" && attribute.has_t()) AddTensorValue(attribute.t(), node.output(0), table);
+      if (attribute.name() == "value_int") table[node.output(0)] = {onnx::TensorProto::INT64, Shape{}, std::vector<int64_t>{attribute.i()}};
+      if (attribute.name() == "value_ints") {
+        std::vector<int64_t> ints(attribute.ints().begin(), attribute.ints().end());
+        table[node.output(0)] = {onnx::TensorProto::INT64, Shape{static_cast<int64_t>(ints.size())}, ints};
+      }
+    }
+  }
+  for (const auto& info : graph.input()) AddValueInfo(info, table);
+  for (const auto& info : graph.value_info()) AddValueInfo(info, table);
+  for (const auto& info : graph.output()) AddValueInfo(info, table);
+  return table;
+}
+
+// Runs ONNX shape inference, or explains why dnnpart's own propagation is used.
+bool InferShapes(onnx::ModelProto& model, int64_t opset) {
+  const int64_t newest = NewestKnownOpset();
+  if (opset > newest) {
+    spdlog::warn("opset {} is newer than the ONNX library knows ({}): shapes come from the model's value_info and "
+                 "dnnpart's own propagation",
+                 opset, newest);
+    return true;
+  }
+  try {
+    onnx::shape_inference::InferShapes(model, onnx::OpSchemaRegistry::Instance(),
+                                       onnx::ShapeInferenceOptions(false, 0, true));
+  } catch (const std::exception& e) {
+    throw Error(std::string("ONNX shape inference failed: ") + e.what());
+  }
+  return false;
+}
+
+// A node is static when its outputs are known before any input arrives:
+// constants, shapes of statically shaped tensors, and nodes fed only by those.
+std::vector<bool> FindStaticNodes(const onnx::GraphProto& graph, const ValueTable& table) {
+  std::unordered_set<std::string> static_values = InitializerNames(graph);
+  for (const auto& input : graph.input()) static_values.erase(input.name());  // overridable inputs
+  std::vector<bool> is_static(static_cast<size_t>(graph.node_size()), false);
+  for (bool changed = true; changed;) {
+    changed = false;
+    for (int n = 0; n < graph.node_size(); ++n) {
+      if (is_static[static_cast<size_t>(n)]) continue;
+      const auto& node = graph.node(n);
+      bool folds = true;
+      if ((node.op_type() == "Shape" || node.op_type() == "Size") && node.domain().empty()) {
+        auto it = node.input_size() > 0 ? table.find(node.input(0)) : table.end();
+        folds = it != table.end() && it->second.shape.has_value();
+      } else {
+        for (const auto& input : node.input()) folds = folds && (input.empty() || static_values.count(input) != 0);
+      }
+      if (!folds) continue;
+      is_static[static_cast<size_t>(n)] = true;
+      for (const auto& output : node.output()) static_values.insert(output);
+      changed = true;
+    }
+  }
+  return is_static;
+}
+
+// Names read inside a node's subgraphs (If/Loop/Scan bodies) that are not
+// defined there: they are inputs of the node too.
+void CollectImplicitInputs(const onnx::GraphProto& graph, std::set<std::string>& names) {
+  std::unordered_set<std::string> defined;
+  for (const auto& input : graph.input()) defined.insert(input.name());
+  for (const auto& initializer : graph.initializer()) defined.insert(initializer.name());
+  for (const auto& node : graph.node()) {
+    for (const auto& output : node.output()) defined.insert(output);
+  }
+  for (const auto& node : graph.node()) {
+    for (const auto& input : node.input()) {
+      if (!input.empty() && defined.count(input) == 0) names.insert(input);
+    }
+    for (const auto& attribute : node.attribute()) {
+      if (attribute.has_g()) CollectImplicitInputs(attribute.g(), names);
+      for (const auto& g : attribute.graphs()) CollectImplicitInputs(g, names);
+    }
+  }
+}
+
+std::vector<std::string> NodeInputs(const onnx::NodeProto& node) {
+  std::vector<std::string> inputs(node.input().begin(), node.input().end());
+  std::set<std::string> implicit;
+  for (const auto& attribute : node.attribute()) {
+    if (attribute.has_g()) CollectImplicitInputs(attribute.g(), implicit);
+    for (const auto& g : attribute.graphs()) CollectImplicitInputs(g, implicit);
+  }
+  inputs.insert(inputs.end(), implicit.begin(), implicit.end());
+  return inputs;
+}
+
+std::string NodeLabel(const onnx::NodeProto& node, int index) {
+  return node.name().empty() ? node.op_type() + "_" + std::to_string(index) : node.name();
+}
+
+// Marks non-static nodes whose outputs reach a graph output; warns about the rest.
+std::vector<bool> FindLiveNodes(const onnx::GraphProto& graph, const std::vector<bool>& is_static, int64_t& dropped) {
+  std::unordered_map<std::string, int> producer;
+  for (int n = 0; n < graph.node_size(); ++n) {
+    if (is_static[static_cast<size_t>(n)]) continue;
+    for (const auto& output : graph.node(n).output()) {
+      if (!output.empty()) producer.emplace(output, n);
+    }
+  }
+  std::vector<bool> live(static_cast<size_t>(graph.node_size()), false);
+  std::vector<int> work;
+  auto need = [&](const std::string& name) {
+    auto it = producer.find(name);
+    if (it != producer.end() && !live[static_cast<size_t>(it->second)]) {
+      live[static_cast<size_t>(it->second)] = true;
+      work.push_back(it->second);
+    }
+  };
+  for (const auto& output : graph.output()) need(output.name());
+  while (!work.empty()) {
+    const int n = work.back();
+    work.pop_back();
+    for (const auto& input : NodeInputs(graph.node(n))) need(input);
+  }
+  std::vector<std::string> names;
+  for (int n = 0; n < graph.node_size(); ++n) {
+    if (!is_static[static_cast<size_t>(n)] && !live[static_cast<size_t>(n)]) names.push_back(NodeLabel(graph.node(n), n));
+  }
+  dropped = static_cast<int64_t>(names.size());
+  if (!names.empty()) {
+    std::string list;
+    for (size_t i = 0; i < names.size() && i < 5; ++i) list += (i ? ", '" : "'") + names[i] + "'";
+    if (names.size() > 5) list += ", ...";
+    spdlog::warn("dropped {} node(s) that reach no graph output: {}", names.size(), list);
+  }
+  return live;
+}
+
+OpDescription DescribeNode(const onnx::NodeProto& node, const ValueTable& table) {
+  OpDescription op;
+  op.op_type = node.op_type();
+  for (const auto& input : node.input()) {
+    auto it = input.empty() ? table.end() : table.find(input);
+    op.input_shapes.push_back(it != table.end() ? it->second.shape : std::nullopt);
+  }
+  for (const auto& output : node.output()) {
+    auto it = output.empty() ? table.end() : table.find(output);
+    op.output_shapes.push_back(it != table.end() && it->second.shape ? *it->second.shape : Shape{});
+  }
+  for (const auto& attribute : node.attribute()) {
+    if (attribute.type() == onnx::AttributeProto::INT) op.int_attributes[attribute.name()] = {attribute.i()};
+    if (attribute.type() == onnx::AttributeProto::INTS) {
+      op.int_attributes[attribute.name()] = std::vector<int64_t>(attribute.ints().begin(), attribute.ints().end());
+    }
+  }
+  return op;
+}
+
+class GraphAssembler {
+ public:
+  GraphAssembler(const onnx::GraphProto& graph, const ValueTable& table, const std::vector<bool>& is_static,
+                 const std::vector<bool>& live)
+      : graph_(graph), table_(table), is_static_(is_static), live_(live) {}
+
+  LayerGraph Assemble() {
+    AddGraphInputs();
+    AddLayerOutputs();
+    AddLayers();
+    MarkGraphOutputs();
+    return std::move(builder_).Build();
+  }
+
+ private:
+  TensorId AddTensor(const std::string& name, const std::string& owner) {
+    auto it = table_.find(name);
+    if (it == table_.end() || !it->second.shape) {
+      throw Error("cannot determine a static shape for tensor '" + name + "' (" + owner + ")");
+    }
+    const TensorId id = builder_.AddTensor(name, FromOnnxType(it->second.elem_type), *it->second.shape);
+    ids_.emplace(name, id);
+    return id;
+  }
+
+  void AddGraphInputs() {
+    const auto initializers = InitializerNames(graph_);
+    for (const auto& input : graph_.input()) {
+      if (initializers.count(input.name()) != 0) continue;
+      builder_.MarkGraphInput(AddTensor(input.name(), "graph input"));
+    }
+  }
+
+  // Only outputs something reads (or graph outputs) become tensors.
+  void AddLayerOutputs() {
+    std::unordered_set<std::string> read;
+    for (int n = 0; n < graph_.node_size(); ++n) {
+      if (!live_[static_cast<size_t>(n)]) continue;
+      for (const auto& input : NodeInputs(graph_.node(n))) read.insert(input);
+    }
+    for (const auto& output : graph_.output()) read.insert(output.name());
+    for (int n = 0; n < graph_.node_size(); ++n) {
+      if (!live_[static_cast<size_t>(n)]) continue;
+      const auto& node = graph_.node(n);
+      for (const auto& output : node.output()) {
+        if (output.empty() || read.count(output) == 0) continue;
+        if (ids_.count(output) != 0) {
+          throw Error("tensor '" + output + "' is produced twice (again by node '" + NodeLabel(node, n) + "')");
+        }
+        AddTensor(output, "output of node '" + NodeLabel(node, n) + "', op " + node.op_type());
+      }
+    }
+  }
+
+  void AddLayers() {
+    std::unordered_set<std::string> names;
+    for (int n = 0; n < graph_.node_size(); ++n) {
+      if (!live_[static_cast<size_t>(n)]) continue;
+      builder_.AddLayer(MakeLayer(graph_.node(n), n, names));
+    }
+  }
+
+  Layer MakeLayer(const onnx::NodeProto& node, int index, std::unordered_set<std::string>& names) {
+    Layer layer;
+    layer.name = NodeLabel(node, index);
+    if (!names.insert(layer.name).second) {
+      spdlog::warn("node name '{}' is used twice; the copy at index {} is called '{}#{}'", layer.name, index,
+                   layer.name, index);
+      layer.name += "#" + std::to_string(index);
+      names.insert(layer.name);
+    }
+    layer.op_type = node.op_type();
+    layer.onnx_node_index = index;
+    for (const auto& input : NodeInputs(node)) {
+      if (input.empty()) continue;
+      if (auto it = ids_.find(input); it != ids_.end()) {
+        layer.inputs.push_back(it->second);
+      } else if (auto value = table_.find(input); value != table_.end() && IsStaticValue(input)) {
+        const int64_t elements = value->second.shape ? ElementCount(*value->second.shape) : 0;
+        layer.param_count += elements;
+        layer.param_bytes += elements * DTypeBytes(FromOnnxType(value->second.elem_type));
+      } else {
+        throw Error("node '" + layer.name + "' reads tensor '" + input +
+                    "', which no node produces and which is not a graph input or initializer");
+      }
+    }
+    for (const auto& output : node.output()) {
+      if (auto it = ids_.find(output); it != ids_.end()) layer.outputs.push_back(it->second);
+    }
+    const MacCount macs = CountMacs(DescribeNode(node, table_));
+    layer.macs = macs.macs;
+    layer.macs_modelled = macs.modelled;
+    return layer;
+  }
+
+  bool IsStaticValue(const std::string& name) {
+    if (static_names_.empty()) {
+      for (const auto& initializer : graph_.initializer()) static_names_.insert(initializer.name());
+      for (int n = 0; n < graph_.node_size(); ++n) {
+        if (!is_static_[static_cast<size_t>(n)]) continue;
+        for (const auto& output : graph_.node(n).output()) static_names_.insert(output);
+      }
+    }
+    return static_names_.count(name) != 0;
+  }
+
+  void MarkGraphOutputs() {
+    for (const auto& output : graph_.output()) {
+      auto it = ids_.find(output.name());
+      if (it == ids_.end()) {
+        spdlog::warn("graph output '{}' is a constant; it is ignored", output.name());
+        continue;
+      }
+      builder_.MarkGraphOutput(it->second);
+    }
+  }
+
+  const onnx::GraphProto& graph_;
+  const ValueTable& table_;
+  const std::vector<bool>& is_static_;
+  const std::vector<bool>& live_;
+  LayerGraph::Builder builder_;
+  std::unordered_map<std::string, TensorId> ids_;
+  std::unordered_set<std::string> static_names_;
+};
+
+}  // namespace
+
+Model Model::Load(const std::string& path, const LoadOptions& options) {
+  try {
+    auto onnx = std::make_shared<Onnx>();
+    onnx->proto = ReadModelFile(path);
+    onnx::GraphProto& graph = *onnx->proto.mutable_graph();
+    ModelInfo info;
+    info.path = path;
+    info.ir_version = onnx->proto.ir_version();
+    info.opset = DefaultOpset(onnx->proto);
+    info.producer = onnx->proto.producer_name() +
+                    (onnx->proto.producer_version().empty() ? "" : " " + onnx->proto.producer_version());
+    info.graph_name = graph.name();
+    info.onnx_node_count = graph.node_size();
+    CheckAllExternalData(graph);
+    BindInputShapes(graph, options);
+    info.shapes_from_fallback = InferShapes(onnx->proto, info.opset);
+    ValueTable table = CollectValues(graph);
+    PropagateShapes(graph, info.opset, table);
+    const std::vector<bool> is_static = FindStaticNodes(graph, table);
+    info.folded_node_count = std::count(is_static.begin(), is_static.end(), true);
+    const std::vector<bool> live = FindLiveNodes(graph, is_static, info.dropped_node_count);
+    if (std::find(live.begin(), live.end(), true) == live.end()) {
+      throw Error("the model has no compute node that reaches a graph output");
+    }
+    LayerGraph layer_graph = GraphAssembler(graph, table, is_static, live).Assemble();
+    return Model(std::move(onnx), std::move(layer_graph), std::move(info));
+  } catch (const Error& e) {
+    throw e.WithContext(path);
+  }
+}
+
+}  // namespace dnnpart

@@ -1,0 +1,595 @@
+#include "shape_propagation.h"
+
+#include <algorithm>
+#include <cstring>
+#include <functional>
+#include <map>
+#include <set>
+
+namespace dnnpart {
+namespace {
+
+using Ints = std::vector<int64_t>;
+
+const onnx::AttributeProto* FindAttribute(const onnx::NodeProto& node, const std::string& name) {
+  for (const auto& attribute : node.attribute()) {
+    if (attribute.name() == name) return &attribute;
+  }
+  return nullptr;
+}
+
+int64_t IntAttr(const onnx::NodeProto& node, const std::string& name, int64_t fallback) {
+  const auto* attribute = FindAttribute(node, name);
+  return attribute != nullptr ? attribute->i() : fallback;
+}
+
+std::optional<Ints> IntsAttr(const onnx::NodeProto& node, const std::string& name) {
+  const auto* attribute = FindAttribute(node, name);
+  if (attribute == nullptr) return std::nullopt;
+  return Ints(attribute->ints().begin(), attribute->ints().end());
+}
+
+std::string StringAttr(const onnx::NodeProto& node, const std::string& name, const std::string& fallback) {
+  const auto* attribute = FindAttribute(node, name);
+  return attribute != nullptr ? attribute->s() : fallback;
+}
+
+int64_t NormalizeAxis(int64_t axis, size_t rank) { return axis < 0 ? axis + static_cast<int64_t>(rank) : axis; }
+
+// Shapes broadcast numpy-style; nullopt when they do not.
+std::optional<Shape> Broadcast(const std::vector<Shape>& shapes) {
+  size_t rank = 0;
+  for (const auto& s : shapes) rank = std::max(rank, s.size());
+  Shape out(rank, 1);
+  for (const auto& s : shapes) {
+    for (size_t i = 0; i < s.size(); ++i) {
+      int64_t& dim = out[rank - s.size() + i];
+      if (s[i] == dim || s[i] == 1) continue;
+      if (dim != 1) return std::nullopt;
+      dim = s[i];
+    }
+  }
+  return out;
+}
+
+// Everything one node needs to compute its outputs.
+struct NodeContext {
+  const onnx::NodeProto& node;
+  int64_t opset;
+  ValueTable& table;
+
+  const ValueInfo* In(size_t i) const {
+    if (static_cast<int>(i) >= node.input_size() || node.input(static_cast<int>(i)).empty()) return nullptr;
+    auto it = table.find(node.input(static_cast<int>(i)));
+    return it == table.end() ? nullptr : &it->second;
+  }
+  const Shape* InShape(size_t i) const {
+    const ValueInfo* v = In(i);
+    return v != nullptr && v->shape ? &*v->shape : nullptr;
+  }
+  const Ints* InInts(size_t i) const {
+    const ValueInfo* v = In(i);
+    return v != nullptr && v->ints ? &*v->ints : nullptr;
+  }
+  int32_t InType(size_t i) const {
+    const ValueInfo* v = In(i);
+    return v != nullptr ? v->elem_type : 0;
+  }
+  // Sets output i unless it is already known; returns true when something changed.
+  bool Set(size_t i, int32_t elem_type, Shape shape, std::optional<Ints> ints = std::nullopt) const {
+    if (static_cast<int>(i) >= node.output_size() || node.output(static_cast<int>(i)).empty()) return false;
+    ValueInfo& out = table[node.output(static_cast<int>(i))];
+    bool changed = false;
+    if (!out.shape) out.shape = std::move(shape), changed = true;
+    if (out.elem_type == 0 && elem_type != 0) out.elem_type = elem_type, changed = true;
+    if (!out.ints && ints) out.ints = std::move(ints), changed = true;
+    return changed;
+  }
+};
+
+// Conv / pooling output extent of one spatial axis.
+int64_t SpatialExtent(int64_t in, int64_t kernel, int64_t stride, int64_t dilation, int64_t pad_total, bool ceil_mode) {
+  const int64_t effective = dilation * (kernel - 1) + 1;
+  const int64_t span = in + pad_total - effective;
+  if (span < 0) return 0;
+  return (ceil_mode ? (span + stride - 1) / stride : span / stride) + 1;
+}
+
+std::optional<Shape> WindowedShape(const NodeContext& c, const Shape& x, const Ints& kernel, int64_t out_channels) {
+  const size_t spatial = x.size() - 2;
+  if (kernel.size() != spatial) return std::nullopt;
+  const Ints strides = IntsAttr(c.node, "strides").value_or(Ints(spatial, 1));
+  const Ints dilations = IntsAttr(c.node, "dilations").value_or(Ints(spatial, 1));
+  const Ints pads = IntsAttr(c.node, "pads").value_or(Ints(2 * spatial, 0));
+  const std::string auto_pad = StringAttr(c.node, "auto_pad", "NOTSET");
+  const bool ceil_mode = IntAttr(c.node, "ceil_mode", 0) != 0;
+  if (strides.size() != spatial || dilations.size() != spatial || pads.size() != 2 * spatial) return std::nullopt;
+  Shape out{x[0], out_channels};
+  for (size_t i = 0; i < spatial; ++i) {
+    if (auto_pad == "SAME_UPPER" || auto_pad == "SAME_LOWER") {
+      out.push_back((x[i + 2] + strides[i] - 1) / strides[i]);
+    } else {
+      const int64_t pad_total = auto_pad == "VALID" ? 0 : pads[i] + pads[i + spatial];
+      out.push_back(SpatialExtent(x[i + 2], kernel[i], strides[i], dilations[i], pad_total, ceil_mode));
+    }
+  }
+  return out;
+}
+
+bool ConvShape(const NodeContext& c) {
+  const Shape* x = c.InShape(0);
+  const Shape* w = c.InShape(1);
+  if (x == nullptr || w == nullptr || x->size() < 3 || w->size() != x->size()) return false;
+  const Ints kernel = IntsAttr(c.node, "kernel_shape").value_or(Ints(w->begin() + 2, w->end()));
+  auto out = WindowedShape(c, *x, kernel, (*w)[0]);
+  return out && c.Set(0, c.InType(0), *out);
+}
+
+bool ConvTransposeShape(const NodeContext& c) {
+  const Shape* x = c.InShape(0);
+  const Shape* w = c.InShape(1);
+  if (x == nullptr || w == nullptr || x->size() < 3 || w->size() != x->size()) return false;
+  const size_t spatial = x->size() - 2;
+  const int64_t group = IntAttr(c.node, "group", 1);
+  Shape out{(*x)[0], (*w)[1] * group};
+  if (auto explicit_shape = IntsAttr(c.node, "output_shape")) {
+    for (int64_t extent : *explicit_shape) out.push_back(extent);
+    return out.size() == x->size() && c.Set(0, c.InType(0), out);
+  }
+  const Ints strides = IntsAttr(c.node, "strides").value_or(Ints(spatial, 1));
+  const Ints dilations = IntsAttr(c.node, "dilations").value_or(Ints(spatial, 1));
+  const Ints pads = IntsAttr(c.node, "pads").value_or(Ints(2 * spatial, 0));
+  const Ints output_padding = IntsAttr(c.node, "output_padding").value_or(Ints(spatial, 0));
+  for (size_t i = 0; i < spatial; ++i) {
+    out.push_back(strides[i] * ((*x)[i + 2] - 1) + output_padding[i] + ((*w)[i + 2] - 1) * dilations[i] + 1 -
+                  pads[i] - pads[i + spatial]);
+  }
+  return c.Set(0, c.InType(0), out);
+}
+
+bool PoolShape(const NodeContext& c) {
+  const Shape* x = c.InShape(0);
+  auto kernel = IntsAttr(c.node, "kernel_shape");
+  if (x == nullptr || !kernel || x->size() < 3) return false;
+  auto out = WindowedShape(c, *x, *kernel, (*x)[1]);
+  if (!out) return false;
+  bool changed = c.Set(0, c.InType(0), *out);
+  changed |= c.Set(1, onnx::TensorProto::INT64, *out);  // MaxPool indices
+  return changed;
+}
+
+bool GlobalPoolShape(const NodeContext& c) {
+  const Shape* x = c.InShape(0);
+  if (x == nullptr || x->size() < 3) return false;
+  Shape out(*x);
+  std::fill(out.begin() + 2, out.end(), 1);
+  return c.Set(0, c.InType(0), out);
+}
+
+bool GemmShape(const NodeContext& c) {
+  const Shape* a = c.InShape(0);
+  const Shape* b = c.InShape(1);
+  if (a == nullptr || b == nullptr || a->size() != 2 || b->size() != 2) return false;
+  const int64_t m = IntAttr(c.node, "transA", 0) != 0 ? (*a)[1] : (*a)[0];
+  const int64_t n = IntAttr(c.node, "transB", 0) != 0 ? (*b)[0] : (*b)[1];
+  return c.Set(0, c.InType(0), {m, n});
+}
+
+bool MatMulShape(const NodeContext& c) {
+  const Shape* a = c.InShape(0);
+  const Shape* b = c.InShape(1);
+  if (a == nullptr || b == nullptr || a->empty() || b->empty()) return false;
+  Shape sa = *a, sb = *b;
+  const bool a_vector = sa.size() == 1, b_vector = sb.size() == 1;
+  if (a_vector) sa.insert(sa.begin(), 1);
+  if (b_vector) sb.push_back(1);
+  auto batch = Broadcast({Shape(sa.begin(), sa.end() - 2), Shape(sb.begin(), sb.end() - 2)});
+  if (!batch) return false;
+  Shape out = *batch;
+  if (!a_vector) out.push_back(sa[sa.size() - 2]);
+  if (!b_vector) out.push_back(sb.back());
+  return c.Set(0, c.InType(0), out);
+}
+
+bool FlattenShape(const NodeContext& c) {
+  const Shape* x = c.InShape(0);
+  if (x == nullptr) return false;
+  const int64_t axis = NormalizeAxis(IntAttr(c.node, "axis", 1), x->size());
+  int64_t outer = 1, inner = 1;
+  for (size_t i = 0; i < x->size(); ++i) (static_cast<int64_t>(i) < axis ? outer : inner) *= (*x)[i];
+  return c.Set(0, c.InType(0), {outer, inner});
+}
+
+bool ReshapeShape(const NodeContext& c) {
+  const Shape* x = c.InShape(0);
+  std::optional<Ints> target;
+  if (c.opset >= 5) {
+    if (const Ints* t = c.InInts(1)) target = *t;
+  } else {
+    target = IntsAttr(c.node, "shape");
+  }
+  if (x == nullptr || !target) return false;
+  const bool allow_zero = IntAttr(c.node, "allowzero", 0) != 0;
+  Shape out = *target;
+  int64_t known = 1;
+  int inferred = -1;
+  for (size_t i = 0; i < out.size(); ++i) {
+    if (out[i] == 0 && !allow_zero) out[i] = i < x->size() ? (*x)[i] : 0;
+    if (out[i] == -1) inferred = static_cast<int>(i);
+    else known *= out[i];
+  }
+  if (inferred >= 0) out[static_cast<size_t>(inferred)] = known == 0 ? 0 : ElementCount(*x) / known;
+  std::optional<Ints> values;
+  if (const Ints* v = c.InInts(0)) values = *v;
+  return c.Set(0, c.InType(0), out, values);
+}
+
+bool ConcatShape(const NodeContext& c) {
+  const Shape* first = c.InShape(0);
+  if (first == nullptr) return false;
+  const int64_t axis = NormalizeAxis(IntAttr(c.node, "axis", 0), first->size());
+  Shape out = *first;
+  out[static_cast<size_t>(axis)] = 0;
+  std::optional<Ints> values = Ints{};
+  for (int i = 0; i < c.node.input_size(); ++i) {
+    const Shape* s = c.InShape(static_cast<size_t>(i));
+    if (s == nullptr || s->size() != first->size()) return false;
+    out[static_cast<size_t>(axis)] += (*s)[static_cast<size_t>(axis)];
+    const Ints* v = c.InInts(static_cast<size_t>(i));
+    if (v != nullptr && values && first->size() == 1) values->insert(values->end(), v->begin(), v->end());
+    else values.reset();
+  }
+  return c.Set(0, c.InType(0), out, values);
+}
+
+bool SplitShape(const NodeContext& c) {
+  const Shape* x = c.InShape(0);
+  if (x == nullptr) return false;
+  const int64_t axis = NormalizeAxis(IntAttr(c.node, "axis", 0), x->size());
+  const int64_t extent = (*x)[static_cast<size_t>(axis)];
+  const auto outputs = static_cast<int64_t>(c.node.output_size());
+  std::optional<Ints> split = c.opset >= 13 ? (c.InInts(1) ? std::optional<Ints>(*c.InInts(1)) : std::nullopt)
+                                            : IntsAttr(c.node, "split");
+  if (c.opset >= 13 && c.In(1) != nullptr && !split) return false;  // split given but not constant
+  if (!split) {
+    const int64_t chunk = (extent + outputs - 1) / outputs;  // equal parts, the last one smaller
+    split = Ints{};
+    for (int64_t i = 0, left = extent; i < outputs; ++i, left -= chunk) split->push_back(std::min(chunk, left));
+  }
+  if (static_cast<int64_t>(split->size()) != outputs) return false;
+  bool changed = false;
+  for (size_t i = 0; i < split->size(); ++i) {
+    Shape out = *x;
+    out[static_cast<size_t>(axis)] = (*split)[i];
+    changed |= c.Set(i, c.InType(0), out);
+  }
+  return changed;
+}
+
+bool TransposeShape(const NodeContext& c) {
+  const Shape* x = c.InShape(0);
+  if (x == nullptr) return false;
+  Ints perm = IntsAttr(c.node, "perm").value_or(Ints{});
+  if (perm.empty()) {
+    for (size_t i = x->size(); i-- > 0;) perm.push_back(static_cast<int64_t>(i));
+  }
+  if (perm.size() != x->size()) return false;
+  Shape out;
+  for (int64_t p : perm) out.push_back((*x)[static_cast<size_t>(NormalizeAxis(p, x->size()))]);
+  return c.Set(0, c.InType(0), out);
+}
+
+std::optional<Ints> AxesFromAttrOrInput(const NodeContext& c, int64_t input_from_opset) {
+  if (c.opset >= input_from_opset) {
+    if (c.In(1) == nullptr) return Ints{};
+    if (const Ints* axes = c.InInts(1)) return *axes;
+    return std::nullopt;
+  }
+  return IntsAttr(c.node, "axes").value_or(Ints{});
+}
+
+bool SqueezeShape(const NodeContext& c, bool unsqueeze) {
+  const Shape* x = c.InShape(0);
+  auto axes = AxesFromAttrOrInput(c, 13);
+  if (x == nullptr || !axes) return false;
+  Shape out;
+  if (unsqueeze) {
+    const size_t rank = x->size() + axes->size();
+    std::set<int64_t> inserted;
+    for (int64_t a : *axes) inserted.insert(NormalizeAxis(a, rank));
+    for (size_t i = 0, j = 0; i < rank; ++i) out.push_back(inserted.count(static_cast<int64_t>(i)) ? 1 : (*x)[j++]);
+  } else {
+    std::set<int64_t> removed;
+    for (int64_t a : *axes) removed.insert(NormalizeAxis(a, x->size()));
+    for (size_t i = 0; i < x->size(); ++i) {
+      const bool drop = removed.empty() ? (*x)[i] == 1 : removed.count(static_cast<int64_t>(i)) > 0;
+      if (!drop) out.push_back((*x)[i]);
+    }
+  }
+  std::optional<Ints> values;
+  if (const Ints* v = c.InInts(0)) values = *v;
+  return c.Set(0, c.InType(0), out, values);
+}
+
+bool ReduceShape(const NodeContext& c) {
+  const Shape* x = c.InShape(0);
+  const int64_t axes_input_opset = c.node.op_type() == "ReduceSum" ? 13 : 18;
+  auto axes = AxesFromAttrOrInput(c, axes_input_opset);
+  if (x == nullptr || !axes) return false;
+  const bool keep = IntAttr(c.node, "keepdims", 1) != 0;
+  if (axes->empty() && IntAttr(c.node, "noop_with_empty_axes", 0) != 0) return c.Set(0, c.InType(0), *x);
+  std::set<int64_t> reduced;
+  for (int64_t a : *axes) reduced.insert(NormalizeAxis(a, x->size()));
+  Shape out;
+  for (size_t i = 0; i < x->size(); ++i) {
+    const bool r = reduced.empty() || reduced.count(static_cast<int64_t>(i)) > 0;
+    if (!r) out.push_back((*x)[i]);
+    else if (keep) out.push_back(1);
+  }
+  return c.Set(0, c.InType(0), out);
+}
+
+bool ArgReduceShape(const NodeContext& c) {
+  const Shape* x = c.InShape(0);
+  if (x == nullptr) return false;
+  const auto axis = NormalizeAxis(IntAttr(c.node, "axis", 0), x->size());
+  Shape out = *x;
+  if (IntAttr(c.node, "keepdims", 1) != 0) out[static_cast<size_t>(axis)] = 1;
+  else out.erase(out.begin() + axis);
+  return c.Set(0, onnx::TensorProto::INT64, out);
+}
+
+bool ShapeOp(const NodeContext& c) {
+  const Shape* x = c.InShape(0);
+  if (x == nullptr) return false;
+  const auto rank = static_cast<int64_t>(x->size());
+  int64_t start = IntAttr(c.node, "start", 0), end = IntAttr(c.node, "end", rank);
+  start = std::clamp(start < 0 ? start + rank : start, int64_t{0}, rank);
+  end = std::clamp(end < 0 ? end + rank : end, int64_t{0}, rank);
+  Ints values(x->begin() + start, x->begin() + std::max(start, end));
+  return c.Set(0, onnx::TensorProto::INT64, {static_cast<int64_t>(values.size())}, values);
+}
+
+bool GatherShape(const NodeContext& c) {
+  const Shape* data = c.InShape(0);
+  const Shape* indices = c.InShape(1);
+  if (data == nullptr || indices == nullptr || data->empty()) return false;
+  const auto axis = static_cast<size_t>(NormalizeAxis(IntAttr(c.node, "axis", 0), data->size()));
+  Shape out(data->begin(), data->begin() + static_cast<int64_t>(axis));
+  out.insert(out.end(), indices->begin(), indices->end());
+  out.insert(out.end(), data->begin() + static_cast<int64_t>(axis) + 1, data->end());
+  std::optional<Ints> values;
+  const Ints* dv = c.InInts(0);
+  const Ints* iv = c.InInts(1);
+  if (dv != nullptr && iv != nullptr && data->size() == 1) {
+    values = Ints{};
+    for (int64_t i : *iv) {
+      const int64_t at = i < 0 ? i + static_cast<int64_t>(dv->size()) : i;
+      if (at < 0 || at >= static_cast<int64_t>(dv->size())) return false;
+      values->push_back((*dv)[static_cast<size_t>(at)]);
+    }
+  }
+  return c.Set(0, c.InType(0), out, values);
+}
+
+bool SliceShape(const NodeContext& c) {
+  const Shape* x = c.InShape(0);
+  if (x == nullptr) return false;
+  Ints starts, ends, axes, steps;
+  if (c.opset >= 10) {
+    const Ints* s = c.InInts(1);
+    const Ints* e = c.InInts(2);
+    if (s == nullptr || e == nullptr) return false;
+    starts = *s, ends = *e;
+    if (c.In(3) != nullptr) {
+      if (c.InInts(3) == nullptr) return false;
+      axes = *c.InInts(3);
+    }
+    if (c.In(4) != nullptr) {
+      if (c.InInts(4) == nullptr) return false;
+      steps = *c.InInts(4);
+    }
+  } else {
+    starts = IntsAttr(c.node, "starts").value_or(Ints{});
+    ends = IntsAttr(c.node, "ends").value_or(Ints{});
+    axes = IntsAttr(c.node, "axes").value_or(Ints{});
+  }
+  if (axes.empty()) for (size_t i = 0; i < starts.size(); ++i) axes.push_back(static_cast<int64_t>(i));
+  if (steps.empty()) steps.assign(starts.size(), 1);
+  if (axes.size() != starts.size() || ends.size() != starts.size() || steps.size() != starts.size()) return false;
+  Shape out = *x;
+  std::vector<std::pair<int64_t, int64_t>> range1d;  // for values of 1-D tensors
+  for (size_t i = 0; i < starts.size(); ++i) {
+    const auto axis = static_cast<size_t>(NormalizeAxis(axes[i], x->size()));
+    const int64_t dim = (*x)[axis], step = steps[i];
+    if (step == 0 || axis >= x->size()) return false;
+    auto clampi = [&](int64_t v, bool is_end) {
+      if (v < 0) v += dim;
+      return step > 0 ? std::clamp(v, int64_t{0}, dim) : std::clamp(v, int64_t{-1}, dim - 1) + (is_end ? 0 : 0);
+    };
+    const int64_t b = clampi(starts[i], false), e = clampi(ends[i], true);
+    const int64_t count = step > 0 ? std::max<int64_t>(0, (e - b + step - 1) / step)
+                                   : std::max<int64_t>(0, (b - e + (-step) - 1) / (-step));
+    out[axis] = count;
+    if (x->size() == 1) range1d.emplace_back(b, step);
+  }
+  std::optional<Ints> values;
+  if (const Ints* v = c.InInts(0); v != nullptr && range1d.size() == 1) {
+    values = Ints{};
+    for (int64_t k = 0; k < out[0]; ++k) values->push_back((*v)[static_cast<size_t>(range1d[0].first + k * range1d[0].second)]);
+  }
+  return c.Set(0, c.InType(0), out, values);
+}
+
+bool ElementwiseShape(const NodeContext& c, bool bool_result) {
+  std::vector<Shape> shapes;
+  for (int i = 0; i < c.node.input_size(); ++i) {
+    if (c.node.input(i).empty()) continue;
+    const Shape* s = c.InShape(static_cast<size_t>(i));
+    if (s == nullptr) return false;
+    shapes.push_back(*s);
+  }
+  auto out = Broadcast(shapes);
+  if (!out) return false;
+  // Integer arithmetic on small 1-D tensors, as in shape computations.
+  std::optional<Ints> values;
+  const Ints* a = c.InInts(0);
+  const Ints* b = c.InInts(1);
+  const std::string& op = c.node.op_type();
+  if (a != nullptr && b != nullptr && out->size() <= 1 && (op == "Add" || op == "Sub" || op == "Mul" || op == "Div")) {
+    values = Ints{};
+    const int64_t n = out->empty() ? 1 : (*out)[0];
+    for (int64_t i = 0; i < n; ++i) {
+      const int64_t x = (*a)[a->size() == 1 ? 0 : static_cast<size_t>(i)];
+      const int64_t y = (*b)[b->size() == 1 ? 0 : static_cast<size_t>(i)];
+      if (op == "Div" && y == 0) return false;
+      values->push_back(op == "Add" ? x + y : op == "Sub" ? x - y : op == "Mul" ? x * y : x / y);
+    }
+  }
+  const size_t type_input = op == "Where" ? 1 : 0;
+  return c.Set(0, bool_result ? onnx::TensorProto::BOOL : c.InType(type_input), *out, values);
+}
+
+bool SameShape(const NodeContext& c) {
+  const Shape* x = c.InShape(0);
+  if (x == nullptr) return false;
+  int32_t type = c.InType(0);
+  if (c.node.op_type() == "Cast") type = static_cast<int32_t>(IntAttr(c.node, "to", 0));
+  std::optional<Ints> values;
+  if (const Ints* v = c.InInts(0); v != nullptr && (c.node.op_type() == "Cast" || c.node.op_type() == "Identity")) {
+    values = *v;
+  }
+  bool changed = c.Set(0, type, *x, values);
+  if (c.node.op_type() == "Dropout") changed |= c.Set(1, onnx::TensorProto::BOOL, *x);
+  return changed;
+}
+
+bool PadShape(const NodeContext& c) {
+  const Shape* x = c.InShape(0);
+  if (x == nullptr) return false;
+  std::optional<Ints> pads = c.opset >= 11 ? (c.InInts(1) ? std::optional<Ints>(*c.InInts(1)) : std::nullopt)
+                                           : IntsAttr(c.node, "pads");
+  if (!pads) return false;
+  Ints axes;
+  if (c.opset >= 18 && c.In(3) != nullptr) {
+    if (c.InInts(3) == nullptr) return false;
+    axes = *c.InInts(3);
+  } else {
+    for (size_t i = 0; i < x->size(); ++i) axes.push_back(static_cast<int64_t>(i));
+  }
+  if (pads->size() != 2 * axes.size()) return false;
+  Shape out = *x;
+  for (size_t i = 0; i < axes.size(); ++i) {
+    out[static_cast<size_t>(NormalizeAxis(axes[i], x->size()))] += (*pads)[i] + (*pads)[i + axes.size()];
+  }
+  return c.Set(0, c.InType(0), out);
+}
+
+bool ExpandShape(const NodeContext& c) {
+  const Shape* x = c.InShape(0);
+  const Ints* target = c.InInts(1);
+  if (x == nullptr || target == nullptr) return false;
+  auto out = Broadcast({*x, *target});
+  return out && c.Set(0, c.InType(0), *out);
+}
+
+bool ConstantOfShapeShape(const NodeContext& c) {
+  const Ints* target = c.InInts(0);
+  if (target == nullptr) return false;
+  return c.Set(0, onnx::TensorProto::FLOAT, *target);
+}
+
+using Rule = std::function<bool(const NodeContext&)>;
+
+const std::map<std::string, Rule>& Rules() {
+  static const std::map<std::string, Rule> rules = [] {
+    std::map<std::string, Rule> r{
+        {"Conv", ConvShape}, {"ConvTranspose", ConvTransposeShape}, {"MaxPool", PoolShape},
+        {"AveragePool", PoolShape}, {"LpPool", PoolShape}, {"GlobalAveragePool", GlobalPoolShape},
+        {"GlobalMaxPool", GlobalPoolShape}, {"GlobalLpPool", GlobalPoolShape}, {"Gemm", GemmShape},
+        {"MatMul", MatMulShape}, {"Flatten", FlattenShape}, {"Reshape", ReshapeShape}, {"Concat", ConcatShape},
+        {"Split", SplitShape}, {"Transpose", TransposeShape}, {"Shape", ShapeOp}, {"Gather", GatherShape},
+        {"Slice", SliceShape}, {"Pad", PadShape}, {"Expand", ExpandShape}, {"ConstantOfShape", ConstantOfShapeShape},
+        {"ArgMax", ArgReduceShape}, {"ArgMin", ArgReduceShape},
+        {"Squeeze", [](const NodeContext& c) { return SqueezeShape(c, false); }},
+        {"Unsqueeze", [](const NodeContext& c) { return SqueezeShape(c, true); }},
+    };
+    for (const char* op : {"ReduceMean", "ReduceSum", "ReduceMax", "ReduceMin", "ReduceProd", "ReduceL1",
+                           "ReduceL2", "ReduceSumSquare", "ReduceLogSum", "ReduceLogSumExp"}) {
+      r[op] = ReduceShape;
+    }
+    for (const char* op : {"Add", "Sub", "Mul", "Div", "Pow", "Max", "Min", "Sum", "Mean", "Mod", "PRelu", "Where"}) {
+      r[op] = [](const NodeContext& c) { return ElementwiseShape(c, false); };
+    }
+    for (const char* op : {"Equal", "Less", "Greater", "LessOrEqual", "GreaterOrEqual", "And", "Or", "Xor"}) {
+      r[op] = [](const NodeContext& c) { return ElementwiseShape(c, true); };
+    }
+    for (const char* op : {"Relu", "Sigmoid", "Tanh", "Clip", "LeakyRelu", "HardSigmoid", "HardSwish", "Erf", "Exp",
+                           "Log", "Sqrt", "Neg", "Abs", "Identity", "Dropout", "BatchNormalization",
+                           "LayerNormalization", "InstanceNormalization", "GroupNormalization", "Softmax",
+                           "LogSoftmax", "Cast", "Gelu", "Elu", "Selu", "Celu", "Softplus", "Softsign", "Mish",
+                           "Reciprocal", "Floor", "Ceil", "Round", "Sign", "Not", "LRN", "ThresholdedRelu", "Sin",
+                           "Cos", "Tan"}) {
+      r[op] = SameShape;
+    }
+    return r;
+  }();
+  return rules;
+}
+
+}  // namespace
+
+std::optional<std::vector<int64_t>> SmallIntValues(const onnx::TensorProto& tensor) {
+  constexpr int64_t kMaxElements = 64;
+  if (tensor.data_location() == onnx::TensorProto::EXTERNAL) return std::nullopt;
+  int64_t count = 1;
+  for (int64_t d : tensor.dims()) count *= d;
+  if (count > kMaxElements) return std::nullopt;
+  std::vector<int64_t> values;
+  if (tensor.data_type() == onnx::TensorProto::INT64) {
+    if (tensor.int64_data_size() > 0) {
+      values.assign(tensor.int64_data().begin(), tensor.int64_data().end());
+    } else if (tensor.raw_data().size() == static_cast<size_t>(count) * 8) {
+      values.resize(static_cast<size_t>(count));
+      std::memcpy(values.data(), tensor.raw_data().data(), tensor.raw_data().size());
+    }
+  } else if (tensor.data_type() == onnx::TensorProto::INT32) {
+    if (tensor.int32_data_size() > 0) {
+      values.assign(tensor.int32_data().begin(), tensor.int32_data().end());
+    } else if (tensor.raw_data().size() == static_cast<size_t>(count) * 4) {
+      std::vector<int32_t> narrow(static_cast<size_t>(count));
+      std::memcpy(narrow.data(), tensor.raw_data().data(), tensor.raw_data().size());
+      values.assign(narrow.begin(), narrow.end());
+    }
+  } else {
+    return std::nullopt;
+  }
+  if (static_cast<int64_t>(values.size()) != count) return std::nullopt;
+  return values;
+}
+
+void PropagateShapes(const onnx::GraphProto& graph, int64_t opset, ValueTable& table) {
+  const auto& rules = Rules();
+  // Each pass handles nodes whose inputs are known; sorted files need one pass.
+  for (int pass = 0; pass < graph.node_size() + 1; ++pass) {
+    bool changed = false;
+    for (const auto& node : graph.node()) {
+      auto rule = rules.find(node.op_type());
+      if (rule == rules.end() || !node.domain().empty()) continue;
+      bool missing = false;
+      for (const auto& output : node.output()) {
+        if (output.empty()) continue;
+        auto it = table.find(output);
+        missing = missing || it == table.end() || !it->second.shape ||
+                  (node.op_type() != "Constant" && !it->second.ints && (node.op_type() == "Shape" || node.op_type() == "Gather" ||
+                                                                       node.op_type() == "Concat" || node.op_type() == "Unsqueeze"));
+      }
+      if (!missing) continue;
+      NodeContext context{node, opset, table};
+      changed |= rule->second(context);
+    }
+    if (!changed) break;
+  }
+}
+
+}  // namespace dnnpart

@@ -1,0 +1,211 @@
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "dnnpart/cuts.h"
+#include "dnnpart/error.h"
+#include "dnnpart/model.h"
+#include "test_util.h"
+
+namespace dnnpart {
+namespace {
+
+using test::SourcePath;
+
+Model LoadFixture(const std::string& name, LoadOptions options = {}) {
+  return Model::Load(SourcePath("tests/data/" + name), options);
+}
+
+std::string LoadError(const std::string& relative, LoadOptions options = {}) {
+  try {
+    Model::Load(SourcePath(relative), options);
+  } catch (const Error& e) {
+    return e.what();
+  }
+  return "<no error>";
+}
+
+std::vector<std::string> LayerNames(const LayerGraph& g) {
+  std::vector<std::string> names;
+  for (LayerId id : g.topological_order()) names.push_back(g.layer(id).name);
+  return names;
+}
+
+TEST(Loader, TinyResidualKeepsNamesShapesAndMacs) {
+  const Model model = LoadFixture("tiny_residual.onnx");
+  const LayerGraph& g = model.graph();
+  EXPECT_EQ(LayerNames(g), (std::vector<std::string>{"c1", "r1", "c2", "add", "r2"}));
+  const Layer& c1 = g.layer(*g.FindLayer("c1"));
+  EXPECT_EQ(c1.macs, 8LL * 16 * 16 * 8 * 9);
+  EXPECT_EQ(c1.param_count, 8 * 8 * 9 + 8);
+  EXPECT_EQ(c1.param_bytes, 4 * (8 * 8 * 9 + 8));
+  const Tensor& out = g.tensor(c1.outputs.at(0));
+  EXPECT_EQ(out.shape, (Shape{1, 8, 16, 16}));
+  EXPECT_EQ(out.dtype, DType::kFloat32);
+  EXPECT_EQ(out.bytes, 8 * 16 * 16 * 4);
+  EXPECT_EQ(model.info().opset, 13);
+}
+
+TEST(Loader, ShapeSubgraphIsFoldedAndConstrainsNoCut) {
+  const Model model = LoadFixture("shape_subgraph.onnx");
+  const LayerGraph& g = model.graph();
+  std::vector<std::string> ops;
+  for (LayerId id : g.topological_order()) ops.push_back(g.layer(id).op_type);
+  EXPECT_EQ(ops, (std::vector<std::string>{"Conv", "Reshape", "Gemm"}));
+  EXPECT_EQ(model.info().folded_node_count, 5);
+  const Layer& reshape = g.layer(g.topological_order()[1]);
+  EXPECT_EQ(g.tensor(reshape.outputs.at(0)).shape, (Shape{1, 32}));
+  EXPECT_EQ(FindCuts(g, {}).size(), 2U);  // after Conv, after Reshape
+}
+
+TEST(Loader, IdentityAndDropoutBlockNoCutAndDeadNodesAreDropped) {
+  const Model model = LoadFixture("identity_dropout.onnx");
+  const LayerGraph& g = model.graph();
+  EXPECT_EQ(LayerNames(g), (std::vector<std::string>{"r1", "id", "drop", "r2"}));
+  EXPECT_EQ(model.info().dropped_node_count, 1);
+  EXPECT_EQ(FindCuts(g, {}).size(), 3U);
+  // The unused Dropout mask is not a tensor of the layer graph.
+  EXPECT_EQ(g.layer(*g.FindLayer("drop")).outputs.size(), 1U);
+}
+
+TEST(Loader, SplitWithSeveralOutputs) {
+  const Model model = LoadFixture("split_concat.onnx");
+  const LayerGraph& g = model.graph();
+  const Layer& split = g.layer(*g.FindLayer("split"));
+  ASSERT_EQ(split.outputs.size(), 2U);
+  EXPECT_EQ(g.tensor(split.outputs[1]).shape, (Shape{1, 4, 4, 4}));
+  const auto cuts = FindCuts(g, {.max_cut_tensors = 2});
+  ASSERT_FALSE(cuts.empty());
+  EXPECT_EQ(cuts[0].crossing.size(), 2U);  // after split: both halves
+}
+
+TEST(Loader, SeveralInputsAndOutputs) {
+  const Model model = LoadFixture("multi_io.onnx");
+  const LayerGraph& g = model.graph();
+  EXPECT_EQ(g.graph_inputs().size(), 2U);
+  EXPECT_EQ(g.graph_outputs().size(), 2U);
+  EXPECT_EQ(test::HeadNameSets(g, FindCuts(g, {.max_cut_tensors = 3})), test::BruteForceCuts(g, 3));
+}
+
+TEST(Loader, SymbolicDimensionMustBeBound) {
+  const std::string message = LoadError("tests/data/symbolic_dims.onnx");
+  EXPECT_NE(message.find("symbolic_dims.onnx"), std::string::npos) << message;
+  EXPECT_NE(message.find("'input'"), std::string::npos) << message;
+  EXPECT_NE(message.find("'N'"), std::string::npos) << message;
+  LoadOptions options;
+  options.input_shapes["input"] = {2, 3, 8, 8};
+  const Model model = LoadFixture("symbolic_dims.onnx", options);
+  const LayerGraph& g = model.graph();
+  EXPECT_EQ(g.tensor(g.graph_outputs().at(0)).shape, (Shape{2, 4, 8, 8}));
+}
+
+TEST(Loader, InputShapeMustAgreeWithFixedDims) {
+  LoadOptions options;
+  options.input_shapes["input"] = {1, 4, 8, 8};
+  EXPECT_NE(LoadError("tests/data/symbolic_dims.onnx", options).find("fixes it to 3"), std::string::npos);
+  options.input_shapes = {{"nope", {1}}};
+  EXPECT_NE(LoadError("tests/data/symbolic_dims.onnx", options).find("not a graph input"), std::string::npos);
+}
+
+TEST(Loader, BadFilesGiveOneClearError) {
+  const std::vector<std::pair<std::string, std::string>> cases{
+      {"tests/data/does_not_exist.onnx", "cannot open"},
+      {"tests/data/empty.onnx", "empty"},
+      {"tests/data/random_bytes.onnx", "not a valid ONNX model"},
+      {"tests/data/truncated.onnx", "not a valid ONNX model"},
+      {"tests/data/cyclic.onnx", "cycle"},
+      {"tests/data/dangling_input.onnx", "'ghost'"},
+      {"tests/data/external_escape.onnx", "outside the model's folder"},
+      {"tests/data/external_absolute.onnx", "outside the model's folder"},
+      {"tests/data", "directory"},
+  };
+  for (const auto& [file, fault] : cases) {
+    const std::string message = LoadError(file);
+    EXPECT_EQ(message.rfind(SourcePath(file), 0), 0U) << message;  // starts with the file
+    EXPECT_NE(message.find(fault), std::string::npos) << file << ": " << message;
+    EXPECT_EQ(message.find('\n'), std::string::npos) << message;
+  }
+}
+
+TEST(Loader, NewerOpsetFallsBackToOwnPropagation) {
+  const Model reference = Model::Load(SourcePath("models/resnet18.onnx"), {});
+  for (const std::string name : {"opset18_resnet18.onnx", "opset18_resnet18_vi.onnx"}) {
+    const Model model = LoadFixture(name);
+    EXPECT_TRUE(model.info().shapes_from_fallback);
+    EXPECT_EQ(model.info().opset, 18);
+    const LayerGraph& a = reference.graph();
+    const LayerGraph& b = model.graph();
+    ASSERT_EQ(a.layer_count(), b.layer_count()) << name;
+    for (size_t t = 0; t < a.tensor_count(); ++t) {
+      const Tensor& ta = a.tensor(static_cast<TensorId>(t));
+      EXPECT_EQ(ta.shape, b.tensor(*b.FindTensor(ta.name)).shape) << name << " " << ta.name;
+    }
+    for (size_t l = 0; l < a.layer_count(); ++l) {
+      EXPECT_EQ(a.layer(static_cast<LayerId>(l)).macs, b.layer(static_cast<LayerId>(l)).macs);
+    }
+  }
+}
+
+struct BundledModel {
+  std::string name;
+  size_t single_cuts;  // with --max-cut-tensors 1
+};
+
+class BundledModels : public ::testing::TestWithParam<BundledModel> {};
+
+TEST_P(BundledModels, LoadWithStaticShapesAndCuts) {
+  const Model model = Model::Load(SourcePath("models/" + GetParam().name + ".onnx"), {});
+  const LayerGraph& g = model.graph();
+  EXPECT_GT(g.layer_count(), 10U);
+  for (size_t t = 0; t < g.tensor_count(); ++t) {
+    EXPECT_GT(g.tensor(static_cast<TensorId>(t)).bytes, 0) << g.tensor(static_cast<TensorId>(t)).name;
+  }
+  EXPECT_EQ(g.tensor(g.graph_outputs().at(0)).shape, (Shape{1, 1000}));
+  EXPECT_EQ(model.info().onnx_node_count - model.info().folded_node_count - model.info().dropped_node_count,
+            static_cast<int64_t>(g.layer_count()));
+  EXPECT_EQ(FindCuts(g, {}).size(), GetParam().single_cuts);
+  const auto two = FindCuts(g, {.max_cut_tensors = 2});
+  EXPECT_GE(two.size(), GetParam().single_cuts);  // equal for plain chains (alexnet, vgg16)
+  for (const Cut& cut : two) EXPECT_EQ(CrossingTensors(g, HeadMask(g, cut)), cut.crossing);
+}
+
+INSTANTIATE_TEST_SUITE_P(Torchvision, BundledModels,
+                         ::testing::Values(BundledModel{"resnet18", 21}, BundledModel{"resnet50", 37},
+                                           BundledModel{"efficientnet_b0", 55}, BundledModel{"googlenet", 21},
+                                           BundledModel{"squeezenet1_1", 32}, BundledModel{"vgg16", 37},
+                                           BundledModel{"regnet_x_400mf", 48}, BundledModel{"alexnet", 19},
+                                           BundledModel{"mobilenet_v2", 49}),
+                         [](const auto& test_param) { return test_param.param.name; });
+
+TEST(Loader, EfficientNetKeepsTheNodeNamesOfThePapersData) {
+  const Model model = Model::Load(SourcePath("models/efficientnet_b0.onnx"), {});
+  std::ifstream csv(SourcePath("../shared/data/cnnparted/efficientnet_b0/efficientnet_eyeriss_like_convlayers.csv"));
+  if (!csv) GTEST_SKIP() << "shared data not present";
+  std::string line;
+  std::getline(csv, line);  // header
+  int found = 0;
+  while (std::getline(csv, line)) {
+    std::stringstream fields(line);
+    std::string number, name;
+    std::getline(fields, number, ';');
+    std::getline(fields, name, ';');
+    ASSERT_TRUE(model.graph().FindLayer(name).has_value()) << name;
+    EXPECT_EQ(model.graph().layer(*model.graph().FindLayer(name)).op_type, "Conv");
+    ++found;
+  }
+  EXPECT_EQ(found, 81);
+}
+
+TEST(Loader, FullWeightsModelLoadsLikeStructureOnly) {
+  const Model full = Model::Load(SourcePath("models/squeezenet1_1_full.onnx"), {});
+  const Model bare = Model::Load(SourcePath("models/squeezenet1_1.onnx"), {});
+  ASSERT_EQ(full.graph().layer_count(), bare.graph().layer_count());
+  for (size_t l = 0; l < full.graph().layer_count(); ++l) {
+    EXPECT_EQ(full.graph().layer(static_cast<LayerId>(l)).param_bytes,
+              bare.graph().layer(static_cast<LayerId>(l)).param_bytes);
+  }
+}
+
+}  // namespace
+}  // namespace dnnpart

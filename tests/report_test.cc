@@ -1,0 +1,57 @@
+#include <gtest/gtest.h>
+
+#include <sstream>
+
+#include "dnnpart/error.h"
+#include "dnnpart/report.h"
+#include "test_util.h"
+
+namespace dnnpart {
+namespace {
+
+Model Tiny() { return Model::Load(test::SourcePath("tests/data/tiny_residual.onnx"), {}); }
+
+TEST(Report, InspectTotalsAreSumsOfLayers) {
+  const InspectReport report = MakeInspectReport(Tiny());
+  ASSERT_EQ(report.layers.size(), 5U);
+  int64_t macs = 0;
+  for (const auto& row : report.layers) macs += row.macs;
+  EXPECT_EQ(report.total_macs, macs);
+  EXPECT_EQ(report.total_macs, 2LL * 8 * 16 * 16 * 8 * 9 + 3LL * 8 * 16 * 16);
+  EXPECT_TRUE(report.unmodelled_ops.empty());
+}
+
+TEST(Report, CutsSplitMacsBetweenHeadAndTail) {
+  const Model model = Tiny();
+  const auto cuts = FindCuts(model.graph(), {.max_cut_tensors = 2});
+  const CutsReport report = MakeCutsReport(model, cuts, 2);
+  ASSERT_EQ(report.cuts.size(), cuts.size());
+  for (const CutRow& row : report.cuts) EXPECT_EQ(row.head_macs + row.tail_macs, report.total_macs);
+  // After c1: the branch tensor and the skip (graph input x) cross.
+  EXPECT_EQ(report.cuts[0].last_head_layer, "c1");
+  ASSERT_EQ(report.cuts[0].tensors.size(), 2U);
+  EXPECT_EQ(report.cuts[0].total_bytes, 2 * 8 * 16 * 16 * 4);
+}
+
+TEST(Report, JsonIsDeterministicAndVersioned) {
+  const Model model = Tiny();
+  const auto cuts = FindCuts(model.graph(), {.max_cut_tensors = 2});
+  std::ostringstream first, second;
+  MakeReporter("json")->WriteCuts(MakeCutsReport(model, cuts, 2), first);
+  MakeReporter("json")->WriteCuts(MakeCutsReport(model, cuts, 2), second);
+  EXPECT_EQ(first.str(), second.str());
+  EXPECT_EQ(first.str().rfind("{\n  \"schema_version\": 1,", 0), 0U) << first.str().substr(0, 80);
+}
+
+TEST(Report, TableListsEveryLayer) {
+  std::ostringstream out;
+  MakeReporter("table")->WriteInspect(MakeInspectReport(Tiny()), out);
+  for (const char* name : {"c1", "r1", "c2", "add", "r2", "total (5 layers)"}) {
+    EXPECT_NE(out.str().find(name), std::string::npos) << name;
+  }
+}
+
+TEST(Report, UnknownFormatIsAnError) { EXPECT_THROW(MakeReporter("xml"), Error); }
+
+}  // namespace
+}  // namespace dnnpart

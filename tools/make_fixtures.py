@@ -1,0 +1,306 @@
+#!/usr/bin/python3
+"""Write the small hand-made ONNX test fixtures into tests/data/.
+
+Deterministic: the same bytes are written on every run.  Weights come from
+numpy's legacy RandomState (a stream numpy keeps stable), random bytes from a
+SHA-256 counter stream.
+
+The opset-18 fixtures are derived from models/resnet18.onnx, which
+tools/export_models.py writes; run that first (or pass --models DIR).
+
+Must run with Debian's python (python3-onnx):
+    /usr/bin/python3 tools/make_fixtures.py
+"""
+
+import argparse
+import hashlib
+import os
+import sys
+import tempfile
+
+import numpy as np
+import onnx
+from onnx import TensorProto, helper, numpy_helper
+
+OPSET = 13
+IR_VERSION = 7  # the IR version torch 1.13 writes for opset 13
+PRODUCER = "dnnpart tools/make_fixtures.py"
+FLOAT = TensorProto.FLOAT
+
+
+def make_model(graph, opset=OPSET):
+    model = helper.make_model(
+        graph,
+        producer_name=PRODUCER,
+        opset_imports=[helper.make_opsetid("", opset)],
+    )
+    model.ir_version = IR_VERSION
+    return model
+
+
+def weights(seed, shape):
+    rng = np.random.RandomState(seed)
+    return (rng.standard_normal(shape) * 0.1).astype(np.float32)
+
+
+def init(name, array):
+    return numpy_helper.from_array(np.asarray(array), name=name)
+
+
+def vinfo(name, shape, elem=FLOAT):
+    return helper.make_tensor_value_info(name, elem, shape)
+
+
+# --------------------------------------------------------------------------
+# fixtures
+
+
+def cyclic():
+    """A -> B -> C -> B: a cycle through the Add's second input."""
+    nodes = [
+        helper.make_node("Relu", ["x"], ["a"], name="A"),
+        helper.make_node("Add", ["a", "c"], ["b"], name="B"),
+        helper.make_node("Relu", ["b"], ["c"], name="C"),
+    ]
+    graph = helper.make_graph(nodes, "cyclic", [vinfo("x", [1, 4])],
+                              [vinfo("b", [1, 4])])
+    return make_model(graph)
+
+
+def dangling_input():
+    """Node 'add' consumes 'ghost', which nothing defines."""
+    nodes = [
+        helper.make_node("Relu", ["x"], ["r"], name="relu"),
+        helper.make_node("Add", ["r", "ghost"], ["y"], name="add"),
+    ]
+    graph = helper.make_graph(nodes, "dangling_input", [vinfo("x", [1, 4])],
+                              [vinfo("y", [1, 4])])
+    return make_model(graph)
+
+
+def symbolic_dims():
+    """Batch dimension 'N' is symbolic: the user must bind it."""
+    nodes = [
+        helper.make_node("Conv", ["input", "conv.weight", "conv.bias"],
+                         ["conv_out"], name="conv", kernel_shape=[3, 3],
+                         pads=[1, 1, 1, 1], strides=[1, 1]),
+        helper.make_node("Relu", ["conv_out"], ["output"], name="relu"),
+    ]
+    graph = helper.make_graph(
+        nodes, "symbolic_dims",
+        [vinfo("input", ["N", 3, 8, 8])],
+        [vinfo("output", ["N", 4, 8, 8])],
+        initializer=[init("conv.weight", weights(1, (4, 3, 3, 3))),
+                     init("conv.bias", weights(2, (4,)))],
+    )
+    return make_model(graph)
+
+
+def external_conv(name, location):
+    """Small Conv whose weight claims to live in an external file."""
+    w = init("conv.weight", weights(3, (4, 3, 3, 3)))
+    length = len(w.raw_data)
+    w.ClearField("raw_data")
+    w.data_location = TensorProto.EXTERNAL
+    for key, value in (("location", location), ("offset", "0"),
+                       ("length", str(length))):
+        entry = w.external_data.add()
+        entry.key = key
+        entry.value = value
+    nodes = [
+        helper.make_node("Conv", ["x", "conv.weight", "conv.bias"], ["conv_out"],
+                         name="conv", kernel_shape=[3, 3], pads=[1, 1, 1, 1]),
+        helper.make_node("Relu", ["conv_out"], ["y"], name="relu"),
+    ]
+    graph = helper.make_graph(
+        nodes, name, [vinfo("x", [1, 3, 8, 8])], [vinfo("y", [1, 4, 8, 8])],
+        initializer=[w, init("conv.bias", weights(4, (4,)))],
+    )
+    return make_model(graph)
+
+
+def tiny_residual():
+    """x -> c1 -> r1 -> c2 -> add(+x) -> r2 -> y, real weights inline."""
+    conv = dict(kernel_shape=[3, 3], pads=[1, 1, 1, 1], strides=[1, 1])
+    nodes = [
+        helper.make_node("Conv", ["x", "c1.weight", "c1.bias"], ["c1_out"],
+                         name="c1", **conv),
+        helper.make_node("Relu", ["c1_out"], ["r1_out"], name="r1"),
+        helper.make_node("Conv", ["r1_out", "c2.weight", "c2.bias"], ["c2_out"],
+                         name="c2", **conv),
+        helper.make_node("Add", ["c2_out", "x"], ["add_out"], name="add"),
+        helper.make_node("Relu", ["add_out"], ["y"], name="r2"),
+    ]
+    graph = helper.make_graph(
+        nodes, "tiny_residual",
+        [vinfo("x", [1, 8, 16, 16])], [vinfo("y", [1, 8, 16, 16])],
+        initializer=[init("c1.weight", weights(10, (8, 8, 3, 3))),
+                     init("c1.bias", weights(11, (8,))),
+                     init("c2.weight", weights(12, (8, 8, 3, 3))),
+                     init("c2.bias", weights(13, (8,)))],
+    )
+    return make_model(graph)
+
+
+def multi_io():
+    """Two inputs, two outputs; 'ya' is consumed and also a graph output."""
+    nodes = [
+        helper.make_node("Relu", ["a"], ["ya"], name="ra"),
+        helper.make_node("Relu", ["b"], ["yb"], name="rb"),
+        helper.make_node("Add", ["ya", "yb"], ["s"], name="add"),
+    ]
+    graph = helper.make_graph(
+        nodes, "multi_io",
+        [vinfo("a", [1, 4]), vinfo("b", [1, 4])],
+        [vinfo("s", [1, 4]), vinfo("ya", [1, 4])],
+    )
+    return make_model(graph)
+
+
+def opset18(models_dir, with_value_info):
+    """resnet18 (structure-only) relabelled as a default-domain opset-18 model."""
+    model = onnx.load(os.path.join(models_dir, "resnet18.onnx"),
+                      load_external_data=False)
+    del model.graph.value_info[:]
+    if with_value_info:
+        model = onnx.shape_inference.infer_shapes(model, check_type=True,
+                                                  strict_mode=True)
+    for opset in model.opset_import:
+        if opset.domain in ("", "ai.onnx"):
+            opset.version = 18
+    return model
+
+
+def shape_subgraph():
+    """A Shape->Gather->Unsqueeze->Concat->Reshape chain that folds statically."""
+    nodes = [
+        helper.make_node("Conv", ["x", "conv.weight", "conv.bias"], ["conv_out"],
+                         name="conv", kernel_shape=[3, 3], pads=[1, 1, 1, 1]),
+        helper.make_node("Shape", ["conv_out"], ["shape"], name="shape"),
+        helper.make_node("Gather", ["shape", "gather.indices"], ["batch"],
+                         name="gather", axis=0),
+        helper.make_node("Unsqueeze", ["batch", "unsqueeze.axes"], ["batch1"],
+                         name="unsqueeze"),
+        helper.make_node("Constant", [], ["minus_one"], name="minus_one",
+                         value=init("minus_one", np.array([-1], dtype=np.int64))),
+        helper.make_node("Concat", ["batch1", "minus_one"], ["new_shape"],
+                         name="concat", axis=0),
+        helper.make_node("Reshape", ["conv_out", "new_shape"], ["flat"],
+                         name="reshape"),
+        helper.make_node("Gemm", ["flat", "fc.weight", "fc.bias"], ["y"],
+                         name="fc", transB=1),
+    ]
+    graph = helper.make_graph(
+        nodes, "shape_subgraph",
+        [vinfo("x", [1, 3, 4, 4])], [vinfo("y", [1, 10])],
+        initializer=[init("conv.weight", weights(20, (2, 3, 3, 3))),
+                     init("conv.bias", weights(21, (2,))),
+                     init("gather.indices", np.array(0, dtype=np.int64)),
+                     init("unsqueeze.axes", np.array([0], dtype=np.int64)),
+                     init("fc.weight", weights(22, (10, 32))),
+                     init("fc.bias", weights(23, (10,)))],
+    )
+    return make_model(graph)
+
+
+def identity_dropout():
+    """Identity and Dropout (mask unused) in the chain, plus a dead node."""
+    nodes = [
+        helper.make_node("Relu", ["x"], ["r1_out"], name="r1"),
+        helper.make_node("Identity", ["r1_out"], ["id_out"], name="id"),
+        helper.make_node("Dropout", ["id_out"], ["drop_out", "drop_mask"],
+                         name="drop"),
+        helper.make_node("Relu", ["drop_out"], ["out"], name="r2"),
+        helper.make_node("Relu", ["x"], ["dead_out"], name="dead"),
+    ]
+    graph = helper.make_graph(nodes, "identity_dropout",
+                              [vinfo("x", [1, 4, 4, 4])],
+                              [vinfo("out", [1, 4, 4, 4])])
+    return make_model(graph)
+
+
+def split_concat():
+    """Split (split sizes as an initializer input, opset 13) -> 2x Relu -> Concat."""
+    nodes = [
+        helper.make_node("Split", ["x", "split.sizes"], ["s0", "s1"],
+                         name="split", axis=1),
+        helper.make_node("Relu", ["s0"], ["r0_out"], name="r0"),
+        helper.make_node("Relu", ["s1"], ["r1_out"], name="r1"),
+        helper.make_node("Concat", ["r0_out", "r1_out"], ["y"], name="concat",
+                         axis=1),
+    ]
+    graph = helper.make_graph(
+        nodes, "split_concat",
+        [vinfo("x", [1, 8, 4, 4])], [vinfo("y", [1, 8, 4, 4])],
+        initializer=[init("split.sizes", np.array([4, 4], dtype=np.int64))],
+    )
+    return make_model(graph)
+
+
+def random_bytes(n, seed=b"dnnpart-fixture"):
+    out = bytearray()
+    counter = 0
+    while len(out) < n:
+        out += hashlib.sha256(seed + counter.to_bytes(8, "little")).digest()
+        counter += 1
+    return bytes(out[:n])
+
+
+# --------------------------------------------------------------------------
+
+
+def write_atomic(path, data):
+    directory = os.path.dirname(os.path.abspath(path))
+    fd, tmp = tempfile.mkstemp(dir=directory, prefix=".tmp-", suffix=".onnx")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--out", default=os.path.join("tests", "data"),
+                        help="output directory (default: tests/data/)")
+    parser.add_argument("--models", default="models",
+                        help="directory holding resnet18.onnx from "
+                             "tools/export_models.py (default: models/)")
+    args = parser.parse_args(argv)
+    os.makedirs(args.out, exist_ok=True)
+
+    residual = tiny_residual().SerializeToString()
+    files = [
+        ("cyclic.onnx", cyclic()),
+        ("dangling_input.onnx", dangling_input()),
+        ("symbolic_dims.onnx", symbolic_dims()),
+        ("external_escape.onnx",
+         external_conv("external_escape", "../../etc/passwd")),
+        ("external_absolute.onnx", external_conv("external_absolute", "/etc/passwd")),
+        ("empty.onnx", b""),
+        ("random_bytes.onnx", random_bytes(4096)),
+        ("truncated.onnx", residual[: len(residual) // 2]),
+        ("tiny_residual.onnx", residual),
+        ("multi_io.onnx", multi_io()),
+        ("opset18_resnet18.onnx", opset18(args.models, with_value_info=False)),
+        ("opset18_resnet18_vi.onnx", opset18(args.models, with_value_info=True)),
+        ("shape_subgraph.onnx", shape_subgraph()),
+        ("identity_dropout.onnx", identity_dropout()),
+        ("split_concat.onnx", split_concat()),
+    ]
+    for name, content in files:
+        data = content if isinstance(content, bytes) else content.SerializeToString()
+        path = os.path.join(args.out, name)
+        write_atomic(path, data)
+        print("%-28s %7d bytes" % (name, len(data)))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
