@@ -152,6 +152,8 @@ struct BundledModel {
   size_t single_cuts;  // with --max-cut-tensors 1
 };
 
+void PrintTo(const BundledModel& model, std::ostream* out) { *out << model.name; }
+
 class BundledModels : public ::testing::TestWithParam<BundledModel> {};
 
 TEST_P(BundledModels, LoadWithStaticShapesAndCuts) {

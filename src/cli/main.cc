@@ -41,8 +41,9 @@ int main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    const int code = app.exit(e);
-    return code == 0 ? 0 : kExitBadInput;
+    if (e.get_exit_code() == 0) return app.exit(e);  // --help, --version
+    std::cerr << "dnnpart: error: " << e.what() << " (run with --help for usage)\n";
+    return kExitBadInput;
   }
   SetUpLogging(verbose, quiet);
   try {

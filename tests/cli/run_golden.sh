@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Golden CLI tests: each case's stdout must match tests/cli/golden/<case>.out
+# byte for byte. Run with UPDATE_GOLDEN=1 to rewrite the golden files.
+set -u
+: "${DNNPART:?set DNNPART to the dnnpart binary}"
+golden_dir="$(dirname "$0")/golden"
+failures=0
+passed=0
+
+check() {
+  local name=$1
+  shift
+  local actual
+  actual=$("$DNNPART" -q "$@" 2>&1)
+  local code=$?
+  if [[ $code -ne 0 ]]; then
+    echo "FAIL $name: exit $code: $actual"
+    failures=$((failures + 1))
+    return
+  fi
+  if [[ ${UPDATE_GOLDEN:-0} == 1 ]]; then
+    printf '%s\n' "$actual" >"$golden_dir/$name.out"
+  fi
+  if diff -u "$golden_dir/$name.out" <(printf '%s\n' "$actual") >/tmp/dnnpart_golden_diff.$$; then
+    passed=$((passed + 1))
+  else
+    echo "FAIL $name: output differs from $golden_dir/$name.out"
+    head -40 /tmp/dnnpart_golden_diff.$$
+    failures=$((failures + 1))
+  fi
+  rm -f /tmp/dnnpart_golden_diff.$$
+}
+
+check cuts_tiny_json cuts tests/data/tiny_residual.onnx --format json
+check cuts_tiny_k2_table cuts tests/data/tiny_residual.onnx --max-cut-tensors 2 --format table
+check inspect_tiny_json inspect tests/data/tiny_residual.onnx --format json
+check inspect_tiny_table inspect tests/data/tiny_residual.onnx --format table
+check cuts_resnet18_json cuts models/resnet18.onnx --format json
+check cuts_googlenet_k2_table cuts models/googlenet.onnx --max-cut-tensors 2 --format table
+check inspect_squeezenet_table inspect models/squeezenet1_1.onnx --format table
+check cuts_symbolic_bound_json cuts tests/data/symbolic_dims.onnx --input-shape input=2x3x8x8 --format json
+
+echo "golden: $passed passed, $failures failed"
+[[ $failures -eq 0 ]]
