@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# Benchmarks `dnnpart cuts` against the floor (a bare process that parses the
+# same file and runs ONNX shape inference) on every bundled network and on
+# generated residual networks of growing size. Prints Markdown tables for
+# docs/benchmarks.md. Whole-process wall time, median of N runs.
+#   tools/bench.sh [RUNS]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+runs=${1:-21}
+tools/build.sh >/dev/null
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+# Prints the median wall time in milliseconds of `runs` executions of "$@".
+median_ms() {
+  local times=()
+  for ((i = 0; i < runs; i++)); do
+    local start end
+    start=$(date +%s%N)
+    "$@" >/dev/null 2>&1
+    end=$(date +%s%N)
+    times+=($(((end - start) / 1000)))
+  done
+  printf '%s\n' "${times[@]}" | sort -n | awk -v n="$runs" 'NR == int((n + 1) / 2) { printf "%.1f", $1 / 1000 }'
+}
+
+peak_kb() { /usr/bin/time -f %M "$@" 2>&1 >/dev/null | tail -1; }
+
+echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(date -u +%Y-%m-%d)"
+echo
+echo "| network | layers | cuts (K=1) | floor ms | dnnpart cuts ms | ratio | cuts K=2 ms | peak RSS MB |"
+echo "|---|---:|---:|---:|---:|---:|---:|---:|"
+for model in models/*.onnx; do
+  name=$(basename "$model" .onnx)
+  layers=$(build/dnnpart -q inspect "$model" --format json | grep -c '"op_type"')
+  cuts=$(build/dnnpart -q cuts "$model" --format json | grep -c '"last_head_layer"')
+  floor=$(median_ms build/dnnpart_parse_floor "$model")
+  ours=$(median_ms build/dnnpart -q cuts "$model" --format json)
+  two=$(median_ms build/dnnpart -q cuts "$model" --format json --max-cut-tensors 2)
+  rss=$(peak_kb build/dnnpart -q cuts "$model" --format json --max-cut-tensors 2)
+  ratio=$(awk -v a="$ours" -v b="$floor" 'BEGIN { printf "%.2f", a / b }')
+  echo "| $name | $layers | $cuts | $floor | $ours | $ratio | $two | $(awk -v k="$rss" 'BEGIN { printf "%.1f", k / 1024 }') |"
+done
+echo
+echo "Generated residual networks (Conv-Relu-Conv-Add-Relu blocks, structure-only):"
+echo
+echo "| layers | floor ms | dnnpart cuts ms | ms per 1000 layers | peak RSS MB |"
+echo "|---:|---:|---:|---:|---:|"
+big_runs=$(( runs > 7 ? 7 : runs ))
+for layers in 1000 2500 5000 10000 20000; do
+  build/dnnpart_gen_residual "$layers" "$work/res.onnx"
+  runs_saved=$runs
+  runs=$big_runs
+  floor=$(median_ms build/dnnpart_parse_floor "$work/res.onnx")
+  ours=$(median_ms build/dnnpart -q cuts "$work/res.onnx" --format json)
+  runs=$runs_saved
+  rss=$(peak_kb build/dnnpart -q cuts "$work/res.onnx" --format json)
+  echo "| $layers | $floor | $ours | $(awk -v t="$ours" -v n="$layers" 'BEGIN { printf "%.1f", t / n * 1000 }') | $(awk -v k="$rss" 'BEGIN { printf "%.1f", k / 1024 }') |"
+done
