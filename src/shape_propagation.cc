@@ -400,12 +400,16 @@ bool SliceShape(const NodeContext& c) {
   Shape out = *x;
   std::vector<std::pair<int64_t, int64_t>> range1d;  // for values of 1-D tensors
   for (size_t i = 0; i < starts.size(); ++i) {
-    const auto axis = static_cast<size_t>(NormalizeAxis(axes[i], x->size()));
+    const int64_t signed_axis = NormalizeAxis(axes[i], x->size());
+    if (signed_axis < 0 || signed_axis >= static_cast<int64_t>(x->size()) || steps[i] == 0) return false;
+    const auto axis = static_cast<size_t>(signed_axis);
     const int64_t dim = (*x)[axis], step = steps[i];
-    if (step == 0 || axis >= x->size()) return false;
+    // ONNX Slice: negative indices count from the end; for negative steps the
+    // start clamps to [0, dim-1] and the end to [-1, dim-1].
     auto clampi = [&](int64_t v, bool is_end) {
       if (v < 0) v += dim;
-      return step > 0 ? std::clamp(v, int64_t{0}, dim) : std::clamp(v, int64_t{-1}, dim - 1) + (is_end ? 0 : 0);
+      if (step > 0) return std::clamp(v, int64_t{0}, dim);
+      return std::clamp(v, is_end ? int64_t{-1} : int64_t{0}, dim - 1);
     };
     const int64_t b = clampi(starts[i], false), e = clampi(ends[i], true);
     const int64_t count = step > 0 ? std::max<int64_t>(0, (e - b + step - 1) / step)

@@ -182,8 +182,8 @@ INSTANTIATE_TEST_SUITE_P(Torchvision, BundledModels,
 
 TEST(Loader, EfficientNetKeepsTheNodeNamesOfThePapersData) {
   const Model model = Model::Load(SourcePath("models/efficientnet_b0.onnx"), {});
-  std::ifstream csv(SourcePath("../shared/data/cnnparted/efficientnet_b0/efficientnet_eyeriss_like_convlayers.csv"));
-  if (!csv) GTEST_SKIP() << "shared data not present";
+  std::ifstream csv(SourcePath("tests/data/cnnparted/efficientnet_eyeriss_like_convlayers.csv"));
+  ASSERT_TRUE(csv) << "tests/data/cnnparted is missing";
   std::string line;
   std::getline(csv, line);  // header
   int found = 0;

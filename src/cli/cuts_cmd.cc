@@ -22,12 +22,11 @@ Action RegisterCuts(CLI::App& app) {
   command->add_option("--max-cut-tensors", flags->cuts.max_cut_tensors,
                       "Report cuts with at most K crossing tensors (default 1)")
       ->check(CLI::Range(1, 16));
-  return [command, flags] {
+  return [flags] {
     const Model model = LoadModel(flags->model);
     const auto reporter = MakeReporter(ResolveFormat(flags->output));
     const std::vector<Cut> cuts = FindCuts(model.graph(), flags->cuts);
     reporter->WriteCuts(MakeCutsReport(model, cuts, flags->cuts.max_cut_tensors), std::cout);
-    (void)command;
   };
 }
 
