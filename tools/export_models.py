@@ -25,12 +25,13 @@ import argparse
 import io
 import os
 import sys
-import tempfile
 
 import numpy as np
 import onnx
 import torch
 import torchvision
+
+from onnx_io import write_atomic
 
 MODELS = [
     "efficientnet_b0",
@@ -146,22 +147,6 @@ def strip_weights(model, name):
         offset += nbytes
         count += 1
     return count, offset
-
-
-def write_atomic(path, data):
-    directory = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(dir=directory, prefix=".tmp-", suffix=".onnx")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
 
 
 def main(argv=None):

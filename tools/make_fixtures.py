@@ -16,11 +16,12 @@ import argparse
 import hashlib
 import os
 import sys
-import tempfile
 
 import numpy as np
 import onnx
 from onnx import TensorProto, helper, numpy_helper
+
+from onnx_io import write_atomic
 
 OPSET = 13
 IR_VERSION = 7  # the IR version torch 1.13 writes for opset 13
@@ -247,22 +248,6 @@ def random_bytes(n, seed=b"dnnpart-fixture"):
 
 
 # --------------------------------------------------------------------------
-
-
-def write_atomic(path, data):
-    directory = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(dir=directory, prefix=".tmp-", suffix=".onnx")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
 
 
 def main(argv=None):
