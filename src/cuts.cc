@@ -98,9 +98,11 @@ std::vector<int32_t> ScanSingleCuts(const LayerGraph& graph, std::vector<Cut>& s
 // cross already exceed the limit: that set only grows as decisions are made.
 class SegmentSearch {
  public:
-  SegmentSearch(const LayerGraph& graph, int32_t begin, int32_t end, int max_tensors)
+  // `refs` has one zeroed counter per tensor and is shared by all segments (it
+  // is zero again after each Run), so the search costs nothing per tensor.
+  SegmentSearch(const LayerGraph& graph, int32_t begin, int32_t end, int max_tensors, std::vector<int32_t>& refs)
       : graph_(graph), order_(graph.topological_order()), begin_(begin), end_(end), max_tensors_(max_tensors),
-        in_head_(static_cast<size_t>(end - begin), false), refs_(graph.tensor_count(), 0) {}
+        in_head_(static_cast<size_t>(end - begin), false), refs_(refs) {}
 
   // `open_at_begin`: the tensors crossing the boundary before the segment. Those
   // still needed after the segment (graph outputs among them) cross every cut in it.
@@ -133,17 +135,17 @@ class SegmentSearch {
 
   // A tensor must cross when it comes from the head and is needed after it.
   void Require(TensorId t, std::vector<TensorId>& added) {
-    if (refs_[static_cast<size_t>(t)]++ == 0) ++crossing_count_;
+    if (refs_[static_cast<size_t>(t)]++ == 0) crossing_.push_back(t);
     added.push_back(t);
   }
   void Release(const std::vector<TensorId>& added) {
     for (TensorId t : added) {
-      if (--refs_[static_cast<size_t>(t)] == 0) --crossing_count_;
+      if (--refs_[static_cast<size_t>(t)] == 0) crossing_.erase(std::find(crossing_.begin(), crossing_.end(), t));
     }
   }
 
   void Visit(int32_t pos, std::vector<Cut>& out) {
-    if (crossing_count_ > max_tensors_) return;
+    if (static_cast<int>(crossing_.size()) > max_tensors_) return;
     if (pos == end_) {
       Record(out);
       return;
@@ -184,9 +186,8 @@ class SegmentSearch {
     }
     const auto size = static_cast<size_t>(end_ - begin_);
     if (cut.extra_layers.empty() || cut.extra_layers.size() == size) return;  // the single-tensor cuts
-    for (size_t t = 0; t < refs_.size(); ++t) {
-      if (refs_[t] > 0) cut.crossing.push_back(static_cast<TensorId>(t));
-    }
+    cut.crossing = crossing_;
+    std::sort(cut.crossing.begin(), cut.crossing.end());
     cut.crossing_bytes = BytesOf(graph_, cut.crossing);
     out.push_back(std::move(cut));
   }
@@ -197,8 +198,8 @@ class SegmentSearch {
   int32_t end_;
   int max_tensors_;
   std::vector<bool> in_head_;
-  std::vector<int32_t> refs_;  // per tensor: how many decisions require it to cross
-  int crossing_count_ = 0;
+  std::vector<int32_t>& refs_;     // per tensor: how many decisions require it to cross
+  std::vector<TensorId> crossing_;  // the tensors with refs_ > 0 (at most K + a few)
 };
 
 bool CutBefore(const LayerGraph& graph, const Cut& a, const Cut& b) {
@@ -219,6 +220,7 @@ std::vector<Cut> FindCuts(const LayerGraph& graph, const CutOptions& options) {
   if (graph.layer_count() < 2) return cuts;
   const std::vector<int32_t> boundaries = ScanSingleCuts(graph, cuts);
   if (options.max_cut_tensors >= 2) {
+    std::vector<int32_t> refs(graph.tensor_count(), 0);
     std::vector<TensorId> open;
     for (TensorId input : graph.graph_inputs()) {
       if (IsLive(graph.tensor(input))) open.push_back(input);
@@ -226,7 +228,7 @@ std::vector<Cut> FindCuts(const LayerGraph& graph, const CutOptions& options) {
     for (size_t s = 0; s + 1 < boundaries.size(); ++s) {
       if (s > 0) open = cuts[s - 1].crossing;  // boundary s is single cut s - 1 (singles come first)
       if (boundaries[s + 1] - boundaries[s] < 2) continue;
-      SegmentSearch(graph, boundaries[s], boundaries[s + 1], options.max_cut_tensors).Run(open, cuts);
+      SegmentSearch(graph, boundaries[s], boundaries[s + 1], options.max_cut_tensors, refs).Run(open, cuts);
     }
     std::sort(cuts.begin(), cuts.end(), [&graph](const Cut& a, const Cut& b) { return CutBefore(graph, a, b); });
   }
