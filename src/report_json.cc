@@ -1,78 +1,93 @@
 // The JSON reporter: one document per command, described in docs/json.md.
-#include <nlohmann/json.hpp>
-
+// Streams through JsonWriter, so large reports never exist as a DOM.
 #include "dnnpart/report.h"
+#include "json_writer.h"
 
 namespace dnnpart {
 namespace {
 
-using nlohmann::ordered_json;
+void WriteModel(JsonWriter& json, const ModelInfo& info) {
+  json.Key("model").BeginObject();
+  json.Key("path").Value(info.path);
+  json.Key("ir_version").Value(info.ir_version);
+  json.Key("opset").Value(info.opset);
+  json.Key("producer").Value(info.producer);
+  json.Key("graph_name").Value(info.graph_name);
+  json.Key("onnx_nodes").Value(info.onnx_node_count);
+  json.Key("folded_nodes").Value(info.folded_node_count);
+  json.Key("dropped_nodes").Value(info.dropped_node_count);
+  json.Key("shapes_from_fallback").Value(info.shapes_from_fallback);
+  json.EndObject();
+}
 
-ordered_json ModelJson(const ModelInfo& info) {
-  return ordered_json{{"path", info.path},
-                      {"ir_version", info.ir_version},
-                      {"opset", info.opset},
-                      {"producer", info.producer},
-                      {"graph_name", info.graph_name},
-                      {"onnx_nodes", info.onnx_node_count},
-                      {"folded_nodes", info.folded_node_count},
-                      {"dropped_nodes", info.dropped_node_count},
-                      {"shapes_from_fallback", info.shapes_from_fallback}};
+void WriteHeader(JsonWriter& json, const char* kind, const ModelInfo& info) {
+  json.BeginObject();
+  json.Key("schema_version").Value(kSchemaVersion);
+  json.Key("kind").Value(kind);
+  WriteModel(json, info);
 }
 
 class JsonReporter : public Reporter {
  public:
   void WriteInspect(const InspectReport& report, std::ostream& out) const override {
-    ordered_json doc{{"schema_version", kSchemaVersion}, {"kind", "inspect"}, {"model", ModelJson(report.model)}};
-    ordered_json layers = ordered_json::array();
+    JsonWriter json(out);
+    WriteHeader(json, "inspect", report.model);
+    json.Key("layers").BeginArray();
     for (const LayerRow& row : report.layers) {
-      layers.push_back(ordered_json{{"id", row.id},
-                                    {"name", row.name},
-                                    {"op_type", row.op_type},
-                                    {"output_shape", row.output_shape},
-                                    {"dtype", DTypeName(row.dtype)},
-                                    {"params", row.param_count},
-                                    {"param_bytes", row.param_bytes},
-                                    {"macs", row.macs},
-                                    {"macs_modelled", row.macs_modelled},
-                                    {"activation_bytes", row.activation_bytes}});
+      json.BeginObject();
+      json.Key("id").Value(static_cast<int64_t>(row.id));
+      json.Key("name").Value(row.name);
+      json.Key("op_type").Value(row.op_type);
+      json.Key("output_shape").Value(row.output_shape);
+      json.Key("dtype").Value(DTypeName(row.dtype));
+      json.Key("params").Value(row.param_count);
+      json.Key("param_bytes").Value(row.param_bytes);
+      json.Key("macs").Value(row.macs);
+      json.Key("macs_modelled").Value(row.macs_modelled);
+      json.Key("activation_bytes").Value(row.activation_bytes);
+      json.EndObject();
     }
-    doc["layers"] = std::move(layers);
-    doc["totals"] = ordered_json{{"layers", report.layers.size()},
-                                 {"params", report.total_param_count},
-                                 {"param_bytes", report.total_param_bytes},
-                                 {"macs", report.total_macs},
-                                 {"activation_bytes", report.total_activation_bytes}};
-    doc["unmodelled_ops"] = report.unmodelled_ops;
-    out << doc.dump(2) << '\n';
+    json.EndArray();
+    json.Key("totals").BeginObject();
+    json.Key("layers").Value(report.layers.size());
+    json.Key("params").Value(report.total_param_count);
+    json.Key("param_bytes").Value(report.total_param_bytes);
+    json.Key("macs").Value(report.total_macs);
+    json.Key("activation_bytes").Value(report.total_activation_bytes);
+    json.EndObject();
+    json.Key("unmodelled_ops").Value(report.unmodelled_ops);
+    json.EndObject().Finish();
   }
 
   void WriteCuts(const CutsReport& report, std::ostream& out) const override {
-    ordered_json doc{{"schema_version", kSchemaVersion},
-                     {"kind", "cuts"},
-                     {"model", ModelJson(report.model)},
-                     {"max_cut_tensors", report.max_cut_tensors},
-                     {"layers", report.layer_count},
-                     {"total_macs", report.total_macs}};
-    ordered_json cuts = ordered_json::array();
+    JsonWriter json(out);
+    WriteHeader(json, "cuts", report.model);
+    json.Key("max_cut_tensors").Value(report.max_cut_tensors);
+    json.Key("layers").Value(report.layer_count);
+    json.Key("total_macs").Value(report.total_macs);
+    json.Key("cuts").BeginArray();
     for (const CutRow& row : report.cuts) {
-      ordered_json tensors = ordered_json::array();
+      json.BeginObject();
+      json.Key("id").Value(row.id);
+      json.Key("last_head_layer").Value(row.last_head_layer);
+      json.Key("tensors").BeginArray();
       for (const TensorRow& tensor : row.tensors) {
-        tensors.push_back(ordered_json{{"name", tensor.name},
-                                       {"shape", tensor.shape},
-                                       {"dtype", DTypeName(tensor.dtype)},
-                                       {"bytes", tensor.bytes}});
+        json.BeginObject();
+        json.Key("name").Value(tensor.name);
+        json.Key("shape").Value(tensor.shape);
+        json.Key("dtype").Value(DTypeName(tensor.dtype));
+        json.Key("bytes").Value(tensor.bytes);
+        json.EndObject();
       }
-      cuts.push_back(ordered_json{{"id", row.id},
-                                  {"last_head_layer", row.last_head_layer},
-                                  {"tensors", std::move(tensors)},
-                                  {"total_bytes", row.total_bytes},
-                                  {"head_layers", row.head_layers},
-                                  {"head_macs", row.head_macs},
-                                  {"tail_macs", row.tail_macs}});
+      json.EndArray();
+      json.Key("total_bytes").Value(row.total_bytes);
+      json.Key("head_layers").Value(row.head_layers);
+      json.Key("head_macs").Value(row.head_macs);
+      json.Key("tail_macs").Value(row.tail_macs);
+      json.EndObject();
     }
-    doc["cuts"] = std::move(cuts);
-    out << doc.dump(2) << '\n';
+    json.EndArray();
+    json.EndObject().Finish();
   }
 };
 

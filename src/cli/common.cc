@@ -17,7 +17,7 @@ void AddOutputFlags(CLI::App& command, OutputFlags& flags) {
       ->check(CLI::IsMember({"table", "json"}));
 }
 
-Model LoadModel(const ModelFlags& flags) {
+const Model& LoadModel(const ModelFlags& flags) {
   LoadOptions options;
   for (const std::string& binding : flags.input_shapes) {
     const size_t eq = binding.rfind('=');
@@ -30,7 +30,12 @@ Model LoadModel(const ModelFlags& flags) {
       throw e.WithContext("--input-shape");
     }
   }
-  return Model::Load(flags.model_path, options);
+  // Deliberately never freed: the process ends right after the command, and
+  // tearing down a large parsed ONNX model costs as much as building the layer
+  // graph. The static pointer keeps it reachable for leak checkers.
+  static const Model* loaded = nullptr;
+  loaded = new Model(Model::Load(flags.model_path, options));
+  return *loaded;
 }
 
 std::string ResolveFormat(const OutputFlags& flags) {

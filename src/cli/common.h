@@ -21,8 +21,9 @@ struct OutputFlags {
 void AddModelFlags(CLI::App& command, ModelFlags& flags);
 void AddOutputFlags(CLI::App& command, OutputFlags& flags);
 
-// Loads the model named by the flags; throws Error on bad input.
-Model LoadModel(const ModelFlags& flags);
+// Loads the model named by the flags; it lives until the process exits.
+// Throws Error on bad input.
+const Model& LoadModel(const ModelFlags& flags);
 
 // Returns "table" or "json".
 std::string ResolveFormat(const OutputFlags& flags);

@@ -18,7 +18,7 @@ Action RegisterInspect(CLI::App& app) {
   AddModelFlags(*command, flags->model);
   AddOutputFlags(*command, flags->output);
   return [flags] {
-    const Model model = LoadModel(flags->model);
+    const Model& model = LoadModel(flags->model);
     MakeReporter(ResolveFormat(flags->output))->WriteInspect(MakeInspectReport(model), std::cout);
   };
 }

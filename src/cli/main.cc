@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 
 #include <CLI/CLI.hpp>
+#include <chrono>
 #include <iostream>
 #include <map>
 
@@ -27,6 +28,7 @@ void SetUpLogging(int verbose, bool quiet) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  std::ios::sync_with_stdio(false);  // reports can be megabytes; no C stdio mixing here
   CLI::App app{"dnnpart: split DNN inference across embedded platforms"};
   app.require_subcommand(1);
   app.set_version_flag("--version", "dnnpart 0.1.0");
@@ -47,7 +49,10 @@ int main(int argc, char** argv) {
   }
   SetUpLogging(verbose, quiet);
   try {
+    const auto start = std::chrono::steady_clock::now();
     for (const auto* command : app.get_subcommands()) actions.at(command->get_name())();
+    spdlog::debug("command took {:.1f} ms",
+                  std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count());
     return 0;
   } catch (const dnnpart::Error& e) {
     std::cerr << "dnnpart: error: " << e.what() << '\n';
