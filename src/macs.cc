@@ -126,4 +126,10 @@ MacCount CountMacs(const OpDescription& op) {
   return {};
 }
 
+bool IsDepthwiseConv(const OpDescription& op) {
+  if (op.op_type != "Conv") return false;
+  const Shape* weight = InputShape(op, 1);
+  return weight != nullptr && weight->size() >= 2 && (*weight)[1] == 1 && IntAttribute(op, "group", 1) > 1;
+}
+
 }  // namespace dnnpart

@@ -30,4 +30,8 @@ struct MacCount {
 // Returns the MAC count of one operator; never throws.
 MacCount CountMacs(const OpDescription& op);
 
+// True for a Conv whose groups each see one input channel (depthwise), which
+// accelerators run far below their dense-Conv efficiency.
+bool IsDepthwiseConv(const OpDescription& op);
+
 }  // namespace dnnpart

@@ -462,9 +462,11 @@ class GraphAssembler {
     for (const auto& output : node.output()) {
       if (auto it = ids_.find(output); it != ids_.end()) layer.outputs.push_back(it->second);
     }
-    const MacCount macs = CountMacs(DescribeNode(node, table_));
+    const OpDescription description = DescribeNode(node, table_);
+    const MacCount macs = CountMacs(description);
     layer.macs = macs.macs;
     layer.macs_modelled = macs.modelled;
+    layer.depthwise = IsDepthwiseConv(description);
     return layer;
   }
 

@@ -27,6 +27,80 @@ void WriteHeader(JsonWriter& json, const char* kind, const ModelInfo& info) {
   WriteModel(json, info);
 }
 
+const char* ObjectiveName(Objective objective) {
+  switch (objective) {
+    case Objective::kThroughput: return "throughput";
+    case Objective::kLatency: return "latency";
+    case Objective::kEnergy: break;
+  }
+  return "energy";
+}
+
+void OptionalNumber(JsonWriter& json, const char* key, const std::optional<double>& value) {
+  json.Key(key);
+  if (value) json.Value(*value);
+  else json.Null();
+}
+
+void WritePlanEntry(JsonWriter& json, const PlanDocument& doc, const PlanReport& plan) {
+  const auto name = [&doc](int p) { return doc.platforms[static_cast<size_t>(p)].name; };
+  json.BeginObject();
+  json.Key("platforms").BeginArray();
+  for (const StageReport& stage : plan.stages) json.Value(name(stage.platform));
+  json.EndArray();
+  json.Key("throughput_fps").Value(plan.throughput_fps);
+  json.Key("latency_ms").Value(plan.latency_ms);
+  json.Key("energy_mj").Value(plan.energy_mj);
+  json.Key("feasible").Value(plan.feasible);
+  json.Key("violations").Value(plan.violations);
+  json.Key("stages").BeginArray();
+  for (const StageReport& stage : plan.stages) {
+    json.BeginObject();
+    json.Key("platform").Value(name(stage.platform));
+    json.Key("layers").Value(stage.layer_count);
+    json.Key("first_layer").Value(stage.first_layer);
+    json.Key("last_layer").Value(stage.last_layer);
+    json.Key("macs").Value(stage.macs);
+    json.Key("latency_ms").Value(stage.latency_ms);
+    json.Key("measured_latency_ms").Value(stage.measured_latency_ms);
+    json.Key("estimated_latency_ms").Value(stage.estimated_latency_ms);
+    json.Key("unmeasured_zero_layers").Value(stage.unmeasured_zero_layers);
+    json.Key("energy_mj").Value(stage.energy_mj);
+    json.Key("idle_energy_mj").Value(stage.idle_energy_mj);
+    json.Key("weight_bytes").Value(stage.weight_bytes);
+    json.Key("peak_activation_bytes").Value(stage.peak_activation_bytes);
+    json.Key("memory_bytes").Value(stage.memory_bytes);
+    json.Key("memory_capacity_bytes").Value(stage.memory_capacity_bytes);
+    json.EndObject();
+  }
+  json.EndArray();
+  json.Key("links").BeginArray();
+  for (const HopReport& hop : plan.hops) {
+    json.BeginObject();
+    json.Key("from").Value(name(hop.from_platform));
+    json.Key("to").Value(name(hop.to_platform));
+    json.Key("link").Value(hop.link);
+    json.Key("carries").Value(hop.what);
+    json.Key("tensors").BeginArray();
+    for (TensorId t : hop.tensors) json.Value(doc.graph->tensor(t).name);
+    json.EndArray();
+    json.Key("payload_bytes").Value(hop.transfer.payload_bytes);
+    json.Key("wire_bytes").Value(hop.transfer.wire_bytes);
+    json.Key("latency_ms").Value(hop.transfer.latency_ms);
+    json.Key("energy_mj").Value(hop.transfer.energy_mj);
+    json.Key("utilization").Value(hop.utilization);
+    json.EndObject();
+  }
+  json.EndArray();
+  json.EndObject();
+}
+
+void WritePlanList(JsonWriter& json, const PlanDocument& doc, const char* key, const std::vector<PlanReport>& plans) {
+  json.Key(key).BeginArray();
+  for (const PlanReport& plan : plans) WritePlanEntry(json, doc, plan);
+  json.EndArray();
+}
+
 class JsonReporter : public Reporter {
  public:
   void WriteInspect(const InspectReport& report, std::ostream& out) const override {
@@ -87,6 +161,49 @@ class JsonReporter : public Reporter {
       json.EndObject();
     }
     json.EndArray();
+    json.EndObject().Finish();
+  }
+
+  void WritePlan(const PlanDocument& doc, std::ostream& out) const override {
+    JsonWriter json(out);
+    WriteHeader(json, "plan", doc.model);
+    json.Key("platforms").BeginArray();
+    for (size_t p = 0; p < doc.platforms.size(); ++p) {
+      json.BeginObject();
+      json.Key("name").Value(doc.platforms[p].name);
+      json.Key("path").Value(doc.platforms[p].path);
+      json.Key("data_type").Value(DTypeName(doc.platforms[p].data_type));
+      json.Key("link").Value(doc.links[p] ? doc.links[p]->name : "");
+      json.Key("link_path").Value(doc.links[p] ? doc.links[p]->path : "");
+      json.EndObject();
+    }
+    json.EndArray();
+    json.Key("settings").BeginObject();
+    json.Key("max_cut_tensors").Value(doc.max_cut_tensors);
+    json.Key("any_order").Value(doc.options.any_order);
+    json.Key("output_at").Value(doc.options.output_at == OutputAt::kFirst ? "first" : "last");
+    json.Key("objective").Value(ObjectiveName(doc.options.objective));
+    OptionalNumber(json, "fps", doc.options.fps);
+    OptionalNumber(json, "max_latency_ms", doc.options.max_latency_ms);
+    OptionalNumber(json, "min_fps", doc.options.min_fps);
+    OptionalNumber(json, "max_energy_mj", doc.options.max_energy_mj);
+    json.Key("include_idle_energy").Value(doc.options.include_idle_energy);
+    json.EndObject();
+    const PlanResult& result = doc.result;
+    json.Key("cuts").Value(result.cut_count);
+    json.Key("plans_evaluated").Value(result.plans_evaluated);
+    json.Key("recommended");
+    if (result.recommended) WritePlanEntry(json, doc, result.pareto[*result.recommended]);
+    else json.Null();
+    json.Key("best_baseline");
+    if (result.best_baseline) json.Value(doc.platforms[*result.best_baseline].name);
+    else json.Null();
+    json.Key("improvement_pct");
+    if (result.recommended && result.best_baseline) json.Value(result.improvement_pct);
+    else json.Null();
+    WritePlanList(json, doc, "pareto", result.pareto);
+    WritePlanList(json, doc, "baselines", result.baselines);
+    if (doc.options.show_infeasible) WritePlanList(json, doc, "rejected", result.rejected);
     json.EndObject().Finish();
   }
 };

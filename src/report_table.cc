@@ -50,6 +50,58 @@ void PrintModelLine(const ModelInfo& info, std::ostream& out) {
       << info.folded_node_count << " folded, " << info.dropped_node_count << " dropped)\n";
 }
 
+std::string Fixed(double value, int digits) {
+  std::ostringstream text;
+  text << std::fixed << std::setprecision(digits) << value;
+  return text.str();
+}
+
+std::string Route(const PlanDocument& doc, const PlanReport& plan) {
+  std::string route;
+  for (const StageReport& stage : plan.stages) {
+    route += (route.empty() ? "" : " > ") + doc.platforms[static_cast<size_t>(stage.platform)].name + "[" +
+             std::to_string(stage.layer_count) + "]";
+  }
+  return route;
+}
+
+void PrintPlanList(const PlanDocument& doc, const std::vector<PlanReport>& plans, std::ostream& out) {
+  TextTable table({"#", "stages (platform[layers])", "fps", "latency_ms", "energy_mj", "why infeasible"},
+                  {true, false, true, true, true, false});
+  for (size_t i = 0; i < plans.size(); ++i) {
+    std::string why;
+    for (const auto& v : plans[i].violations) why += (why.empty() ? "" : "; ") + v;
+    table.Add({std::to_string(i), Route(doc, plans[i]), Fixed(plans[i].throughput_fps, 3), Fixed(plans[i].latency_ms, 3),
+               Fixed(plans[i].energy_mj, 3), why});
+  }
+  table.Print(out);
+}
+
+void PrintPlanDetail(const PlanDocument& doc, const PlanReport& plan, std::ostream& out) {
+  TextTable stages({"stage", "platform", "layers", "first layer", "last layer", "latency_ms", "measured", "estimated",
+                    "energy_mj", "memory", "capacity"},
+                   {true, false, true, false, false, true, true, true, true, true, true});
+  for (size_t s = 0; s < plan.stages.size(); ++s) {
+    const StageReport& st = plan.stages[s];
+    stages.Add({std::to_string(s), doc.platforms[static_cast<size_t>(st.platform)].name, std::to_string(st.layer_count),
+                st.first_layer, st.last_layer, Fixed(st.latency_ms, 3), Fixed(st.measured_latency_ms, 3),
+                Fixed(st.estimated_latency_ms, 3), Fixed(st.energy_mj, 3), Grouped(st.memory_bytes),
+                Grouped(static_cast<int64_t>(st.memory_capacity_bytes))});
+  }
+  stages.Print(out);
+  if (plan.hops.empty()) return;
+  TextTable links({"link", "from", "to", "carries", "payload_bytes", "wire_bytes", "latency_ms", "energy_mj", "load"},
+                  {false, false, false, false, true, true, true, true, true});
+  for (const HopReport& hop : plan.hops) {
+    links.Add({hop.link, doc.platforms[static_cast<size_t>(hop.from_platform)].name,
+               doc.platforms[static_cast<size_t>(hop.to_platform)].name,
+               hop.what + " (" + std::to_string(hop.tensors.size()) + " tensor" + (hop.tensors.size() == 1 ? ")" : "s)"),
+               Grouped(hop.transfer.payload_bytes), Grouped(hop.transfer.wire_bytes), Fixed(hop.transfer.latency_ms, 3),
+               Fixed(hop.transfer.energy_mj, 3), doc.options.fps ? Fixed(hop.utilization * 100, 1) + "%" : "-"});
+  }
+  links.Print(out);
+}
+
 class TableReporter : public Reporter {
  public:
   void WriteInspect(const InspectReport& report, std::ostream& out) const override {
@@ -88,6 +140,39 @@ class TableReporter : public Reporter {
                  std::to_string(row.head_layers), Grouped(row.head_macs), Grouped(row.tail_macs)});
     }
     table.Print(out);
+  }
+
+  void WritePlan(const PlanDocument& doc, std::ostream& out) const override {
+    PrintModelLine(doc.model, out);
+    const PlanResult& result = doc.result;
+    out << "platforms:";
+    for (size_t p = 0; p < doc.platforms.size(); ++p) {
+      out << (p ? ", " : " ") << doc.platforms[p].name << " (" << DTypeName(doc.platforms[p].data_type)
+          << (doc.links[p] ? ", sends over " + doc.links[p]->name : std::string()) << ")";
+    }
+    out << "\n" << result.cut_count << " cuts with at most " << doc.max_cut_tensors << " crossing tensor(s), "
+        << result.plans_evaluated << " plans evaluated, " << result.pareto.size() << " Pareto-optimal feasible plan(s)\n\n";
+    if (result.recommended) {
+      const PlanReport& best = result.pareto[*result.recommended];
+      out << "recommended: " << Route(doc, best) << "  " << Fixed(best.throughput_fps, 3) << " fps, "
+          << Fixed(best.latency_ms, 3) << " ms, " << Fixed(best.energy_mj, 3) << " mJ";
+      if (result.best_baseline) {
+        out << "  (" << (result.improvement_pct >= 0 ? "+" : "") << Fixed(result.improvement_pct, 1) << " % vs "
+            << doc.platforms[*result.best_baseline].name << " alone)";
+      }
+      out << "\n";
+      PrintPlanDetail(doc, best, out);
+    } else {
+      out << "no plan meets the constraints\n";
+    }
+    out << "\nPareto set (feasible):\n";
+    PrintPlanList(doc, result.pareto, out);
+    out << "\nsingle-platform baselines:\n";
+    PrintPlanList(doc, result.baselines, out);
+    if (doc.options.show_infeasible) {
+      out << "\nrejected (Pareto-optimal without constraints):\n";
+      PrintPlanList(doc, result.rejected, out);
+    }
   }
 };
 

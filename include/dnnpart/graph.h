@@ -41,6 +41,7 @@ struct Layer {
   std::vector<TensorId> outputs;  // activation outputs in node order
   int64_t macs = 0;               // multiply-accumulates (see docs/costs.md)
   bool macs_modelled = false;     // false: the op has no MAC model and counts 0
+  bool depthwise = false;         // a grouped Conv with one input channel per group
   int64_t param_count = 0;        // elements of constant inputs (weights, biases, ...)
   int64_t param_bytes = 0;
   int32_t onnx_node_index = -1;   // position in the ONNX graph's node list

@@ -15,6 +15,7 @@
 
 #include "dnnpart/cuts.h"
 #include "dnnpart/model.h"
+#include "dnnpart/plan.h"
 
 namespace dnnpart {
 
@@ -68,6 +69,16 @@ struct CutsReport {
   std::vector<CutRow> cuts;
 };
 
+struct PlanDocument {
+  ModelInfo model;
+  const LayerGraph* graph = nullptr;       // for tensor names; must outlive the document
+  std::vector<PlatformProfile> platforms;
+  std::vector<std::optional<LinkProfile>> links;  // leaving each platform
+  int max_cut_tensors = 1;
+  PlanOptions options;
+  PlanResult result;
+};
+
 // Returns the per-layer table of `model`.
 InspectReport MakeInspectReport(const Model& model);
 
@@ -79,6 +90,7 @@ class Reporter {
   virtual ~Reporter() = default;
   virtual void WriteInspect(const InspectReport& report, std::ostream& out) const = 0;
   virtual void WriteCuts(const CutsReport& report, std::ostream& out) const = 0;
+  virtual void WritePlan(const PlanDocument& document, std::ostream& out) const = 0;
 };
 
 // Returns the reporter called `name` ("table" or "json"); throws Error otherwise.

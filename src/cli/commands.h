@@ -7,9 +7,13 @@
 
 namespace dnnpart::cli {
 
-using Action = std::function<void()>;
+// Runs the chosen subcommand; returns the process exit code.
+using Action = std::function<int()>;
+
+inline constexpr int kExitNoPlan = 3;  // `plan`: no plan meets the constraints
 
 Action RegisterCuts(CLI::App& app);
 Action RegisterInspect(CLI::App& app);
+Action RegisterPlan(CLI::App& app);
 
 }  // namespace dnnpart::cli

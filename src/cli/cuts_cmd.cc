@@ -25,7 +25,7 @@ Action RegisterCuts(CLI::App& app) {
   command->add_option("--max-cut-tensors", flags->cuts.max_cut_tensors,
                       "Report cuts with at most K crossing tensors (default 1)")
       ->check(CLI::Range(1, 16));
-  return [flags] {
+  return [flags]() -> int {
     const Model& model = LoadModel(flags->model);
     const auto reporter = MakeReporter(ResolveFormat(flags->output));
     const auto start = std::chrono::steady_clock::now();
@@ -35,6 +35,7 @@ Action RegisterCuts(CLI::App& app) {
     spdlog::debug("found {} cuts in {:.1f} ms, wrote them in {:.1f} ms", cuts.size(),
                   std::chrono::duration<double, std::milli>(found - start).count(),
                   std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - found).count());
+    return 0;
   };
 }
 

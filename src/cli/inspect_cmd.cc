@@ -17,9 +17,10 @@ Action RegisterInspect(CLI::App& app) {
   CLI::App* command = app.add_subcommand("inspect", "Show every layer: output shape, parameters, MACs, activations");
   AddModelFlags(*command, flags->model);
   AddOutputFlags(*command, flags->output);
-  return [flags] {
+  return [flags]() -> int {
     const Model& model = LoadModel(flags->model);
     MakeReporter(ResolveFormat(flags->output))->WriteInspect(MakeInspectReport(model), std::cout);
+    return 0;
   };
 }
 

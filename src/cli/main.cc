@@ -39,6 +39,7 @@ int main(int argc, char** argv) {
   std::map<std::string, dnnpart::cli::Action> actions{
       {"cuts", dnnpart::cli::RegisterCuts(app)},
       {"inspect", dnnpart::cli::RegisterInspect(app)},
+      {"plan", dnnpart::cli::RegisterPlan(app)},
   };
   try {
     app.parse(argc, argv);
@@ -50,10 +51,11 @@ int main(int argc, char** argv) {
   SetUpLogging(verbose, quiet);
   try {
     const auto start = std::chrono::steady_clock::now();
-    for (const auto* command : app.get_subcommands()) actions.at(command->get_name())();
+    int code = 0;
+    for (const auto* command : app.get_subcommands()) code = actions.at(command->get_name())();
     spdlog::debug("command took {:.1f} ms",
                   std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count());
-    return 0;
+    return code;
   } catch (const dnnpart::Error& e) {
     std::cerr << "dnnpart: error: " << e.what() << '\n';
     return kExitBadInput;

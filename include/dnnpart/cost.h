@@ -1,0 +1,58 @@
+// Cost evaluator: what one layer costs on a platform, what a transfer costs on
+// a link, and how much memory a stage needs. All formulas are in
+// docs/planning.md. Pure functions over immutable inputs; thread-safe.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "dnnpart/graph.h"
+#include "dnnpart/profiles.h"
+
+namespace dnnpart {
+
+enum class CostSource { kMeasured, kEstimated, kZero };
+
+struct LayerCost {
+  double latency_ms = 0;
+  double energy_mj = 0;
+  CostSource source = CostSource::kEstimated;
+};
+
+// Returns the cost of every layer (indexed by LayerId) on `platform`: its
+// measured table entry, else 0 when the table says missing layers cost 0,
+// else the roofline estimate. Warns once when table names are not in `graph`.
+std::vector<LayerCost> CostLayers(const LayerGraph& graph, const PlatformProfile& platform);
+
+// Returns the roofline estimate of one layer on `platform`.
+LayerCost EstimateLayer(const LayerGraph& graph, LayerId layer, const PlatformProfile& platform);
+
+// Bytes per element of a tensor held on a platform: floating-point tensors
+// take the platform's data type, others keep their own.
+int64_t BytesPerElementOn(const Tensor& tensor, DType platform_type);
+
+// Payload bytes of sending `tensors` from a platform running `sender_type`
+// over `link` (floating-point tensors in the link's transfer_data_type if set).
+int64_t PayloadBytes(const LayerGraph& graph, const std::vector<TensorId>& tensors, DType sender_type,
+                     const LinkProfile& link);
+
+struct Transfer {
+  int64_t payload_bytes = 0;
+  int64_t wire_bytes = 0;
+  double latency_ms = 0;
+  double energy_mj = 0;
+};
+
+// Returns the cost of one transfer of `payload_bytes` (0 bytes cost nothing).
+Transfer TransferCost(const LinkProfile& link, int64_t payload_bytes);
+
+// Peak bytes of live activations while a stage runs `stage_layers` (in
+// topological order) on a platform of `platform_type`. `incoming` are the
+// tensors the stage receives (all of them are held, also those it only passes
+// on); `outgoing` the tensors it must send on, kept until the stage ends.
+// Other tensors live from their producer to their last consumer here.
+int64_t PeakActivationBytes(const LayerGraph& graph, const std::vector<LayerId>& stage_layers,
+                            const std::vector<TensorId>& incoming, const std::vector<TensorId>& outgoing,
+                            DType platform_type);
+
+}  // namespace dnnpart

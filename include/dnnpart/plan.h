@@ -1,0 +1,96 @@
+// Planner: the exact multi-objective search over pipeline partitions.
+//
+// A plan runs the model as a pipeline of stages, one per platform used, in the
+// order of --platforms (or any order with any_order). Stage boundaries are
+// nested cuts from the cut finder. Every plan over the given cuts is
+// enumerated (no sampling); the result holds the Pareto set over
+// (throughput, latency, energy) among feasible plans, each single-platform
+// baseline, and the recommended plan. Formulas: docs/planning.md.
+// PlanPartitions is a pure function; thread-safe.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "dnnpart/cost.h"
+#include "dnnpart/cuts.h"
+#include "dnnpart/graph.h"
+#include "dnnpart/profiles.h"
+
+namespace dnnpart {
+
+enum class Objective { kThroughput, kLatency, kEnergy };
+enum class OutputAt { kLast, kFirst };
+
+struct PlanOptions {
+  bool any_order = false;              // also try every order of the platforms
+  OutputAt output_at = OutputAt::kLast;  // where the result is wanted
+  Objective objective = Objective::kThroughput;
+  std::optional<double> fps;           // target frame rate: link load is checked against it
+  std::optional<double> max_latency_ms;
+  std::optional<double> min_fps;
+  std::optional<double> max_energy_mj;
+  bool include_idle_energy = false;    // add idle_w x waiting time per frame
+  bool show_infeasible = false;        // also return rejected Pareto-optimal plans
+};
+
+struct StageReport {
+  int platform = 0;                    // index into the platforms given
+  int64_t layer_count = 0;
+  std::string first_layer;
+  std::string last_layer;
+  int64_t macs = 0;
+  double latency_ms = 0;
+  double measured_latency_ms = 0;      // part of latency_ms from measured tables
+  double estimated_latency_ms = 0;     // part from the roofline estimate
+  int64_t unmeasured_zero_layers = 0;  // layers costed 0 because the table lacks them
+  double energy_mj = 0;
+  double idle_energy_mj = 0;
+  int64_t weight_bytes = 0;
+  int64_t peak_activation_bytes = 0;
+  int64_t memory_bytes = 0;            // weights + peak activations
+  double memory_capacity_bytes = 0;
+};
+
+struct HopReport {
+  int from_platform = 0;
+  int to_platform = 0;
+  std::string link;                    // link profile name
+  std::string what;                    // "input", "activations" or "output"
+  int64_t cut_id = -1;                 // cut crossed (-1 for input/output transfers)
+  std::vector<TensorId> tensors;
+  Transfer transfer;
+  double utilization = 0;              // wire bytes x fps / bandwidth (0 without --fps)
+};
+
+struct PlanReport {
+  std::vector<StageReport> stages;
+  std::vector<HopReport> hops;
+  double latency_ms = 0;
+  double throughput_fps = 0;
+  double energy_mj = 0;
+  bool feasible = true;
+  std::vector<std::string> violations;  // why not feasible
+};
+
+struct PlanResult {
+  size_t cut_count = 0;
+  int64_t plans_evaluated = 0;
+  std::vector<PlanReport> pareto;       // feasible and non-dominated, by throughput descending
+  std::vector<PlanReport> baselines;    // one per platform, in --platforms order
+  std::optional<size_t> recommended;    // index into pareto
+  std::optional<size_t> best_baseline;  // index into baselines, by the objective
+  double improvement_pct = 0;           // recommended vs best baseline, by the objective
+  std::vector<PlanReport> rejected;     // with show_infeasible: infeasible plans of the unconstrained Pareto set
+};
+
+// Plans `graph` over `platforms` (the first produces the input) with the links
+// leaving each platform. Throws Error when a needed link is missing or the
+// options are inconsistent.
+PlanResult PlanPartitions(const LayerGraph& graph, const std::vector<Cut>& cuts,
+                          const std::vector<PlatformProfile>& platforms,
+                          const std::vector<std::optional<LinkProfile>>& links, const PlanOptions& options);
+
+}  // namespace dnnpart

@@ -1,0 +1,139 @@
+#include "dnnpart/cost.h"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <cmath>
+#include <unordered_map>
+
+namespace dnnpart {
+namespace {
+
+bool IsFloating(DType type) {
+  return type == DType::kFloat32 || type == DType::kFloat16 || type == DType::kBFloat16 || type == DType::kFloat64;
+}
+
+double EfficiencyOf(const Layer& layer, const PlatformProfile& platform) {
+  if (layer.depthwise) {
+    auto it = platform.efficiency.find("Conv.depthwise");
+    if (it != platform.efficiency.end()) return it->second;
+  }
+  auto it = platform.efficiency.find(layer.op_type);
+  return it != platform.efficiency.end() ? it->second : platform.default_efficiency;
+}
+
+}  // namespace
+
+int64_t BytesPerElementOn(const Tensor& tensor, DType platform_type) {
+  return IsFloating(tensor.dtype) ? DTypeBytes(platform_type) : DTypeBytes(tensor.dtype);
+}
+
+LayerCost EstimateLayer(const LayerGraph& graph, LayerId id, const PlatformProfile& platform) {
+  const Layer& layer = graph.layer(id);
+  const int64_t element_bytes = DTypeBytes(platform.data_type);
+  int64_t bytes_moved = layer.param_count * element_bytes;
+  for (TensorId t : layer.inputs) bytes_moved += ElementCount(graph.tensor(t).shape) * BytesPerElementOn(graph.tensor(t), platform.data_type);
+  for (TensorId t : layer.outputs) bytes_moved += ElementCount(graph.tensor(t).shape) * BytesPerElementOn(graph.tensor(t), platform.data_type);
+  const double compute_s = static_cast<double>(layer.macs) / (platform.peak() * EfficiencyOf(layer, platform));
+  const double memory_s = static_cast<double>(bytes_moved) / platform.memory_bandwidth_bytes_per_s;
+  LayerCost cost;
+  cost.source = CostSource::kEstimated;
+  cost.latency_ms = 1000.0 * std::max(compute_s, memory_s) + platform.layer_overhead_ms;
+  cost.energy_mj = platform.power_in_watts
+                       ? platform.active_w * cost.latency_ms
+                       : (static_cast<double>(layer.macs) * platform.energy_per_mac_pj +
+                          static_cast<double>(bytes_moved) * platform.energy_per_byte_pj) * 1e-9;
+  return cost;
+}
+
+std::vector<LayerCost> CostLayers(const LayerGraph& graph, const PlatformProfile& platform) {
+  std::vector<LayerCost> costs(graph.layer_count());
+  int64_t unknown_names = 0;
+  std::string example;
+  for (const auto& [name, measurement] : platform.layer_table) {
+    if (!graph.FindLayer(name)) {
+      if (unknown_names++ == 0) example = name;
+    }
+  }
+  if (unknown_names > 0) {
+    spdlog::warn("{}: {} layer table entr{} name{} no layer of the model (e.g. '{}'); ignored", platform.path,
+                 unknown_names, unknown_names == 1 ? "y" : "ies", unknown_names == 1 ? "s" : "", example);
+  }
+  for (size_t l = 0; l < graph.layer_count(); ++l) {
+    const Layer& layer = graph.layer(static_cast<LayerId>(l));
+    auto measured = platform.layer_table.find(layer.name);
+    if (measured != platform.layer_table.end()) {
+      costs[l] = {measured->second.latency_ms, measured->second.energy_mj, CostSource::kMeasured};
+    } else if (platform.missing_layers == MissingLayers::kZero) {
+      costs[l] = {0, 0, CostSource::kZero};
+    } else {
+      costs[l] = EstimateLayer(graph, static_cast<LayerId>(l), platform);
+    }
+  }
+  return costs;
+}
+
+int64_t PayloadBytes(const LayerGraph& graph, const std::vector<TensorId>& tensors, DType sender_type,
+                     const LinkProfile& link) {
+  const DType wire_type = link.transfer_data_type.value_or(sender_type);
+  int64_t bytes = 0;
+  for (TensorId t : tensors) {
+    const Tensor& tensor = graph.tensor(t);
+    bytes += ElementCount(tensor.shape) * BytesPerElementOn(tensor, wire_type);
+  }
+  return bytes;
+}
+
+Transfer TransferCost(const LinkProfile& link, int64_t payload_bytes) {
+  Transfer transfer;
+  transfer.payload_bytes = payload_bytes;
+  if (payload_bytes == 0) return transfer;
+  int64_t wire = std::max(payload_bytes, link.min_payload_bytes);
+  if (link.payload_bytes_per_frame > 0) {
+    const int64_t frames = (payload_bytes + link.payload_bytes_per_frame - 1) / link.payload_bytes_per_frame;
+    wire += frames * link.overhead_bytes_per_frame;
+  }
+  transfer.wire_bytes = wire;
+  transfer.latency_ms = 1000.0 * static_cast<double>(wire) / link.bandwidth_bytes_per_s + link.propagation_delay_ms +
+                        link.latency_ms;
+  transfer.energy_mj = link.energy_from_power ? link.power_w * transfer.latency_ms
+                                              : static_cast<double>(wire) * link.energy_per_byte_nj * 1e-6;
+  return transfer;
+}
+
+int64_t PeakActivationBytes(const LayerGraph& graph, const std::vector<LayerId>& stage_layers,
+                            const std::vector<TensorId>& incoming, const std::vector<TensorId>& outgoing,
+                            DType platform_type) {
+  const auto steps = static_cast<int64_t>(stage_layers.size());
+  std::unordered_map<LayerId, int64_t> position;
+  for (int64_t i = 0; i < steps; ++i) position.emplace(stage_layers[static_cast<size_t>(i)], i);
+  std::vector<TensorId> kept = outgoing;
+  std::sort(kept.begin(), kept.end());
+  // Tensor alive from step `birth` to step `death` (inclusive): +bytes at
+  // birth, -bytes after death.
+  std::vector<int64_t> delta(static_cast<size_t>(steps) + 1, 0);
+  auto live = [&](TensorId t, int64_t birth) {
+    const Tensor& tensor = graph.tensor(t);
+    int64_t death = birth;
+    for (LayerId consumer : tensor.consumers) {
+      auto it = position.find(consumer);
+      if (it != position.end()) death = std::max(death, it->second);
+    }
+    if (std::binary_search(kept.begin(), kept.end(), t)) death = steps - 1;
+    const int64_t bytes = ElementCount(tensor.shape) * BytesPerElementOn(tensor, platform_type);
+    delta[static_cast<size_t>(std::max<int64_t>(birth, 0))] += bytes;
+    delta[static_cast<size_t>(death) + 1] -= bytes;
+  };
+  for (TensorId t : incoming) live(t, 0);
+  for (int64_t i = 0; i < steps; ++i) {
+    for (TensorId t : graph.layer(stage_layers[static_cast<size_t>(i)]).outputs) live(t, i);
+  }
+  int64_t current = 0, peak = 0;
+  for (int64_t i = 0; i < steps; ++i) {
+    current += delta[static_cast<size_t>(i)];
+    peak = std::max(peak, current);
+  }
+  return peak;
+}
+
+}  // namespace dnnpart

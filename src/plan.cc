@@ -1,0 +1,497 @@
+// The exact planner: enumerates every pipeline plan over the given cuts and
+// platforms with O(1) work per stage (costs of nested heads are differences of
+// per-cut prefix sums), keeping Pareto archives. See docs/planning.md.
+#include "dnnpart/plan.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <sstream>
+#include <unordered_map>
+
+#include "dnnpart/error.h"
+
+namespace dnnpart {
+namespace {
+
+constexpr double kInf = std::numeric_limits<double>::infinity();
+
+std::string Megabytes(double bytes) {
+  std::ostringstream text;
+  text.precision(3);
+  text << bytes / 1e6 << " MB";
+  return text.str();
+}
+
+// A plan during the search: which platform runs each stage, and the boundary
+// index (into Boundaries) where each stage ends.
+struct CompactPlan {
+  std::vector<int> platforms;
+  std::vector<int> ends;  // ends.back() is the full model
+};
+
+struct Metrics {
+  double throughput_fps = 0;
+  double latency_ms = 0;
+  double energy_mj = 0;
+};
+
+bool Dominates(const Metrics& a, const Metrics& b) {
+  const bool no_worse = a.throughput_fps >= b.throughput_fps && a.latency_ms <= b.latency_ms && a.energy_mj <= b.energy_mj;
+  const bool better = a.throughput_fps > b.throughput_fps || a.latency_ms < b.latency_ms || a.energy_mj < b.energy_mj;
+  return no_worse && better;
+}
+
+bool Same(const Metrics& a, const Metrics& b) {
+  return a.throughput_fps == b.throughput_fps && a.latency_ms == b.latency_ms && a.energy_mj == b.energy_mj;
+}
+
+// Non-dominated plans seen so far. The first plan found with given metrics
+// stays (enumeration order is deterministic).
+class ParetoArchive {
+ public:
+  void Offer(const Metrics& m, const CompactPlan& plan) {
+    for (size_t i = 0; i < entries_.size(); ++i) {
+      if (Dominates(entries_[i].first, m) || Same(entries_[i].first, m)) {
+        if (i > 0) std::swap(entries_[i], entries_[0]);  // likely to reject the next one too
+        return;
+      }
+    }
+    entries_.erase(std::remove_if(entries_.begin(), entries_.end(),
+                                  [&m](const auto& e) { return Dominates(m, e.first); }),
+                   entries_.end());
+    entries_.emplace_back(m, plan);
+  }
+  const std::vector<std::pair<Metrics, CompactPlan>>& entries() const { return entries_; }
+
+ private:
+  std::vector<std::pair<Metrics, CompactPlan>> entries_;
+};
+
+class Planner {
+ public:
+  Planner(const LayerGraph& graph, const std::vector<Cut>& cuts, const std::vector<PlatformProfile>& platforms,
+          const std::vector<std::optional<LinkProfile>>& links, const PlanOptions& options)
+      : graph_(graph), cuts_(cuts), platforms_(platforms), links_(links), options_(options) {
+    CheckLinks();
+    PrepareBoundaries();
+    PrepareCosts();
+  }
+
+  PlanResult Run() {
+    PlanResult result;
+    result.cut_count = cuts_.size();
+    std::vector<int> path_platforms, path_ends;
+    Search(0, 0, 0U, -1, 0.0, 0.0, 0.0, true, path_platforms, path_ends);
+    result.plans_evaluated = evaluated_;
+    for (const auto& [metrics, plan] : feasible_.entries()) result.pareto.push_back(Report(plan));
+    SortByThroughput(result.pareto);
+    for (int p = 0; p < static_cast<int>(platforms_.size()); ++p) {
+      result.baselines.push_back(Report(CompactPlan{{p}, {Full()}}));
+    }
+    if (options_.show_infeasible) {
+      for (const auto& [metrics, plan] : unconstrained_.entries()) {
+        PlanReport report = Report(plan);
+        if (!report.feasible) result.rejected.push_back(std::move(report));
+      }
+      SortByThroughput(result.rejected);
+    }
+    Recommend(result);
+    return result;
+  }
+
+ private:
+  // Boundary 0 is the empty head, 1..C the cuts, C+1 the whole model.
+  int Full() const { return static_cast<int>(cuts_.size()) + 1; }
+
+  void CheckLinks() const {
+    const size_t n = platforms_.size();
+    for (size_t p = 0; p < n && n > 1; ++p) {
+      const bool sends = options_.any_order || p + 1 < n || (options_.output_at == OutputAt::kFirst && p != 0);
+      if (sends && !links_[p]) {
+        throw Error(platforms_[p].path + ": no link leaves platform '" + platforms_[p].name +
+                    "': give --link or set default_link");
+      }
+    }
+  }
+
+  std::vector<bool> BoundaryMask(int b) const {
+    if (b == 0) return std::vector<bool>(graph_.layer_count(), false);
+    if (b == Full()) return std::vector<bool>(graph_.layer_count(), true);
+    return HeadMask(graph_, cuts_[static_cast<size_t>(b - 1)]);
+  }
+
+  const std::vector<TensorId>& Crossing(int b) const { return cuts_[static_cast<size_t>(b - 1)].crossing; }
+
+  // For each boundary, the later boundaries whose heads strictly contain it.
+  void PrepareBoundaries() {
+    const int count = Full() + 1;
+    successors_.assign(static_cast<size_t>(count), {});
+    bool all_prefixes = std::all_of(cuts_.begin(), cuts_.end(), [](const Cut& c) { return c.extra_layers.empty(); });
+    std::vector<std::vector<bool>> masks;
+    if (!all_prefixes) {
+      for (int b = 0; b < count; ++b) masks.push_back(BoundaryMask(b));
+    }
+    for (int a = 0; a < count; ++a) {
+      for (int b = a + 1; b < count; ++b) {
+        if (all_prefixes || Contains(masks[static_cast<size_t>(b)], masks[static_cast<size_t>(a)])) {
+          successors_[static_cast<size_t>(a)].push_back(b);
+        }
+      }
+    }
+  }
+
+  static bool Contains(const std::vector<bool>& outer, const std::vector<bool>& inner) {
+    bool strictly = false;
+    for (size_t l = 0; l < outer.size(); ++l) {
+      if (inner[l] && !outer[l]) return false;
+      strictly = strictly || (outer[l] && !inner[l]);
+    }
+    return strictly;
+  }
+
+  // Per platform and boundary: sums over the head, so a stage costs a difference.
+  void PrepareCosts() {
+    const int count = Full() + 1;
+    const size_t n = platforms_.size();
+    head_latency_.assign(n, std::vector<double>(static_cast<size_t>(count), 0));
+    head_energy_ = head_latency_;
+    for (size_t p = 0; p < n; ++p) {
+      const std::vector<LayerCost> costs = CostLayers(graph_, platforms_[p]);
+      for (int b = 0; b < count; ++b) {
+        const std::vector<bool> mask = BoundaryMask(b);
+        for (size_t l = 0; l < mask.size(); ++l) {
+          if (!mask[l]) continue;
+          head_latency_[p][static_cast<size_t>(b)] += costs[l].latency_ms;
+          head_energy_[p][static_cast<size_t>(b)] += costs[l].energy_mj;
+        }
+      }
+      layer_costs_.push_back(costs);
+    }
+    // Link cost of each cut when sent by each platform (index 0/Full unused),
+    // and of sending the model input or output.
+    hop_.assign(n, std::vector<Transfer>(static_cast<size_t>(count)));
+    input_hop_.assign(n, Transfer{});
+    output_hop_.assign(n, Transfer{});
+    for (size_t p = 0; p < n; ++p) {
+      if (!links_[p]) continue;
+      const LinkProfile& link = *links_[p];
+      const DType type = platforms_[p].data_type;
+      for (int b = 1; b < Full(); ++b) {
+        hop_[p][static_cast<size_t>(b)] = TransferCost(link, PayloadBytes(graph_, Crossing(b), type, link));
+      }
+      input_hop_[p] = TransferCost(link, PayloadBytes(graph_, graph_.graph_inputs(), type, link));
+      output_hop_[p] = TransferCost(link, PayloadBytes(graph_, graph_.graph_outputs(), type, link));
+    }
+    memory_.assign(n, {});
+  }
+
+  double StageLatency(int p, int from, int to) const {
+    return head_latency_[static_cast<size_t>(p)][static_cast<size_t>(to)] -
+           head_latency_[static_cast<size_t>(p)][static_cast<size_t>(from)];
+  }
+  double StageEnergy(int p, int from, int to) const {
+    return head_energy_[static_cast<size_t>(p)][static_cast<size_t>(to)] -
+           head_energy_[static_cast<size_t>(p)][static_cast<size_t>(from)];
+  }
+
+  std::vector<LayerId> StageLayers(int from, int to) const {
+    const std::vector<bool> before = BoundaryMask(from);
+    const std::vector<bool> after = BoundaryMask(to);
+    std::vector<LayerId> layers;
+    for (LayerId l : graph_.topological_order()) {
+      if (after[static_cast<size_t>(l)] && !before[static_cast<size_t>(l)]) layers.push_back(l);
+    }
+    return layers;
+  }
+
+  struct StageMemory {
+    int64_t weight_bytes = 0;
+    int64_t peak_activation_bytes = 0;
+  };
+
+  // Memory of a stage, computed once per (platform, from, to).
+  StageMemory Memory(int p, int from, int to) {
+    auto& cache = memory_[static_cast<size_t>(p)];
+    const uint64_t key = static_cast<uint64_t>(from) * static_cast<uint64_t>(Full() + 1) + static_cast<uint64_t>(to);
+    auto it = cache.find(key);
+    if (it != cache.end()) return it->second;
+    const PlatformProfile& platform = platforms_[static_cast<size_t>(p)];
+    const std::vector<LayerId> layers = StageLayers(from, to);
+    StageMemory memory;
+    for (LayerId l : layers) memory.weight_bytes += graph_.layer(l).param_count * DTypeBytes(platform.data_type);
+    const std::vector<TensorId> incoming = from == 0 ? graph_.graph_inputs() : Crossing(from);
+    const std::vector<TensorId> outgoing = to == Full() ? graph_.graph_outputs() : Crossing(to);
+    memory.peak_activation_bytes = PeakActivationBytes(graph_, layers, incoming, outgoing, platform.data_type);
+    cache.emplace(key, memory);
+    return memory;
+  }
+
+  bool Fits(int p, int from, int to) {
+    const StageMemory m = Memory(p, from, to);
+    return static_cast<double>(m.weight_bytes + m.peak_activation_bytes) <=
+           platforms_[static_cast<size_t>(p)].memory_capacity_bytes;
+  }
+
+  bool LinkCarries(int sender, const Transfer& transfer) const {
+    if (!options_.fps || transfer.wire_bytes == 0) return true;
+    return static_cast<double>(transfer.wire_bytes) * *options_.fps <= links_[static_cast<size_t>(sender)]->bandwidth_bytes_per_s;
+  }
+
+  // Depth-first over stages: `from` is where the next stage starts.
+  void Search(int depth, int from, uint32_t used, int last, double latency, double bottleneck, double energy,
+              bool feasible, std::vector<int>& path_platforms, std::vector<int>& path_ends) {
+    const int n = static_cast<int>(platforms_.size());
+    for (int q = 0; q < n; ++q) {
+      if ((used >> q) & 1U) continue;
+      if (!options_.any_order && q < last) continue;
+      // The transfer into this stage: the model input from platform 0, or the
+      // tensors crossing `from` from the previous stage.
+      Transfer in;
+      int sender = -1;
+      if (depth == 0 && q != 0) in = input_hop_[0], sender = 0;
+      if (depth > 0) in = hop_[static_cast<size_t>(last)][static_cast<size_t>(from)], sender = last;
+      const bool in_ok = sender < 0 || LinkCarries(sender, in);
+      path_platforms.push_back(q);
+      for (int to : successors_[static_cast<size_t>(from)]) {
+        const double stage = StageLatency(q, from, to);
+        const double stage_latency = latency + in.latency_ms + stage;
+        const double stage_bottleneck = std::max({bottleneck, in.latency_ms, stage});
+        const double stage_energy = energy + in.energy_mj + StageEnergy(q, from, to);
+        const bool ok = feasible && in_ok && Fits(q, from, to);
+        path_ends.push_back(to);
+        if (to == Full()) {
+          Finish(q, stage_latency, stage_bottleneck, stage_energy, ok, path_platforms, path_ends);
+        } else if (depth + 1 < n) {
+          Search(depth + 1, to, used | (1U << q), q, stage_latency, stage_bottleneck, stage_energy, ok,
+                 path_platforms, path_ends);
+        }
+        path_ends.pop_back();
+      }
+      path_platforms.pop_back();
+    }
+  }
+
+  void Finish(int last, double latency, double bottleneck, double energy, bool feasible,
+              const std::vector<int>& path_platforms, const std::vector<int>& path_ends) {
+    ++evaluated_;
+    if (options_.output_at == OutputAt::kFirst && last != 0) {
+      const Transfer& out = output_hop_[static_cast<size_t>(last)];
+      latency += out.latency_ms;
+      bottleneck = std::max(bottleneck, out.latency_ms);
+      energy += out.energy_mj;
+      feasible = feasible && LinkCarries(last, out);
+    }
+    Metrics m;
+    m.latency_ms = latency;
+    m.throughput_fps = bottleneck > 0 ? 1000.0 / bottleneck : kInf;
+    m.energy_mj = energy + (options_.include_idle_energy ? IdleEnergy(bottleneck, path_platforms, path_ends) : 0);
+    feasible = feasible && MeetsGoals(m);
+    const CompactPlan plan{path_platforms, path_ends};
+    if (feasible) feasible_.Offer(m, plan);
+    if (options_.show_infeasible) unconstrained_.Offer(m, plan);
+  }
+
+  // Energy platforms spend waiting each frame: idle_w x (period - busy time).
+  double IdleEnergy(double period_ms, const std::vector<int>& path_platforms, const std::vector<int>& path_ends) const {
+    double idle = 0;
+    int from = 0;
+    for (size_t s = 0; s < path_platforms.size(); ++s) {
+      const int p = path_platforms[s];
+      const PlatformProfile& platform = platforms_[static_cast<size_t>(p)];
+      if (platform.power_in_watts) idle += platform.idle_w * std::max(0.0, period_ms - StageLatency(p, from, path_ends[s]));
+      from = path_ends[s];
+    }
+    return idle;
+  }
+
+  bool MeetsGoals(const Metrics& m) const {
+    return (!options_.max_latency_ms || m.latency_ms <= *options_.max_latency_ms) &&
+           (!options_.min_fps || m.throughput_fps >= *options_.min_fps) &&
+           (!options_.max_energy_mj || m.energy_mj <= *options_.max_energy_mj);
+  }
+
+  // Recomputes every detail of one plan for the report, including why it is
+  // infeasible; uses the same cost tables as the search.
+  PlanReport Report(const CompactPlan& plan) {
+    PlanReport report;
+    double bottleneck = 0;
+    int from = 0;
+    for (size_t s = 0; s < plan.platforms.size(); ++s) {
+      const int p = plan.platforms[s];
+      const int to = plan.ends[s];
+      if (s == 0 && p != 0) AddHop(report, 0, p, "input", -1, graph_.graph_inputs(), input_hop_[0]);
+      if (s > 0) {
+        const int prev = plan.platforms[s - 1];
+        AddHop(report, prev, p, "activations", from - 1, Crossing(from), hop_[static_cast<size_t>(prev)][static_cast<size_t>(from)]);
+      }
+      report.stages.push_back(Stage(p, from, to));
+      from = to;
+    }
+    const int last = plan.platforms.back();
+    if (options_.output_at == OutputAt::kFirst && last != 0) {
+      AddHop(report, last, 0, "output", -1, graph_.graph_outputs(), output_hop_[static_cast<size_t>(last)]);
+    }
+    for (const StageReport& stage : report.stages) {
+      report.latency_ms += stage.latency_ms;
+      report.energy_mj += stage.energy_mj;
+      bottleneck = std::max(bottleneck, stage.latency_ms);
+    }
+    for (const HopReport& hop : report.hops) {
+      report.latency_ms += hop.transfer.latency_ms;
+      report.energy_mj += hop.transfer.energy_mj;
+      bottleneck = std::max(bottleneck, hop.transfer.latency_ms);
+    }
+    report.throughput_fps = bottleneck > 0 ? 1000.0 / bottleneck : kInf;
+    if (options_.include_idle_energy) {
+      for (StageReport& stage : report.stages) {
+        const PlatformProfile& platform = platforms_[static_cast<size_t>(stage.platform)];
+        if (platform.power_in_watts) stage.idle_energy_mj = platform.idle_w * std::max(0.0, bottleneck - stage.latency_ms);
+        report.energy_mj += stage.idle_energy_mj;
+      }
+    }
+    Explain(report);
+    return report;
+  }
+
+  StageReport Stage(int p, int from, int to) {
+    const PlatformProfile& platform = platforms_[static_cast<size_t>(p)];
+    StageReport stage;
+    stage.platform = p;
+    const std::vector<LayerId> layers = StageLayers(from, to);
+    stage.layer_count = static_cast<int64_t>(layers.size());
+    stage.first_layer = graph_.layer(layers.front()).name;
+    stage.last_layer = graph_.layer(layers.back()).name;
+    for (LayerId l : layers) {
+      const LayerCost& cost = layer_costs_[static_cast<size_t>(p)][static_cast<size_t>(l)];
+      stage.macs += graph_.layer(l).macs;
+      if (cost.source == CostSource::kMeasured) stage.measured_latency_ms += cost.latency_ms;
+      if (cost.source == CostSource::kEstimated) stage.estimated_latency_ms += cost.latency_ms;
+      if (cost.source == CostSource::kZero) ++stage.unmeasured_zero_layers;
+    }
+    stage.latency_ms = StageLatency(p, from, to);
+    stage.energy_mj = StageEnergy(p, from, to);
+    const StageMemory memory = Memory(p, from, to);
+    stage.weight_bytes = memory.weight_bytes;
+    stage.peak_activation_bytes = memory.peak_activation_bytes;
+    stage.memory_bytes = memory.weight_bytes + memory.peak_activation_bytes;
+    stage.memory_capacity_bytes = platform.memory_capacity_bytes;
+    return stage;
+  }
+
+  void AddHop(PlanReport& report, int from, int to, const char* what, int cut_index, const std::vector<TensorId>& tensors,
+              const Transfer& transfer) const {
+    HopReport hop;
+    hop.from_platform = from;
+    hop.to_platform = to;
+    hop.link = links_[static_cast<size_t>(from)]->name;
+    hop.what = what;
+    hop.cut_id = cut_index;
+    hop.tensors = tensors;
+    hop.transfer = transfer;
+    if (options_.fps) {
+      hop.utilization = static_cast<double>(transfer.wire_bytes) * *options_.fps /
+                        links_[static_cast<size_t>(from)]->bandwidth_bytes_per_s;
+    }
+    report.hops.push_back(std::move(hop));
+  }
+
+  void Explain(PlanReport& report) const {
+    auto fail = [&report](std::string why) {
+      report.feasible = false;
+      report.violations.push_back(std::move(why));
+    };
+    for (const StageReport& stage : report.stages) {
+      if (static_cast<double>(stage.memory_bytes) > stage.memory_capacity_bytes) {
+        fail("memory on '" + platforms_[static_cast<size_t>(stage.platform)].name + "': " +
+             Megabytes(static_cast<double>(stage.memory_bytes)) + " > capacity " + Megabytes(stage.memory_capacity_bytes));
+      }
+    }
+    for (const HopReport& hop : report.hops) {
+      if (hop.utilization > 1) {
+        fail("link '" + hop.link + "' from '" + platforms_[static_cast<size_t>(hop.from_platform)].name + "' is " +
+             std::to_string(static_cast<int>(std::round(hop.utilization * 100))) + "% loaded at --fps " +
+             std::to_string(*options_.fps));
+      }
+    }
+    if (options_.max_latency_ms && report.latency_ms > *options_.max_latency_ms) fail("latency above --max-latency-ms");
+    if (options_.min_fps && report.throughput_fps < *options_.min_fps) fail("throughput below --min-fps");
+    if (options_.max_energy_mj && report.energy_mj > *options_.max_energy_mj) fail("energy above --max-energy-mj");
+  }
+
+  static void SortByThroughput(std::vector<PlanReport>& plans) {
+    std::stable_sort(plans.begin(), plans.end(), [](const PlanReport& a, const PlanReport& b) {
+      if (a.throughput_fps != b.throughput_fps) return a.throughput_fps > b.throughput_fps;
+      if (a.latency_ms != b.latency_ms) return a.latency_ms < b.latency_ms;
+      return a.energy_mj < b.energy_mj;
+    });
+  }
+
+  // True when `a` is better than `b` for the objective (ties broken by the others).
+  bool Better(const PlanReport& a, const PlanReport& b) const {
+    auto key = [this](const PlanReport& p) {
+      switch (options_.objective) {
+        case Objective::kThroughput: return std::make_tuple(-p.throughput_fps, p.latency_ms, p.energy_mj);
+        case Objective::kLatency: return std::make_tuple(p.latency_ms, -p.throughput_fps, p.energy_mj);
+        case Objective::kEnergy: break;
+      }
+      return std::make_tuple(p.energy_mj, -p.throughput_fps, p.latency_ms);
+    };
+    return key(a) < key(b);
+  }
+
+  double Improvement(const PlanReport& plan, const PlanReport& base) const {
+    switch (options_.objective) {
+      case Objective::kThroughput: return (plan.throughput_fps / base.throughput_fps - 1) * 100;
+      case Objective::kLatency: return (1 - plan.latency_ms / base.latency_ms) * 100;
+      case Objective::kEnergy: break;
+    }
+    return (1 - plan.energy_mj / base.energy_mj) * 100;
+  }
+
+  void Recommend(PlanResult& result) const {
+    for (size_t i = 0; i < result.pareto.size(); ++i) {
+      if (!result.recommended || Better(result.pareto[i], result.pareto[*result.recommended])) result.recommended = i;
+    }
+    for (size_t i = 0; i < result.baselines.size(); ++i) {
+      if (!result.baselines[i].feasible) continue;
+      if (!result.best_baseline || Better(result.baselines[i], result.baselines[*result.best_baseline])) {
+        result.best_baseline = i;
+      }
+    }
+    if (result.recommended && result.best_baseline) {
+      result.improvement_pct = Improvement(result.pareto[*result.recommended], result.baselines[*result.best_baseline]);
+    }
+  }
+
+  const LayerGraph& graph_;
+  const std::vector<Cut>& cuts_;
+  const std::vector<PlatformProfile>& platforms_;
+  const std::vector<std::optional<LinkProfile>>& links_;
+  const PlanOptions& options_;
+  std::vector<std::vector<int>> successors_;
+  std::vector<std::vector<LayerCost>> layer_costs_;
+  std::vector<std::vector<double>> head_latency_;
+  std::vector<std::vector<double>> head_energy_;
+  std::vector<std::vector<Transfer>> hop_;
+  std::vector<Transfer> input_hop_;
+  std::vector<Transfer> output_hop_;
+  std::vector<std::unordered_map<uint64_t, StageMemory>> memory_;
+  ParetoArchive feasible_;
+  ParetoArchive unconstrained_;
+  int64_t evaluated_ = 0;
+};
+
+}  // namespace
+
+PlanResult PlanPartitions(const LayerGraph& graph, const std::vector<Cut>& cuts,
+                          const std::vector<PlatformProfile>& platforms,
+                          const std::vector<std::optional<LinkProfile>>& links, const PlanOptions& options) {
+  if (platforms.empty()) throw Error("no platforms given (--platforms a.json [b.json ...])");
+  if (platforms.size() > 16) throw Error("at most 16 platforms are supported, got " + std::to_string(platforms.size()));
+  if (links.size() != platforms.size()) throw Error("internal: one link slot per platform expected");
+  if (options.fps && *options.fps <= 0) throw Error("--fps must be positive");
+  return Planner(graph, cuts, platforms, links, options).Run();
+}
+
+}  // namespace dnnpart

@@ -1,0 +1,280 @@
+// Reads platform and link profiles (docs/profiles.md) with nlohmann::json,
+// checking every field once at this boundary.
+#define JSON_DIAGNOSTICS 1
+#include "dnnpart/profiles.h"
+
+#include <spdlog/spdlog.h>
+
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <set>
+
+#include "dnnpart/error.h"
+
+namespace dnnpart {
+namespace {
+
+using nlohmann::json;
+
+// A JSON object being read: remembers the file, its JSON path and which keys
+// were used, so that errors name both and unknown keys can be reported.
+class Reader {
+ public:
+  Reader(const json& value, std::string path) : value_(value), path_(std::move(path)) {
+    if (!value_.is_object()) throw Fail("must be an object");
+  }
+
+  bool Has(const std::string& key) const { return value_.contains(key); }
+
+  const json& Raw(const std::string& key) {
+    used_.insert(key);
+    if (!value_.contains(key)) throw Error(Path(key) + ": required field is missing");
+    return value_.at(key);
+  }
+
+  Reader Object(const std::string& key) { return Reader(Raw(key), Path(key)); }
+
+  std::string Text(const std::string& key, const std::string& fallback, bool required = false) {
+    if (!required && !Has(key)) return used_.insert(key), fallback;
+    const json& v = Raw(key);
+    if (!v.is_string()) throw Error(Path(key) + ": must be a string");
+    return v.get<std::string>();
+  }
+
+  // A finite number >= 0 (> 0 when `positive`).
+  double Number(const std::string& key, std::optional<double> fallback, bool positive = false) {
+    if (fallback && !Has(key)) return used_.insert(key), *fallback;
+    const json& v = Raw(key);
+    if (!v.is_number()) throw Error(Path(key) + ": must be a number");
+    const double number = v.get<double>();
+    if (!std::isfinite(number) || number < 0 || (positive && number == 0)) {
+      throw Error(Path(key) + ": must be " + (positive ? "positive" : "zero or positive") + ", got " + v.dump());
+    }
+    return number;
+  }
+
+  int64_t Integer(const std::string& key, int64_t fallback) {
+    if (!Has(key)) return used_.insert(key), fallback;
+    const json& v = Raw(key);
+    if (!v.is_number_integer() || v.get<int64_t>() < 0) throw Error(Path(key) + ": must be a non-negative integer");
+    return v.get<int64_t>();
+  }
+
+  // Warns once per key this reader never asked for.
+  void WarnUnknown(const std::string& file) const {
+    for (const auto& [key, unused] : value_.items()) {
+      if (used_.count(key) == 0) spdlog::warn("{}: unknown key {} (ignored)", file, Path(key));
+    }
+  }
+
+  std::vector<std::string> Keys() const {
+    std::vector<std::string> keys;
+    for (const auto& [key, unused] : value_.items()) keys.push_back(key);
+    return keys;
+  }
+
+  void MarkUsed(const std::string& key) { used_.insert(key); }
+  std::string Path(const std::string& key) const { return path_ + "/" + key; }
+  Error Fail(const std::string& what) const { return Error((path_.empty() ? "/" : path_) + ": " + what); }
+
+ private:
+  const json& value_;
+  std::string path_;
+  std::set<std::string> used_;
+};
+
+json ReadJsonFile(const std::string& path) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) throw Error("is a directory, not a JSON profile");
+  std::ifstream file(path);
+  if (!file) throw Error("cannot open the file (" + std::string(std::strerror(errno)) + ")");
+  try {
+    return json::parse(file);
+  } catch (const json::parse_error& e) {
+    throw Error(std::string("not valid JSON: ") + e.what());
+  }
+}
+
+void CheckHeader(Reader& root, const std::string& kind) {
+  if (root.Has("schema_version")) {
+    const double version = root.Number("schema_version", std::nullopt);
+    if (version != 1) throw Error("/schema_version: only version 1 is understood, got " + std::to_string(version));
+  }
+  const std::string actual = root.Text("kind", kind);
+  if (actual != kind) throw Error("/kind: expected \"" + kind + "\", got \"" + actual + "\"");
+}
+
+std::string SiblingPath(const std::string& profile_path, const std::string& relative) {
+  const std::filesystem::path target(relative);
+  if (target.is_absolute()) return relative;
+  return (std::filesystem::path(profile_path).parent_path() / target).lexically_normal().string();
+}
+
+void ReadCompute(Reader& compute, PlatformProfile& p) {
+  Reader peaks = compute.Object("peak_macs_per_s");
+  for (const std::string& key : peaks.Keys()) {
+    const auto dtype = DTypeFromName(key);
+    if (!dtype) throw Error(peaks.Path(key) + ": unknown data type (use int8, uint8, int16, float16, bfloat16, float32)");
+    p.peak_macs_per_s[*dtype] = peaks.Number(key, std::nullopt, true);
+  }
+  if (p.peak_macs_per_s.empty()) throw peaks.Fail("needs at least one data type");
+  const std::string type_name = compute.Text("data_type", "", true);
+  const auto dtype = DTypeFromName(type_name);
+  if (!dtype) throw Error(compute.Path("data_type") + ": unknown data type '" + type_name + "'");
+  if (p.peak_macs_per_s.count(*dtype) == 0) {
+    throw Error(compute.Path("data_type") + ": '" + type_name + "' has no entry in peak_macs_per_s");
+  }
+  p.data_type = *dtype;
+  Reader efficiency = compute.Object("efficiency");
+  for (const std::string& key : efficiency.Keys()) {
+    const double value = efficiency.Number(key, std::nullopt, true);
+    if (value > 1) throw Error(efficiency.Path(key) + ": an efficiency is a fraction of the peak, at most 1");
+    if (key == "default") p.default_efficiency = value;
+    else p.efficiency[key] = value;
+  }
+  if (!efficiency.Has("default")) throw Error(efficiency.Path("default") + ": required field is missing");
+  p.layer_overhead_ms = compute.Number("layer_overhead_ms", 0.0);
+}
+
+void ReadPower(Reader power, PlatformProfile& p) {
+  if (power.Has("active_w") || power.Has("idle_w")) {
+    p.power_in_watts = true;
+    p.active_w = power.Number("active_w", std::nullopt);
+    p.idle_w = power.Number("idle_w", 0.0);
+  } else if (power.Has("energy_per_mac_pj") || power.Has("energy_per_byte_pj")) {
+    p.power_in_watts = false;
+    p.energy_per_mac_pj = power.Number("energy_per_mac_pj", std::nullopt);
+    p.energy_per_byte_pj = power.Number("energy_per_byte_pj", std::nullopt);
+  } else {
+    throw power.Fail("needs active_w (and idle_w), or energy_per_mac_pj and energy_per_byte_pj");
+  }
+  power.WarnUnknown(p.path);
+}
+
+void ReadLayers(Reader layers, PlatformProfile& p) {
+  const std::string missing = layers.Text("missing", "estimate");
+  if (missing == "estimate") p.missing_layers = MissingLayers::kEstimate;
+  else if (missing == "zero") p.missing_layers = MissingLayers::kZero;
+  else throw Error(layers.Path("missing") + ": must be \"estimate\" or \"zero\", got \"" + missing + "\"");
+  if (layers.Has("table")) {
+    Reader table = layers.Object("table");
+    for (const std::string& node : table.Keys()) {
+      Reader entry = table.Object(node);
+      p.layer_table[node] = {entry.Number("latency_ms", std::nullopt), entry.Number("energy_mj", 0.0)};
+      entry.WarnUnknown(p.path);
+    }
+  }
+  layers.WarnUnknown(p.path);
+}
+
+PlatformProfile ReadPlatform(const json& document, const std::string& path) {
+  PlatformProfile p;
+  p.path = path;
+  Reader root(document, "");
+  CheckHeader(root, "platform");
+  p.name = root.Text("name", "", true);
+  p.description = root.Text("description", "");
+  p.source = root.Text("source", "", true);
+  Reader compute = root.Object("compute");
+  ReadCompute(compute, p);
+  compute.WarnUnknown(path);
+  Reader memory = root.Object("memory");
+  p.memory_capacity_bytes = memory.Number("capacity_bytes", std::nullopt, true);
+  p.memory_bandwidth_bytes_per_s = memory.Number("bandwidth_bytes_per_s", std::nullopt, true);
+  memory.WarnUnknown(path);
+  ReadPower(root.Object("power"), p);
+  if (root.Has("default_link")) p.default_link = SiblingPath(path, root.Text("default_link", ""));
+  if (root.Has("layers")) ReadLayers(root.Object("layers"), p);
+  root.MarkUsed("provenance");
+  root.WarnUnknown(path);
+  return p;
+}
+
+LinkProfile ReadLink(const json& document, const std::string& path) {
+  LinkProfile l;
+  l.path = path;
+  Reader root(document, "");
+  CheckHeader(root, "link");
+  l.name = root.Text("name", "", true);
+  l.description = root.Text("description", "");
+  l.source = root.Text("source", "", true);
+  l.bandwidth_bytes_per_s = root.Number("bandwidth_bytes_per_s", std::nullopt, true);
+  l.latency_ms = root.Number("latency_ms", 0.0);
+  l.propagation_delay_ms = root.Number("propagation_delay_ms", 0.0);
+  if (root.Has("power_w")) {
+    l.energy_from_power = true;
+    l.power_w = root.Number("power_w", std::nullopt);
+  } else if (root.Has("energy_per_byte_nj")) {
+    l.energy_from_power = false;
+    l.energy_per_byte_nj = root.Number("energy_per_byte_nj", std::nullopt);
+  } else {
+    throw Error("/power_w: required field is missing (or give energy_per_byte_nj)");
+  }
+  if (root.Has("framing")) {
+    Reader framing = root.Object("framing");
+    l.payload_bytes_per_frame = framing.Integer("payload_bytes_per_frame", 0);
+    l.overhead_bytes_per_frame = framing.Integer("overhead_bytes_per_frame", 0);
+    l.min_payload_bytes = framing.Integer("min_payload_bytes", 0);
+    if (l.payload_bytes_per_frame == 0 && l.overhead_bytes_per_frame > 0) {
+      throw Error(framing.Path("payload_bytes_per_frame") + ": must be positive when frames carry overhead");
+    }
+    framing.WarnUnknown(path);
+  }
+  if (root.Has("transfer_data_type")) {
+    const std::string name = root.Text("transfer_data_type", "");
+    l.transfer_data_type = DTypeFromName(name);
+    if (!l.transfer_data_type) throw Error("/transfer_data_type: unknown data type '" + name + "'");
+  }
+  root.MarkUsed("provenance");
+  root.WarnUnknown(path);
+  return l;
+}
+
+template <typename Profile, typename ReadFn>
+Profile LoadProfile(const std::string& path, ReadFn read) {
+  try {
+    return read(ReadJsonFile(path), path);
+  } catch (const Error& e) {
+    throw e.WithContext(path);
+  } catch (const json::exception& e) {
+    throw Error(path + ": " + e.what());
+  }
+}
+
+}  // namespace
+
+std::optional<DType> DTypeFromName(const std::string& name) {
+  for (DType t : {DType::kFloat32, DType::kFloat16, DType::kBFloat16, DType::kFloat64, DType::kInt8, DType::kUInt8,
+                  DType::kInt16, DType::kUInt16, DType::kInt32, DType::kUInt32, DType::kInt64, DType::kUInt64,
+                  DType::kBool}) {
+    if (DTypeName(t) == name) return t;
+  }
+  return std::nullopt;
+}
+
+PlatformProfile LoadPlatformProfile(const std::string& path) {
+  return LoadProfile<PlatformProfile>(path, ReadPlatform);
+}
+
+LinkProfile LoadLinkProfile(const std::string& path) { return LoadProfile<LinkProfile>(path, ReadLink); }
+
+std::vector<std::optional<LinkProfile>> ResolveLinks(const std::vector<PlatformProfile>& platforms,
+                                                     const std::vector<std::string>& link_paths) {
+  if (link_paths.size() > platforms.size()) {
+    throw Error("--link was given " + std::to_string(link_paths.size()) + " times for " +
+                std::to_string(platforms.size()) + " platforms (one link leaves each platform)");
+  }
+  std::vector<std::optional<LinkProfile>> links(platforms.size());
+  for (size_t i = 0; i < platforms.size(); ++i) {
+    std::string path;
+    if (link_paths.size() == 1) path = link_paths[0];
+    else if (i < link_paths.size()) path = link_paths[i];
+    else path = platforms[i].default_link;
+    if (!path.empty()) links[i] = LoadLinkProfile(path);
+  }
+  return links;
+}
+
+}  // namespace dnnpart
