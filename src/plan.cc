@@ -50,7 +50,7 @@ bool Same(const Metrics& a, const Metrics& b) {
 // stays (enumeration order is deterministic).
 class ParetoArchive {
  public:
-  void Offer(const Metrics& m, const CompactPlan& plan) {
+  void Offer(const Metrics& m, const std::vector<int>& platforms, const std::vector<int>& ends) {
     for (size_t i = 0; i < entries_.size(); ++i) {
       if (Dominates(entries_[i].first, m) || Same(entries_[i].first, m)) {
         if (i > 0) std::swap(entries_[i], entries_[0]);  // likely to reject the next one too
@@ -60,7 +60,17 @@ class ParetoArchive {
     entries_.erase(std::remove_if(entries_.begin(), entries_.end(),
                                   [&m](const auto& e) { return Dominates(m, e.first); }),
                    entries_.end());
-    entries_.emplace_back(m, plan);
+    entries_.emplace_back(m, CompactPlan{platforms, ends});
+  }
+
+  // True when an archived plan is at least as good as `bound` in every metric.
+  bool Covers(const Metrics& bound) const {
+    for (const auto& [m, plan] : entries_) {
+      if (m.throughput_fps >= bound.throughput_fps && m.latency_ms <= bound.latency_ms && m.energy_mj <= bound.energy_mj) {
+        return true;
+      }
+    }
+    return false;
   }
   const std::vector<std::pair<Metrics, CompactPlan>>& entries() const { return entries_; }
 
@@ -76,6 +86,7 @@ class Planner {
     CheckLinks();
     PrepareBoundaries();
     PrepareCosts();
+    PrepareChains();
   }
 
   PlanResult Run() {
@@ -83,7 +94,8 @@ class Planner {
     result.cut_count = cuts_.size();
     std::vector<int> path_platforms, path_ends;
     Search(0, 0, 0U, -1, 0.0, 0.0, 0.0, true, path_platforms, path_ends);
-    result.plans_evaluated = evaluated_;
+    result.plans_evaluated = covered_;
+    result.plans_visited = evaluated_;
     for (const auto& [metrics, plan] : feasible_.entries()) result.pareto.push_back(Report(plan));
     SortByThroughput(result.pareto);
     for (int p = 0; p < static_cast<int>(platforms_.size()); ++p) {
@@ -167,6 +179,21 @@ class Planner {
         }
       }
       layer_costs_.push_back(costs);
+    }
+    min_head_latency_.assign(static_cast<size_t>(count), 0);
+    min_head_energy_.assign(static_cast<size_t>(count), 0);
+    for (int b = 0; b < count; ++b) {
+      const std::vector<bool> mask = BoundaryMask(b);
+      for (size_t l = 0; l < mask.size(); ++l) {
+        if (!mask[l]) continue;
+        double latency = kInf, energy = kInf;
+        for (size_t p = 0; p < n; ++p) {
+          latency = std::min(latency, layer_costs_[p][l].latency_ms);
+          energy = std::min(energy, layer_costs_[p][l].energy_mj);
+        }
+        min_head_latency_[static_cast<size_t>(b)] += latency;
+        min_head_energy_[static_cast<size_t>(b)] += energy;
+      }
     }
     // Link cost of each cut when sent by each platform (index 0/Full unused),
     // and of sending the model input or output.
@@ -263,8 +290,19 @@ class Planner {
         if (to == Full()) {
           Finish(q, stage_latency, stage_bottleneck, stage_energy, ok, path_platforms, path_ends);
         } else if (depth + 1 < n) {
-          Search(depth + 1, to, used | (1U << q), q, stage_latency, stage_bottleneck, stage_energy, ok,
-                 path_platforms, path_ends);
+          const uint32_t now_used = used | (1U << q);
+          // Exact pruning: an infeasible prefix stays infeasible, and a
+          // subtree whose best possible metrics an archived plan already
+          // matches cannot add to the Pareto set. Its plans count as covered.
+          if (!ok && !options_.show_infeasible) {
+            covered_ += Completions(to, now_used, q);
+          } else if (Dominated(stage_latency + RemainingLatency(to), stage_bottleneck,
+                               stage_energy + RemainingEnergy(to), ok)) {
+            covered_ += Completions(to, now_used, q);
+          } else {
+            Search(depth + 1, to, now_used, q, stage_latency, stage_bottleneck, stage_energy, ok, path_platforms,
+                   path_ends);
+          }
         }
         path_ends.pop_back();
       }
@@ -272,9 +310,75 @@ class Planner {
     }
   }
 
+  // Lower bounds on what the layers after boundary `b` still cost: each layer
+  // at least its cheapest platform's latency and energy.
+  double RemainingLatency(int b) const { return min_head_latency_.back() - min_head_latency_[static_cast<size_t>(b)]; }
+  double RemainingEnergy(int b) const { return min_head_energy_.back() - min_head_energy_[static_cast<size_t>(b)]; }
+
+  // True when every completion of a partial plan with these bounds would be
+  // dominated by (or equal to) a plan already archived. With show_infeasible
+  // both archives must agree, since each keeps plans the other does not.
+  bool Dominated(double latency_lb, double bottleneck, double energy_lb, bool feasible_so_far) const {
+    Metrics bound;
+    bound.latency_ms = latency_lb;
+    bound.energy_mj = energy_lb;
+    bound.throughput_fps = bottleneck > 0 ? 1000.0 / bottleneck : kInf;
+    const bool by_feasible = !feasible_so_far || feasible_.Covers(bound);
+    if (!options_.show_infeasible) return by_feasible;
+    return by_feasible && unconstrained_.Covers(bound);
+  }
+
+  // Number of plans that complete a partial plan ending at boundary `b`:
+  // choices of further platforms times chains of nested boundaries to the end.
+  int64_t Completions(int b, uint32_t used, int last) const {
+    const int n = static_cast<int>(platforms_.size());
+    int available = 0;
+    for (int q = 0; q < n; ++q) {
+      if (!((used >> q) & 1U) && (options_.any_order || q > last)) ++available;
+    }
+    int64_t total = 0;
+    for (int stages = 1; stages <= available; ++stages) {
+      int64_t choices = 1;  // ordered picks (any order) or subsets (fixed order) of `stages` platforms
+      for (int k = 0; k < stages; ++k) choices = SaturatingMul(choices, available - k);
+      if (!options_.any_order) {
+        for (int k = 2; k <= stages; ++k) choices /= k;
+      }
+      total = SaturatingAdd(total, SaturatingMul(choices, chains_[static_cast<size_t>(b)][static_cast<size_t>(stages)]));
+    }
+    return total;
+  }
+
+  static int64_t SaturatingAdd(int64_t a, int64_t b) {
+    return a > std::numeric_limits<int64_t>::max() - b ? std::numeric_limits<int64_t>::max() : a + b;
+  }
+  static int64_t SaturatingMul(int64_t a, int64_t b) {
+    if (a == 0 || b == 0) return 0;
+    return a > std::numeric_limits<int64_t>::max() / b ? std::numeric_limits<int64_t>::max() : a * b;
+  }
+
+  // chains_[b][s]: ways to reach the whole model from boundary b in exactly s stages.
+  void PrepareChains() {
+    const int count = Full() + 1;
+    const size_t n = platforms_.size();
+    chains_.assign(static_cast<size_t>(count), std::vector<int64_t>(n + 1, 0));
+    for (int b = count - 1; b >= 0; --b) {
+      for (int to : successors_[static_cast<size_t>(b)]) {
+        if (to == Full()) {
+          chains_[static_cast<size_t>(b)][1] = 1;
+          continue;
+        }
+        for (size_t st = 2; st <= n; ++st) {
+          chains_[static_cast<size_t>(b)][st] =
+              SaturatingAdd(chains_[static_cast<size_t>(b)][st], chains_[static_cast<size_t>(to)][st - 1]);
+        }
+      }
+    }
+  }
+
   void Finish(int last, double latency, double bottleneck, double energy, bool feasible,
               const std::vector<int>& path_platforms, const std::vector<int>& path_ends) {
     ++evaluated_;
+    ++covered_;
     if (options_.output_at == OutputAt::kFirst && last != 0) {
       const Transfer& out = output_hop_[static_cast<size_t>(last)];
       latency += out.latency_ms;
@@ -287,9 +391,8 @@ class Planner {
     m.throughput_fps = bottleneck > 0 ? 1000.0 / bottleneck : kInf;
     m.energy_mj = energy + (options_.include_idle_energy ? IdleEnergy(bottleneck, path_platforms, path_ends) : 0);
     feasible = feasible && MeetsGoals(m);
-    const CompactPlan plan{path_platforms, path_ends};
-    if (feasible) feasible_.Offer(m, plan);
-    if (options_.show_infeasible) unconstrained_.Offer(m, plan);
+    if (feasible) feasible_.Offer(m, path_platforms, path_ends);
+    if (options_.show_infeasible) unconstrained_.Offer(m, path_platforms, path_ends);
   }
 
   // Energy platforms spend waiting each frame: idle_w x (period - busy time).
@@ -479,7 +582,11 @@ class Planner {
   std::vector<std::unordered_map<uint64_t, StageMemory>> memory_;
   ParetoArchive feasible_;
   ParetoArchive unconstrained_;
-  int64_t evaluated_ = 0;
+  int64_t evaluated_ = 0;  // plans whose metrics were computed
+  int64_t covered_ = 0;    // plans evaluated or excluded by an exact bound
+  std::vector<std::vector<int64_t>> chains_;
+  std::vector<double> min_head_latency_;
+  std::vector<double> min_head_energy_;
 };
 
 }  // namespace

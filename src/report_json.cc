@@ -192,6 +192,7 @@ class JsonReporter : public Reporter {
     const PlanResult& result = doc.result;
     json.Key("cuts").Value(result.cut_count);
     json.Key("plans_evaluated").Value(result.plans_evaluated);
+    json.Key("plans_visited").Value(result.plans_visited);
     json.Key("recommended");
     if (result.recommended) WritePlanEntry(json, doc, result.pareto[*result.recommended]);
     else json.Null();

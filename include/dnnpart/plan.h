@@ -77,7 +77,8 @@ struct PlanReport {
 
 struct PlanResult {
   size_t cut_count = 0;
-  int64_t plans_evaluated = 0;
+  int64_t plans_evaluated = 0;         // every plan over the cuts: computed, or excluded by an exact bound
+  int64_t plans_visited = 0;           // plans whose metrics were computed one by one
   std::vector<PlanReport> pareto;       // feasible and non-dominated, by throughput descending
   std::vector<PlanReport> baselines;    // one per platform, in --platforms order
   std::optional<size_t> recommended;    // index into pareto

@@ -53,5 +53,33 @@ expect_bad "--max-cut-tensors" cuts $d/tiny_residual.onnx --max-cut-tensors 0
 expect_bad "--format" cuts $d/tiny_residual.onnx --format xml
 expect_bad "model is required" cuts
 
+# Planning: profiles with missing, negative or wrongly typed fields, no
+# platforms, a link that cannot carry anything, a platform without a link.
+p=tests/data/profiles
+m=$d/tiny_residual.onnx
+expect_bad "$p/bad_missing_field.json: /memory/capacity_bytes: required field is missing" plan $m --platforms $p/bad_missing_field.json
+expect_bad "$p/bad_negative.json: /compute/peak_macs_per_s/float32: must be positive" plan $m --platforms $p/bad_negative.json
+expect_bad "$p/bad_wrong_type.json: /memory/bandwidth_bytes_per_s: must be a number" plan $m --platforms $p/bad_wrong_type.json
+expect_bad "$p/bad_efficiency.json: /compute/efficiency/default" plan $m --platforms $p/bad_efficiency.json
+expect_bad "$p/bad_data_type.json: /compute/data_type" plan $m --platforms $p/bad_data_type.json
+expect_bad "$p/bad_not_json.json: not valid JSON" plan $m --platforms $p/bad_not_json.json
+expect_bad "$p/bad_kind.json: /kind" plan $m --platforms $p/bad_kind.json
+expect_bad "$p/link_zero_bandwidth.json: /bandwidth_bytes_per_s: must be positive" plan $m --platforms $p/good_a.json $p/good_b.json --link $p/link_zero_bandwidth.json
+expect_bad "$p/no_link.json: no link leaves platform 'test_a'" plan $m --platforms $p/no_link.json $p/good_b.json
+expect_bad "$p/missing.json: cannot open" plan $m --platforms $p/missing.json
+expect_bad "--platforms is required" plan $m
+expect_bad "--link was given 3 times for 2 platforms" plan $m --platforms $p/good_a.json $p/good_b.json --link $p/link_fast.json $p/link_fast.json $p/link_fast.json
+expect_bad "--objective" plan $m --platforms $p/good_a.json --objective speed
+
+# No plan meets the constraints: exit 3, the report still on stdout.
+out=$(timeout 20 "$DNNPART" -q plan $m --platforms $p/good_a.json $p/good_b.json --max-latency-ms 0.001 --format json 2>/dev/null)
+code=$?
+if [[ $code -eq 3 && $out == *'"recommended": null'* ]]; then
+  passed=$((passed + 1))
+else
+  echo "FAIL [no feasible plan]: exit $code (want 3)"
+  failures=$((failures + 1))
+fi
+
 echo "bad input: $passed passed, $failures failed"
 [[ $failures -eq 0 ]]
