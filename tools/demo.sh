@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
-# The main job on a bundled network: install dependencies, build, then list
-# every place EfficientNet-B0 can be cut (one and two crossing tensors).
+# The main job on a bundled network: install dependencies, build, then plan
+# EfficientNet-B0 over bundled platforms and show where it can be cut.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 tools/install_deps.sh
 tools/build.sh
 model=${1:-models/efficientnet_b0.onnx}
 echo
-echo "== dnnpart cuts $model (single-tensor cuts)"
-build/dnnpart cuts "$model" --format table
+echo "== dnnpart plan $model over a Jetson Orin Nano and a Raspberry Pi 5 (Gigabit Ethernet), 30 fps target"
+build/dnnpart plan "$model" --platforms platforms/raspberry_pi_5.json platforms/jetson_orin_nano_8gb.json \
+  --link platforms/ethernet_1g.json --fps 30 --any-order --format table
 echo
 echo "== dnnpart cuts $model --max-cut-tensors 2 (first 15 rows)"
 build/dnnpart cuts "$model" --max-cut-tensors 2 --format table | head -17
