@@ -84,6 +84,7 @@ class Planner {
           const std::vector<std::optional<LinkProfile>>& links, const PlanOptions& options)
       : graph_(graph), cuts_(cuts), platforms_(platforms), links_(links), options_(options) {
     CheckLinks();
+    PrepareMasks();
     PrepareBoundaries();
     PrepareCosts();
     PrepareChains();
@@ -127,10 +128,30 @@ class Planner {
     }
   }
 
-  std::vector<bool> BoundaryMask(int b) const {
+  std::vector<bool> ComputeMask(int b) const {
     if (b == 0) return std::vector<bool>(graph_.layer_count(), false);
     if (b == Full()) return std::vector<bool>(graph_.layer_count(), true);
     return HeadMask(graph_, cuts_[static_cast<size_t>(b - 1)]);
+  }
+  const std::vector<bool>& BoundaryMask(int b) const { return masks_[static_cast<size_t>(b)]; }
+
+  // Head of boundary b: all topological positions below begin_[b], some in
+  // [begin_[b], end_[b]), none from end_[b] on.
+  void PrepareMasks() {
+    const int count = Full() + 1;
+    const auto layers = static_cast<int32_t>(graph_.layer_count());
+    for (int b = 0; b < count; ++b) {
+      masks_.push_back(ComputeMask(b));
+      int32_t begin = 0, end = 0;
+      if (b == Full()) begin = end = layers;
+      if (b > 0 && b < Full()) {
+        const Cut& cut = cuts_[static_cast<size_t>(b - 1)];
+        begin = cut.prefix_layers;
+        end = cut.extra_layers.empty() ? begin : graph_.topo_position(cut.extra_layers.back()) + 1;
+      }
+      range_begin_.push_back(begin);
+      range_end_.push_back(end);
+    }
   }
 
   const std::vector<TensorId>& Crossing(int b) const { return cuts_[static_cast<size_t>(b - 1)].crossing; }
@@ -140,13 +161,9 @@ class Planner {
     const int count = Full() + 1;
     successors_.assign(static_cast<size_t>(count), {});
     bool all_prefixes = std::all_of(cuts_.begin(), cuts_.end(), [](const Cut& c) { return c.extra_layers.empty(); });
-    std::vector<std::vector<bool>> masks;
-    if (!all_prefixes) {
-      for (int b = 0; b < count; ++b) masks.push_back(BoundaryMask(b));
-    }
     for (int a = 0; a < count; ++a) {
       for (int b = a + 1; b < count; ++b) {
-        if (all_prefixes || Contains(masks[static_cast<size_t>(b)], masks[static_cast<size_t>(a)])) {
+        if (all_prefixes || Contains(masks_[static_cast<size_t>(b)], masks_[static_cast<size_t>(a)])) {
           successors_[static_cast<size_t>(a)].push_back(b);
         }
       }
@@ -171,7 +188,7 @@ class Planner {
     for (size_t p = 0; p < n; ++p) {
       const std::vector<LayerCost> costs = CostLayers(graph_, platforms_[p]);
       for (int b = 0; b < count; ++b) {
-        const std::vector<bool> mask = BoundaryMask(b);
+        const std::vector<bool>& mask = BoundaryMask(b);
         for (size_t l = 0; l < mask.size(); ++l) {
           if (!mask[l]) continue;
           head_latency_[p][static_cast<size_t>(b)] += costs[l].latency_ms;
@@ -183,7 +200,7 @@ class Planner {
     min_head_latency_.assign(static_cast<size_t>(count), 0);
     min_head_energy_.assign(static_cast<size_t>(count), 0);
     for (int b = 0; b < count; ++b) {
-      const std::vector<bool> mask = BoundaryMask(b);
+      const std::vector<bool>& mask = BoundaryMask(b);
       for (size_t l = 0; l < mask.size(); ++l) {
         if (!mask[l]) continue;
         double latency = kInf, energy = kInf;
@@ -222,11 +239,17 @@ class Planner {
            head_energy_[static_cast<size_t>(p)][static_cast<size_t>(from)];
   }
 
+  // Layers in head(to) but not head(from), in topological order; only the
+  // positions between the two heads' boundaries are looked at.
   std::vector<LayerId> StageLayers(int from, int to) const {
-    const std::vector<bool> before = BoundaryMask(from);
-    const std::vector<bool> after = BoundaryMask(to);
+    const std::vector<bool>& before = BoundaryMask(from);
+    const std::vector<bool>& after = BoundaryMask(to);
+    const auto& order = graph_.topological_order();
     std::vector<LayerId> layers;
-    for (LayerId l : graph_.topological_order()) {
+    for (int32_t pos = range_begin_[static_cast<size_t>(from)]; pos < range_end_[static_cast<size_t>(to)] ||
+                                                               pos < range_begin_[static_cast<size_t>(to)];
+         ++pos) {
+      const LayerId l = order[static_cast<size_t>(pos)];
       if (after[static_cast<size_t>(l)] && !before[static_cast<size_t>(l)]) layers.push_back(l);
     }
     return layers;
@@ -285,19 +308,25 @@ class Planner {
         const double stage_latency = latency + in.latency_ms + stage;
         const double stage_bottleneck = std::max({bottleneck, in.latency_ms, stage});
         const double stage_energy = energy + in.energy_mj + StageEnergy(q, from, to);
-        const bool ok = feasible && in_ok && Fits(q, from, to);
+        const bool prefix_ok = feasible && in_ok;
         path_ends.push_back(to);
         if (to == Full()) {
-          Finish(q, stage_latency, stage_bottleneck, stage_energy, ok, path_platforms, path_ends);
+          Finish(q, from, stage_latency, stage_bottleneck, stage_energy, prefix_ok, path_platforms, path_ends);
         } else if (depth + 1 < n) {
           const uint32_t now_used = used | (1U << q);
           // Exact pruning: an infeasible prefix stays infeasible, and a
           // subtree whose best possible metrics an archived plan already
           // matches cannot add to the Pareto set. Its plans count as covered.
-          if (!ok && !options_.show_infeasible) {
-            covered_ += Completions(to, now_used, q);
-          } else if (Dominated(stage_latency + RemainingLatency(to), stage_bottleneck,
-                               stage_energy + RemainingEnergy(to), ok)) {
+          // Memory (the costly check) is only looked at when still needed.
+          bool ok = prefix_ok;
+          bool prune = !ok && !options_.show_infeasible;
+          prune = prune || Dominated(stage_latency + RemainingLatency(to), stage_bottleneck,
+                                     stage_energy + RemainingEnergy(to), ok);
+          if (!prune) {
+            ok = ok && Fits(q, from, to);
+            prune = !ok && !options_.show_infeasible;
+          }
+          if (prune) {
             covered_ += Completions(to, now_used, q);
           } else {
             Search(depth + 1, to, now_used, q, stage_latency, stage_bottleneck, stage_energy, ok, path_platforms,
@@ -375,7 +404,9 @@ class Planner {
     }
   }
 
-  void Finish(int last, double latency, double bottleneck, double energy, bool feasible,
+  // Completes a plan whose last stage runs on `last` from boundary `from`;
+  // `feasible` covers everything but the last stage's memory.
+  void Finish(int last, int from, double latency, double bottleneck, double energy, bool feasible,
               const std::vector<int>& path_platforms, const std::vector<int>& path_ends) {
     ++evaluated_;
     ++covered_;
@@ -391,6 +422,10 @@ class Planner {
     m.throughput_fps = bottleneck > 0 ? 1000.0 / bottleneck : kInf;
     m.energy_mj = energy + (options_.include_idle_energy ? IdleEnergy(bottleneck, path_platforms, path_ends) : 0);
     feasible = feasible && MeetsGoals(m);
+    // A plan the archives would reject anyway needs no memory check.
+    const bool wanted = (feasible && !feasible_.Covers(m)) || (options_.show_infeasible && !unconstrained_.Covers(m));
+    if (!wanted) return;
+    feasible = feasible && Fits(last, from, Full());
     if (feasible) feasible_.Offer(m, path_platforms, path_ends);
     if (options_.show_infeasible) unconstrained_.Offer(m, path_platforms, path_ends);
   }
@@ -572,6 +607,9 @@ class Planner {
   const std::vector<PlatformProfile>& platforms_;
   const std::vector<std::optional<LinkProfile>>& links_;
   const PlanOptions& options_;
+  std::vector<std::vector<bool>> masks_;  // head of each boundary, one flag per layer id
+  std::vector<int32_t> range_begin_;
+  std::vector<int32_t> range_end_;
   std::vector<std::vector<int>> successors_;
   std::vector<std::vector<LayerCost>> layer_costs_;
   std::vector<std::vector<double>> head_latency_;

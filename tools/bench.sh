@@ -42,6 +42,40 @@ for model in models/*.onnx; do
   echo "| $name | $layers | $cuts | $floor | $ours | $ratio | $two | $(awk -v k="$rss" 'BEGIN { printf "%.1f", k / 1024 }') |"
 done
 echo
+echo "Planning (\`dnnpart plan ... --format json\`):"
+echo
+echo "| case | plans | visited | floor ms | dnnpart plan ms | ratio | peak RSS MB |"
+echo "|---|---:|---:|---:|---:|---:|---:|"
+plan_case() {
+  local label=$1 model=$2
+  shift 2
+  local doc plans visited floor ours rss
+  doc=$(build/dnnpart -q plan "$model" "$@" --format json)
+  plans=$(grep -m1 '"plans_evaluated"' <<<"$doc" | tr -dc 0-9)
+  visited=$(grep -m1 '"plans_visited"' <<<"$doc" | tr -dc 0-9)
+  floor=$(median_ms build/dnnpart_parse_floor "$model")
+  ours=$(median_ms build/dnnpart -q plan "$model" "$@" --format json)
+  rss=$(peak_kb build/dnnpart -q plan "$model" "$@" --format json)
+  echo "| $label | $plans | $visited | $floor | $ours | $(awk -v a="$ours" -v b="$floor" 'BEGIN { printf "%.2f", a / b }') | $(awk -v k="$rss" 'BEGIN { printf "%.1f", k / 1024 }') |"
+}
+plan_case "EfficientNet-B0, eyeriss+simba (paper)" models/efficientnet_b0.onnx \
+  --platforms platforms/eyeriss_like.json platforms/simba_like.json
+plan_case "ResNet-50, 4 platforms, K=2, --any-order" models/resnet50.onnx \
+  --platforms platforms/jetson_orin_nano_8gb.json platforms/raspberry_pi_5.json platforms/jetson_nano_4gb.json \
+  platforms/raspberry_pi_4.json --max-cut-tensors 2 --any-order
+plan_case "ResNet-50, 4 platforms, K=1, --any-order" models/resnet50.onnx \
+  --platforms platforms/jetson_orin_nano_8gb.json platforms/raspberry_pi_5.json platforms/jetson_nano_4gb.json \
+  platforms/raspberry_pi_4.json --any-order
+plan_case "ResNet-50, 3 platforms, K=2" models/resnet50.onnx \
+  --platforms platforms/jetson_orin_nano_8gb.json platforms/raspberry_pi_5.json platforms/jetson_nano_4gb.json \
+  --max-cut-tensors 2
+plan_case "GoogLeNet, 3 platforms, K=3, --any-order" models/googlenet.onnx \
+  --platforms platforms/jetson_orin_nano_8gb.json platforms/raspberry_pi_5.json platforms/coral_usb.json \
+  --link platforms/ethernet_1g.json --max-cut-tensors 3 --any-order
+plan_case "VGG16, 5 platforms, --any-order" models/vgg16.onnx \
+  --platforms platforms/jetson_orin_nano_8gb.json platforms/raspberry_pi_5.json platforms/jetson_nano_4gb.json \
+  platforms/raspberry_pi_4.json platforms/coral_usb.json --link platforms/ethernet_1g.json --any-order
+echo
 echo "Generated residual networks (Conv-Relu-Conv-Add-Relu blocks, structure-only):"
 echo
 echo "| layers | floor ms | dnnpart cuts ms | ms per 1000 layers | peak RSS MB |"
