@@ -90,6 +90,31 @@ class Planner {
     PrepareChains();
   }
 
+  PlanReport EvaluateSpec(const PlanSpec& spec) {
+    const size_t n = platforms_.size();
+    if (spec.platforms.empty() || spec.cuts.size() + 1 != spec.platforms.size()) {
+      throw Error("a plan needs one platform per stage and one cut between consecutive stages");
+    }
+    CompactPlan plan;
+    uint32_t used = 0;
+    for (int p : spec.platforms) {
+      if (p < 0 || static_cast<size_t>(p) >= n || ((used >> p) & 1U)) throw Error("plan platforms must be distinct and valid");
+      used |= 1U << p;
+      plan.platforms.push_back(p);
+    }
+    int from = 0;
+    for (size_t c : spec.cuts) {
+      if (c >= cuts_.size()) throw Error("plan cut " + std::to_string(c) + " does not exist");
+      const int to = static_cast<int>(c) + 1;
+      const auto& next = successors_[static_cast<size_t>(from)];
+      if (std::find(next.begin(), next.end(), to) == next.end()) throw Error("plan cuts must have strictly nested heads");
+      plan.ends.push_back(to);
+      from = to;
+    }
+    plan.ends.push_back(Full());
+    return Report(plan);
+  }
+
   PlanResult Run() {
     PlanResult result;
     result.cut_count = cuts_.size();
@@ -628,6 +653,14 @@ class Planner {
 };
 
 }  // namespace
+
+PlanReport EvaluatePlan(const LayerGraph& graph, const std::vector<Cut>& cuts,
+                        const std::vector<PlatformProfile>& platforms,
+                        const std::vector<std::optional<LinkProfile>>& links, const PlanOptions& options,
+                        const PlanSpec& spec) {
+  if (platforms.empty() || links.size() != platforms.size()) throw Error("no platforms given");
+  return Planner(graph, cuts, platforms, links, options).EvaluateSpec(spec);
+}
 
 PlanResult PlanPartitions(const LayerGraph& graph, const std::vector<Cut>& cuts,
                           const std::vector<PlatformProfile>& platforms,

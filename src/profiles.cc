@@ -254,6 +254,17 @@ std::optional<DType> DTypeFromName(const std::string& name) {
   return std::nullopt;
 }
 
+// Used by profile_import.cc to validate what it writes.
+PlatformProfile ParsePlatformProfile(const std::string& text, const std::string& path) {
+  try {
+    return ReadPlatform(json::parse(text), path);
+  } catch (const Error& e) {
+    throw e.WithContext(path);
+  } catch (const json::exception& e) {
+    throw Error(path + ": " + e.what());
+  }
+}
+
 PlatformProfile LoadPlatformProfile(const std::string& path) {
   return LoadProfile<PlatformProfile>(path, ReadPlatform);
 }

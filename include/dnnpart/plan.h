@@ -87,6 +87,20 @@ struct PlanResult {
   std::vector<PlanReport> rejected;     // with show_infeasible: infeasible plans of the unconstrained Pareto set
 };
 
+// One hand-picked plan: the platform of each stage, and the cut (index into
+// the cuts given) after each stage but the last. Heads must be nested.
+struct PlanSpec {
+  std::vector<int> platforms;
+  std::vector<size_t> cuts;
+};
+
+// Evaluates one plan with the same cost model as the search; the report says
+// whether it is feasible and why not. Throws Error for an invalid spec.
+PlanReport EvaluatePlan(const LayerGraph& graph, const std::vector<Cut>& cuts,
+                        const std::vector<PlatformProfile>& platforms,
+                        const std::vector<std::optional<LinkProfile>>& links, const PlanOptions& options,
+                        const PlanSpec& spec);
+
 // Plans `graph` over `platforms` (the first produces the input) with the links
 // leaving each platform. Throws Error when a needed link is missing or the
 // options are inconsistent.

@@ -15,5 +15,6 @@ inline constexpr int kExitNoPlan = 3;  // `plan`: no plan meets the constraints
 Action RegisterCuts(CLI::App& app);
 Action RegisterInspect(CLI::App& app);
 Action RegisterPlan(CLI::App& app);
+Action RegisterProfile(CLI::App& app);
 
 }  // namespace dnnpart::cli

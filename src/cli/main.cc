@@ -40,6 +40,7 @@ int main(int argc, char** argv) {
       {"cuts", dnnpart::cli::RegisterCuts(app)},
       {"inspect", dnnpart::cli::RegisterInspect(app)},
       {"plan", dnnpart::cli::RegisterPlan(app)},
+      {"profile", dnnpart::cli::RegisterProfile(app)},
   };
   try {
     app.parse(argc, argv);

@@ -1,0 +1,132 @@
+#define JSON_DIAGNOSTICS 1
+#include "dnnpart/profile_import.h"
+
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <vector>
+
+#include "dnnpart/error.h"
+
+namespace dnnpart {
+
+// Defined in profiles.cc: validates a platform profile given as JSON text.
+PlatformProfile ParsePlatformProfile(const std::string& text, const std::string& path);
+
+namespace {
+
+using nlohmann::ordered_json;
+
+// Splits one CSV line; fields may be quoted with "..." ("" is a quote).
+std::vector<std::string> SplitCsvLine(const std::string& line, char separator) {
+  std::vector<std::string> fields(1);
+  bool quoted = false;
+  for (size_t i = 0; i < line.size(); ++i) {
+    const char c = line[i];
+    if (quoted) {
+      if (c == '"' && i + 1 < line.size() && line[i + 1] == '"') fields.back() += '"', ++i;
+      else if (c == '"') quoted = false;
+      else fields.back() += c;
+    } else if (c == '"') {
+      quoted = true;
+    } else if (c == separator) {
+      fields.emplace_back();
+    } else if (c != '\r') {
+      fields.back() += c;
+    }
+  }
+  return fields;
+}
+
+size_t ColumnIndex(const std::vector<std::string>& header, const std::string& name, const std::string& path) {
+  for (size_t i = 0; i < header.size(); ++i) {
+    if (header[i] == name) return i;
+  }
+  std::string known;
+  for (const auto& h : header) known += (known.empty() ? "'" : ", '") + h + "'";
+  throw Error(path + ": line 1: no column '" + name + "' (columns: " + known + ")");
+}
+
+double ParseValue(const std::string& text, const std::string& where) {
+  size_t used = 0;
+  double value = 0;
+  try {
+    value = std::stod(text, &used);
+  } catch (const std::exception&) {
+    used = 0;
+  }
+  if (used == 0 || used != text.size() || !std::isfinite(value) || value < 0) {
+    throw Error(where + ": '" + text + "' is not a non-negative number");
+  }
+  return value;
+}
+
+ordered_json ReadTable(const std::string& csv_path, const CsvImportOptions& options) {
+  std::ifstream file(csv_path);
+  if (!file) throw Error(csv_path + ": cannot open the file (" + std::string(std::strerror(errno)) + ")");
+  std::string line;
+  if (!std::getline(file, line)) throw Error(csv_path + ": the file is empty");
+  const char separator = options.separator != '\0' ? options.separator : line.find(';') != std::string::npos ? ';' : ',';
+  const std::vector<std::string> header = SplitCsvLine(line, separator);
+  const size_t name_col = ColumnIndex(header, options.name_column, csv_path);
+  const size_t latency_col = ColumnIndex(header, options.latency_column, csv_path);
+  const bool has_energy = !options.energy_column.empty();
+  const size_t energy_col = has_energy ? ColumnIndex(header, options.energy_column, csv_path) : 0;
+  ordered_json table = ordered_json::object();
+  for (int line_number = 2; std::getline(file, line); ++line_number) {
+    if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
+    const std::vector<std::string> fields = SplitCsvLine(line, separator);
+    const std::string where = csv_path + ": line " + std::to_string(line_number);
+    const size_t needed = std::max({name_col, latency_col, energy_col}) + 1;
+    if (fields.size() < needed) throw Error(where + ": " + std::to_string(fields.size()) + " fields, need " + std::to_string(needed));
+    const std::string& node = fields[name_col];
+    if (node.empty()) throw Error(where + ": empty node name in column '" + options.name_column + "'");
+    if (table.contains(node)) throw Error(where + ": node '" + node + "' is listed twice");
+    ordered_json entry{{"latency_ms", ParseValue(fields[latency_col], where + ", column '" + options.latency_column + "'")}};
+    if (has_energy) entry["energy_mj"] = ParseValue(fields[energy_col], where + ", column '" + options.energy_column + "'");
+    table[node] = std::move(entry);
+  }
+  if (table.empty()) throw Error(csv_path + ": no measurement rows");
+  return table;
+}
+
+}  // namespace
+
+std::string ImportCsvIntoProfile(const std::string& csv_path, const std::string& base_profile_path,
+                                 const CsvImportOptions& options) {
+  const ordered_json table = ReadTable(csv_path, options);
+  std::ifstream base_file(base_profile_path);
+  if (!base_file) {
+    throw Error(base_profile_path + ": cannot open the file (" + std::string(std::strerror(errno)) + ")");
+  }
+  ordered_json profile;
+  try {
+    profile = ordered_json::parse(base_file);
+  } catch (const ordered_json::parse_error& e) {
+    throw Error(base_profile_path + ": not valid JSON: " + e.what());
+  }
+  if (!profile.is_object()) throw Error(base_profile_path + ": /: must be an object");
+  if (!options.rename.empty()) profile["name"] = options.rename;
+  const std::string note = "Per-layer table imported from " + csv_path + " (columns '" + options.name_column + "', '" +
+                           options.latency_column + "'" +
+                           (options.energy_column.empty() ? "" : ", '" + options.energy_column + "'") + ").";
+  profile["source"] = profile.value("source", std::string()) + (profile.contains("source") ? " " : "") + note;
+  profile["layers"] = ordered_json{{"missing", options.missing == MissingLayers::kZero ? "zero" : "estimate"},
+                                   {"table", table}};
+  if (!options.output_path.empty() && profile.contains("default_link") && profile["default_link"].is_string()) {
+    namespace fs = std::filesystem;
+    const fs::path link(profile["default_link"].get<std::string>());
+    if (link.is_relative()) {
+      const fs::path target = fs::absolute(fs::path(base_profile_path).parent_path() / link).lexically_normal();
+      const fs::path out_dir = fs::absolute(fs::path(options.output_path)).parent_path();
+      profile["default_link"] = target.lexically_relative(out_dir).generic_string();
+    }
+  }
+  std::string text = profile.dump(2) + "\n";
+  ParsePlatformProfile(text, base_profile_path);  // the result must be a valid profile
+  return text;
+}
+
+}  // namespace dnnpart
