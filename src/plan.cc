@@ -116,6 +116,13 @@ class Planner {
   }
 
   PlanResult Run() {
+    if (options_.list_all) {
+      const int64_t total = Completions(0, 0U, -1);
+      if (total > kMaxListedPlans) {
+        throw Error("--all-plans would list " + std::to_string(total) + " plans (at most " +
+                    std::to_string(kMaxListedPlans) + "); use fewer platforms or a smaller --max-cut-tensors");
+      }
+    }
     PlanResult result;
     result.cut_count = cuts_.size();
     std::vector<int> path_platforms, path_ends;
@@ -134,6 +141,7 @@ class Planner {
       }
       SortByThroughput(result.rejected);
     }
+    for (const CompactPlan& plan : all_) result.all.push_back(Report(plan));
     Recommend(result);
     return result;
   }
@@ -344,12 +352,12 @@ class Planner {
           // matches cannot add to the Pareto set. Its plans count as covered.
           // Memory (the costly check) is only looked at when still needed.
           bool ok = prefix_ok;
-          bool prune = !ok && !options_.show_infeasible;
-          prune = prune || Dominated(stage_latency + RemainingLatency(to), stage_bottleneck,
-                                     stage_energy + RemainingEnergy(to), ok);
+          bool prune = !ok && !options_.show_infeasible && !options_.list_all;
+          prune = prune || (!options_.list_all && Dominated(stage_latency + RemainingLatency(to), stage_bottleneck,
+                                     stage_energy + RemainingEnergy(to), ok));
           if (!prune) {
             ok = ok && Fits(q, from, to);
-            prune = !ok && !options_.show_infeasible;
+            prune = !ok && !options_.show_infeasible && !options_.list_all;
           }
           if (prune) {
             covered_ += Completions(to, now_used, q);
@@ -447,6 +455,7 @@ class Planner {
     m.throughput_fps = bottleneck > 0 ? 1000.0 / bottleneck : kInf;
     m.energy_mj = energy + (options_.include_idle_energy ? IdleEnergy(bottleneck, path_platforms, path_ends) : 0);
     feasible = feasible && MeetsGoals(m);
+    if (options_.list_all) all_.push_back(CompactPlan{path_platforms, path_ends});
     // A plan the archives would reject anyway needs no memory check.
     const bool wanted = (feasible && !feasible_.Covers(m)) || (options_.show_infeasible && !unconstrained_.Covers(m));
     if (!wanted) return;
@@ -645,6 +654,7 @@ class Planner {
   std::vector<std::unordered_map<uint64_t, StageMemory>> memory_;
   ParetoArchive feasible_;
   ParetoArchive unconstrained_;
+  std::vector<CompactPlan> all_;  // with list_all
   int64_t evaluated_ = 0;  // plans whose metrics were computed
   int64_t covered_ = 0;    // plans evaluated or excluded by an exact bound
   std::vector<std::vector<int64_t>> chains_;

@@ -205,6 +205,7 @@ class JsonReporter : public Reporter {
     WritePlanList(json, doc, "pareto", result.pareto);
     WritePlanList(json, doc, "baselines", result.baselines);
     if (doc.options.show_infeasible) WritePlanList(json, doc, "rejected", result.rejected);
+    if (doc.options.list_all) WritePlanList(json, doc, "all", result.all);
     json.EndObject().Finish();
   }
 };

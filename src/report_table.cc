@@ -173,6 +173,10 @@ class TableReporter : public Reporter {
       out << "\nrejected (Pareto-optimal without constraints):\n";
       PrintPlanList(doc, result.rejected, out);
     }
+    if (doc.options.list_all) {
+      out << "\nall plans:\n";
+      PrintPlanList(doc, result.all, out);
+    }
   }
 };
 

@@ -34,7 +34,10 @@ struct PlanOptions {
   std::optional<double> max_energy_mj;
   bool include_idle_energy = false;    // add idle_w x waiting time per frame
   bool show_infeasible = false;        // also return rejected Pareto-optimal plans
+  bool list_all = false;               // return every plan (no pruning); refused above kMaxListedPlans
 };
+
+inline constexpr int64_t kMaxListedPlans = 100000;
 
 struct StageReport {
   int platform = 0;                    // index into the platforms given
@@ -85,6 +88,7 @@ struct PlanResult {
   std::optional<size_t> best_baseline;  // index into baselines, by the objective
   double improvement_pct = 0;           // recommended vs best baseline, by the objective
   std::vector<PlanReport> rejected;     // with show_infeasible: infeasible plans of the unconstrained Pareto set
+  std::vector<PlanReport> all;          // with list_all: every plan, in search order
 };
 
 // One hand-picked plan: the platform of each stage, and the cut (index into

@@ -48,6 +48,8 @@ Action RegisterPlan(CLI::App& app) {
   auto* max_energy = command->add_option("--max-energy-mj", flags->max_energy_mj, "Reject plans using more energy");
   command->add_flag("--include-idle-energy", flags->plan.include_idle_energy,
                     "Add each platform's idle power while it waits for the pipeline's slowest stage");
+  command->add_flag("--all-plans", flags->plan.list_all,
+                    "List every plan (no pruning; small searches only, at most 100,000 plans)");
   command->add_flag("--show-infeasible", flags->plan.show_infeasible,
                     "Also list the plans rejected by constraints (those Pareto-optimal without them)");
   return [flags, fps, max_latency, min_fps, max_energy]() -> int {
