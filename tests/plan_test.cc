@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
 #include <cstdint>
 #include <limits>
@@ -321,6 +322,7 @@ class BruteForce {
   }
 
   size_t cut_count() const { return masks_.size() - 2; }
+  uint32_t mask(int boundary) const { return masks_[static_cast<size_t>(boundary)]; }
   const std::vector<BfPlan>& plans() const { return plans_; }
   // Every stage cost computed, by (platform, from, to).
   const std::map<std::tuple<int, int, int>, StageCost>& stages() const { return stages_; }
@@ -556,6 +558,7 @@ struct Config {
   bool show_infeasible = false;
   Objective objective = Objective::kThroughput;
   bool free_links = false;     // links so fast that the search's lower bounds are nearly tight
+  bool list_all = false;       // also check PlanOptions::list_all and EvaluatePlan on every plan
 };
 
 struct Totals {
@@ -579,9 +582,69 @@ std::optional<double> Between(std::vector<double> values, double q) {
   return std::sqrt(values[i] * values[i + 1]);  // geometric mean: strictly inside for positive values
 }
 
+// Head of each cut as a bit mask, to name brute-force boundaries by cut index.
+std::map<uint32_t, size_t> CutIndexByMask(const LayerGraph& graph, const std::vector<Cut>& cuts) {
+  std::map<uint32_t, size_t> index;
+  for (size_t c = 0; c < cuts.size(); ++c) {
+    const std::vector<bool> head = HeadMask(graph, cuts[c]);
+    uint32_t mask = 0;
+    for (size_t l = 0; l < head.size(); ++l) {
+      if (head[l]) mask |= uint32_t{1} << l;
+    }
+    index[mask] = c;
+  }
+  return index;
+}
+
+// list_all returns every plan (no pruning) and EvaluatePlan prices any one
+// plan: both must agree with the brute force plan by plan.
+void CheckEveryPlan(const LayerGraph& graph, const std::vector<Cut>& cuts, const std::vector<PlatformProfile>& platforms,
+                    const std::vector<std::optional<LinkProfile>>& links, PlanOptions options, const BruteForce& brute) {
+  options.list_all = true;
+  const PlanResult listed = PlanPartitions(graph, cuts, platforms, links, options);
+  EXPECT_EQ(listed.plans_evaluated, static_cast<int64_t>(brute.plans().size()));
+  EXPECT_EQ(listed.plans_visited, static_cast<int64_t>(brute.plans().size())) << "list_all must not prune";
+  ASSERT_EQ(listed.all.size(), brute.plans().size());
+  std::vector<Triple> expected_feasible, listed_feasible, expected_all, listed_all;
+  for (const BfPlan& plan : brute.plans()) {
+    expected_all.push_back(plan.metrics);
+    if (plan.feasible) expected_feasible.push_back(plan.metrics);
+  }
+  for (const PlanReport& plan : listed.all) {
+    listed_all.push_back(MetricsOf(plan));
+    if (plan.feasible) listed_feasible.push_back(MetricsOf(plan));
+    EXPECT_EQ(plan.violations.empty(), plan.feasible);
+  }
+  EXPECT_TRUE(SameTriples(expected_all, listed_all)) << "list_all: all plans differ";
+  EXPECT_TRUE(SameTriples(expected_feasible, listed_feasible)) << "list_all: feasible plans differ";
+  std::vector<Triple> pareto;
+  for (const PlanReport& plan : listed.pareto) pareto.push_back(MetricsOf(plan));
+  EXPECT_TRUE(SameTriples(ParetoOf(brute.plans(), true), pareto)) << "list_all: Pareto set differs";
+
+  const std::map<uint32_t, size_t> cut_index = CutIndexByMask(graph, cuts);
+  for (const BfPlan& plan : brute.plans()) {
+    PlanSpec spec;
+    spec.platforms = plan.platforms;
+    for (size_t s = 0; s + 1 < plan.ends.size(); ++s) spec.cuts.push_back(cut_index.at(brute.mask(plan.ends[s])));
+    const PlanReport report = EvaluatePlan(graph, cuts, platforms, links, options, spec);
+    EXPECT_TRUE(Near(MetricsOf(report), plan.metrics)) << ToString(MetricsOf(report)) << " vs " << ToString(plan.metrics);
+    EXPECT_EQ(report.feasible, plan.feasible);
+    ASSERT_EQ(report.stages.size(), plan.platforms.size());
+    for (size_t s = 0; s < plan.platforms.size(); ++s) {
+      EXPECT_EQ(report.stages[s].platform, plan.platforms[s]);
+      const int from = s == 0 ? 0 : plan.ends[s - 1];
+      const StageCost& expected = brute.stages().at({plan.platforms[s], from, plan.ends[s]});
+      EXPECT_EQ(report.stages[s].memory_bytes, expected.memory);
+      EXPECT_TRUE(Near(report.stages[s].latency_ms, expected.latency));
+      EXPECT_EQ(report.stages[s].layer_count, std::popcount(brute.mask(plan.ends[s]) & ~brute.mask(from)));
+    }
+    if (::testing::Test::HasFailure()) return;
+  }
+}
+
 // Runs the planner and the brute force on one graph and one configuration
 // and checks every property.
-void CheckCase(const LayerGraph& graph, int max_cut_tensors, std::vector<PlatformProfile> all_platforms,
+void CheckCase(const LayerGraph& graph, int max_cut_tensors, const std::vector<PlatformProfile>& all_platforms,
                const std::vector<LinkProfile>& all_links, const Config& config, Totals& totals) {
   std::vector<PlatformProfile> platforms;
   std::vector<std::optional<LinkProfile>> links;
@@ -589,9 +652,11 @@ void CheckCase(const LayerGraph& graph, int max_cut_tensors, std::vector<Platfor
     platforms.push_back(all_platforms[static_cast<size_t>(p)]);
     links.emplace_back(all_links[static_cast<size_t>(p)]);
     if (config.free_links) {
-      links.back()->bandwidth_bytes_per_s = 1e18;
+      links.back()->bandwidth_bytes_per_s = 1e11;
       links.back()->latency_ms = 0;
       links.back()->propagation_delay_ms = 0;
+      links.back()->energy_from_power = true;
+      links.back()->power_w = 1;
     }
   }
   PlanOptions options;
@@ -790,6 +855,8 @@ void CheckCase(const LayerGraph& graph, int max_cut_tensors, std::vector<Platfor
   } else {
     EXPECT_TRUE(result.rejected.empty());
   }
+
+  if (config.list_all) CheckEveryPlan(graph, cuts, platforms, links, options, brute);
 }
 
 // Runs `config` on `seeds` random graphs of `min_layers`..`max_layers` layers.
@@ -931,15 +998,29 @@ TEST(Planner, MatchesBruteForceWithEverythingAtOnce) {
 }
 
 TEST(Planner, MatchesBruteForceWhenLinksAreNearlyFree) {
-  // Transfers cost ~1e-11 ms: plans reach the search's lower bounds (each
+  // Transfers cost ~1e-7 ms: plans reach the search's lower bounds (each
   // remaining layer at its cheapest platform) almost exactly.
-  RunRandom({.name = "cpu,npu,gpu,dsp free links", .platforms = {0, 1, 2, 3}, .free_links = true}, 40, 3, 8, 24);
+  RunRandom({.name = "cpu,npu,gpu,dsp free links", .platforms = {0, 1, 2, 3}, .free_links = true}, 120, 3, 8, 24);
   RunRandom({.name = "gpu,npu,cpu any order free links, energy objective",
              .platforms = {2, 1, 0},
              .any_order = true,
              .objective = Objective::kEnergy,
              .free_links = true},
-            40, 3, 8, 25);
+            120, 3, 8, 25);
+}
+
+TEST(Planner, ListAllAndEvaluatePlanAgreeWithBruteForceOnEveryPlan) {
+  RunRandom({.name = "cpu,npu,gpu list all", .platforms = {0, 1, 2}, .list_all = true}, 30, 3, 7, 26);
+  RunRandom({.name = "dsp,gpu,cpu,npu any order, everything, list all",
+             .platforms = {3, 2, 0, 1},
+             .any_order = true,
+             .output_at = OutputAt::kFirst,
+             .limit_memory = true,
+             .limit_fps = true,
+             .goals = true,
+             .idle_energy = true,
+             .list_all = true},
+            20, 3, 6, 27);
 }
 
 TEST(Planner, IdleEnergyAddsIdlePowerTimesWaitingTimeOfWattBasedPlatforms) {

@@ -71,6 +71,33 @@ expect_bad "--platforms is required" plan $m
 expect_bad "--link was given 3 times for 2 platforms" plan $m --platforms $p/good_a.json $p/good_b.json --link $p/link_fast.json $p/link_fast.json $p/link_fast.json
 expect_bad "--objective" plan $m --platforms $p/good_a.json --objective speed
 
+# Warnings, not errors: unknown keys, table rows naming nodes the model lacks.
+expect_warning() {
+  local warning=$1
+  shift
+  local err code
+  err=$(timeout 20 "$DNNPART" "$@" 2>&1 >/dev/null)
+  code=$?
+  if [[ $code -eq 0 ]] && grep -qF -- "$warning" <<<"$err"; then
+    passed=$((passed + 1))
+  else
+    echo "FAIL [$*]: exit $code, stderr lacks '$warning': $err"
+    failures=$((failures + 1))
+  fi
+}
+expect_warning "$p/unknown_keys.json: unknown key /colour (ignored)" plan $m --platforms $p/unknown_keys.json --format json
+expect_warning "$p/unknown_keys.json: unknown key /compute/turbo (ignored)" plan $m --platforms $p/unknown_keys.json --format json
+expect_warning "$p/table_unknown_nodes.json: 2 layer table entries name no layer of the model" \
+  plan $m --platforms $p/table_unknown_nodes.json --format json
+
+# Never overwrite a user's file without being asked.
+tmp_profile=$(mktemp)
+expect_bad "already exists; pass --force" profile import tests/data/cnnparted/efficientnet_simba_like_convlayers.csv \
+  --into platforms/simba_like.json -o "$tmp_profile"
+expect_bad "no column 'Latenz'" profile import tests/data/cnnparted/efficientnet_simba_like_convlayers.csv \
+  --into platforms/simba_like.json --latency-column Latenz
+rm -f "$tmp_profile"
+
 # No plan meets the constraints: exit 3, the report still on stdout.
 out=$(timeout 20 "$DNNPART" -q plan $m --platforms $p/good_a.json $p/good_b.json --max-latency-ms 0.001 --format json 2>/dev/null)
 code=$?

@@ -49,5 +49,9 @@ check plan_tiny_constraints_json plan tests/data/tiny_residual.onnx --platforms 
 check plan_efficientnet_paper_table plan models/efficientnet_b0.onnx --platforms platforms/eyeriss_like.json \
   platforms/simba_like.json --format table
 
+check profile_import_csv profile import $p/measurements.csv --into $p/good_a.json --name-column node \
+  --latency-column "time, ms" --energy-column energy --missing estimate --rename test_a_measured
+check plan_tiny_all_plans_json plan tests/data/tiny_residual.onnx --platforms $p/good_a.json $p/good_b.json --all-plans --format json
+
 echo "golden: $passed passed, $failures failed"
 [[ $failures -eq 0 ]]
