@@ -216,20 +216,7 @@ class Planner {
   void PrepareCosts() {
     const int count = Full() + 1;
     const size_t n = platforms_.size();
-    head_latency_.assign(n, std::vector<double>(static_cast<size_t>(count), 0));
-    head_energy_ = head_latency_;
-    for (size_t p = 0; p < n; ++p) {
-      const std::vector<LayerCost> costs = CostLayers(graph_, platforms_[p]);
-      for (int b = 0; b < count; ++b) {
-        const std::vector<bool>& mask = BoundaryMask(b);
-        for (size_t l = 0; l < mask.size(); ++l) {
-          if (!mask[l]) continue;
-          head_latency_[p][static_cast<size_t>(b)] += costs[l].latency_ms;
-          head_energy_[p][static_cast<size_t>(b)] += costs[l].energy_mj;
-        }
-      }
-      layer_costs_.push_back(costs);
-    }
+    for (size_t p = 0; p < n; ++p) layer_costs_.push_back(CostLayers(graph_, platforms_[p]));
     min_head_latency_.assign(static_cast<size_t>(count), 0);
     min_head_energy_.assign(static_cast<size_t>(count), 0);
     for (int b = 0; b < count; ++b) {
@@ -261,16 +248,41 @@ class Planner {
       output_hop_[p] = TransferCost(link, PayloadBytes(graph_, graph_.graph_outputs(), type, link));
     }
     memory_.assign(n, {});
+    const size_t boundaries = static_cast<size_t>(count);
+    if (n * boundaries * boundaries <= (size_t{1} << 22)) stage_costs_dense_.assign(n * boundaries * boundaries, StageCost{});
   }
 
-  double StageLatency(int p, int from, int to) const {
-    return head_latency_[static_cast<size_t>(p)][static_cast<size_t>(to)] -
-           head_latency_[static_cast<size_t>(p)][static_cast<size_t>(from)];
+  // A stage's latency and energy: the sum over its layers in topological
+  // order, computed once per (platform, from, to) and cached. Summing in one
+  // fixed order makes the same stage cost the same whichever cuts bound it, so
+  // plans with equal costs compare equal (a difference of running head sums
+  // would differ in the last bits).
+  struct StageCost {
+    double latency_ms = -1;  // -1: not computed yet
+    double energy_mj = 0;
+  };
+
+  const StageCost& Cost(int p, int from, int to) {
+    StageCost* slot = nullptr;
+    const size_t count = static_cast<size_t>(Full()) + 1;
+    const size_t index = (static_cast<size_t>(p) * count + static_cast<size_t>(from)) * count + static_cast<size_t>(to);
+    if (!stage_costs_dense_.empty()) {
+      slot = &stage_costs_dense_[index];
+    } else {
+      slot = &stage_costs_sparse_[index];
+    }
+    if (slot->latency_ms < 0) {
+      double latency = 0, energy = 0;
+      for (LayerId l : StageLayers(from, to)) {
+        latency += layer_costs_[static_cast<size_t>(p)][static_cast<size_t>(l)].latency_ms;
+        energy += layer_costs_[static_cast<size_t>(p)][static_cast<size_t>(l)].energy_mj;
+      }
+      *slot = {latency, energy};
+    }
+    return *slot;
   }
-  double StageEnergy(int p, int from, int to) const {
-    return head_energy_[static_cast<size_t>(p)][static_cast<size_t>(to)] -
-           head_energy_[static_cast<size_t>(p)][static_cast<size_t>(from)];
-  }
+  double StageLatency(int p, int from, int to) { return Cost(p, from, to).latency_ms; }
+  double StageEnergy(int p, int from, int to) { return Cost(p, from, to).energy_mj; }
 
   // Layers in head(to) but not head(from), in topological order; only the
   // positions between the two heads' boundaries are looked at.
@@ -353,8 +365,9 @@ class Planner {
           // Memory (the costly check) is only looked at when still needed.
           bool ok = prefix_ok;
           bool prune = !ok && !options_.show_infeasible && !options_.list_all;
-          prune = prune || (!options_.list_all && Dominated(stage_latency + RemainingLatency(to), stage_bottleneck,
-                                     stage_energy + RemainingEnergy(to), ok));
+          prune = prune || (!options_.list_all && Dominated((stage_latency + RemainingLatency(to)) * (1 - 1e-12),
+                                                            stage_bottleneck,
+                                                            (stage_energy + RemainingEnergy(to)) * (1 - 1e-12), ok));
           if (!prune) {
             ok = ok && Fits(q, from, to);
             prune = !ok && !options_.show_infeasible && !options_.list_all;
@@ -374,8 +387,14 @@ class Planner {
 
   // Lower bounds on what the layers after boundary `b` still cost: each layer
   // at least its cheapest platform's latency and energy.
-  double RemainingLatency(int b) const { return min_head_latency_.back() - min_head_latency_[static_cast<size_t>(b)]; }
-  double RemainingEnergy(int b) const { return min_head_energy_.back() - min_head_energy_[static_cast<size_t>(b)]; }
+  // (Relaxed by a relative 1e-12 so that rounding never lifts a bound above
+  // the true sum; a plan better by less than that is not worth a Pareto point.)
+  double RemainingLatency(int b) const {
+    return (min_head_latency_.back() - min_head_latency_[static_cast<size_t>(b)]) * (1 - 1e-12);
+  }
+  double RemainingEnergy(int b) const {
+    return (min_head_energy_.back() - min_head_energy_[static_cast<size_t>(b)]) * (1 - 1e-12);
+  }
 
   // True when every completion of a partial plan with these bounds would be
   // dominated by (or equal to) a plan already archived. With show_infeasible
@@ -465,16 +484,20 @@ class Planner {
   }
 
   // Energy platforms spend waiting each frame: idle_w x (period - busy time).
-  double IdleEnergy(double period_ms, const std::vector<int>& path_platforms, const std::vector<int>& path_ends) const {
+  double IdleEnergy(double period_ms, const std::vector<int>& path_platforms, const std::vector<int>& path_ends) {
     double idle = 0;
     int from = 0;
     for (size_t s = 0; s < path_platforms.size(); ++s) {
-      const int p = path_platforms[s];
-      const PlatformProfile& platform = platforms_[static_cast<size_t>(p)];
-      if (platform.power_in_watts) idle += platform.idle_w * std::max(0.0, period_ms - StageLatency(p, from, path_ends[s]));
+      idle += StageIdleEnergy(path_platforms[s], period_ms, StageLatency(path_platforms[s], from, path_ends[s]));
       from = path_ends[s];
     }
     return idle;
+  }
+
+  // idle_w x (period - busy) for platforms with watt-based power (W x ms = mJ).
+  double StageIdleEnergy(int p, double period_ms, double busy_ms) const {
+    const PlatformProfile& platform = platforms_[static_cast<size_t>(p)];
+    return platform.power_in_watts ? platform.idle_w * std::max(0.0, period_ms - busy_ms) : 0.0;
   }
 
   bool MeetsGoals(const Metrics& m) const {
@@ -504,24 +527,37 @@ class Planner {
     if (options_.output_at == OutputAt::kFirst && last != 0) {
       AddHop(report, last, 0, "output", -1, graph_.graph_outputs(), output_hop_[static_cast<size_t>(last)]);
     }
-    for (const StageReport& stage : report.stages) {
-      report.latency_ms += stage.latency_ms;
-      report.energy_mj += stage.energy_mj;
-      bottleneck = std::max(bottleneck, stage.latency_ms);
+    // Totals added up in the same order as the search, so the numbers match it bit for bit.
+    double latency = 0, energy = 0;
+    from = 0;
+    for (size_t s = 0; s < plan.platforms.size(); ++s) {
+      const int p = plan.platforms[s];
+      Transfer in;
+      if (s == 0 && p != 0) in = input_hop_[0];
+      if (s > 0) in = hop_[static_cast<size_t>(plan.platforms[s - 1])][static_cast<size_t>(from)];
+      const double stage = report.stages[s].latency_ms;
+      latency = latency + in.latency_ms + stage;
+      bottleneck = std::max({bottleneck, in.latency_ms, stage});
+      energy = energy + in.energy_mj + report.stages[s].energy_mj;
+      from = plan.ends[s];
     }
-    for (const HopReport& hop : report.hops) {
-      report.latency_ms += hop.transfer.latency_ms;
-      report.energy_mj += hop.transfer.energy_mj;
-      bottleneck = std::max(bottleneck, hop.transfer.latency_ms);
+    if (options_.output_at == OutputAt::kFirst && last != 0) {
+      const Transfer& out = output_hop_[static_cast<size_t>(last)];
+      latency += out.latency_ms;
+      bottleneck = std::max(bottleneck, out.latency_ms);
+      energy += out.energy_mj;
     }
-    report.throughput_fps = bottleneck > 0 ? 1000.0 / bottleneck : kInf;
     if (options_.include_idle_energy) {
+      double idle = 0;
       for (StageReport& stage : report.stages) {
-        const PlatformProfile& platform = platforms_[static_cast<size_t>(stage.platform)];
-        if (platform.power_in_watts) stage.idle_energy_mj = platform.idle_w * std::max(0.0, bottleneck - stage.latency_ms);
-        report.energy_mj += stage.idle_energy_mj;
+        stage.idle_energy_mj = StageIdleEnergy(stage.platform, bottleneck, stage.latency_ms);
+        idle += stage.idle_energy_mj;
       }
+      energy += idle;
     }
+    report.latency_ms = latency;
+    report.energy_mj = energy;
+    report.throughput_fps = bottleneck > 0 ? 1000.0 / bottleneck : kInf;
     Explain(report);
     return report;
   }
@@ -632,7 +668,10 @@ class Planner {
       }
     }
     if (result.recommended && result.best_baseline) {
-      result.improvement_pct = Improvement(result.pareto[*result.recommended], result.baselines[*result.best_baseline]);
+      const double improvement =
+          Improvement(result.pareto[*result.recommended], result.baselines[*result.best_baseline]);
+      // Undefined when both are free or infinitely fast (e.g. nothing measured).
+      if (std::isfinite(improvement)) result.improvement_pct = improvement;
     }
   }
 
@@ -646,8 +685,8 @@ class Planner {
   std::vector<int32_t> range_end_;
   std::vector<std::vector<int>> successors_;
   std::vector<std::vector<LayerCost>> layer_costs_;
-  std::vector<std::vector<double>> head_latency_;
-  std::vector<std::vector<double>> head_energy_;
+  std::vector<StageCost> stage_costs_dense_;  // by (platform, from, to) when small enough
+  std::unordered_map<size_t, StageCost> stage_costs_sparse_;
   std::vector<std::vector<Transfer>> hop_;
   std::vector<Transfer> input_hop_;
   std::vector<Transfer> output_hop_;

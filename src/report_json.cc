@@ -199,9 +199,7 @@ class JsonReporter : public Reporter {
     json.Key("best_baseline");
     if (result.best_baseline) json.Value(doc.platforms[*result.best_baseline].name);
     else json.Null();
-    json.Key("improvement_pct");
-    if (result.recommended && result.best_baseline) json.Value(result.improvement_pct);
-    else json.Null();
+    OptionalNumber(json, "improvement_pct", result.improvement_pct);
     WritePlanList(json, doc, "pareto", result.pareto);
     WritePlanList(json, doc, "baselines", result.baselines);
     if (doc.options.show_infeasible) WritePlanList(json, doc, "rejected", result.rejected);

@@ -156,8 +156,8 @@ class TableReporter : public Reporter {
       const PlanReport& best = result.pareto[*result.recommended];
       out << "recommended: " << Route(doc, best) << "  " << Fixed(best.throughput_fps, 3) << " fps, "
           << Fixed(best.latency_ms, 3) << " ms, " << Fixed(best.energy_mj, 3) << " mJ";
-      if (result.best_baseline) {
-        out << "  (" << (result.improvement_pct >= 0 ? "+" : "") << Fixed(result.improvement_pct, 1) << " % vs "
+      if (result.best_baseline && result.improvement_pct) {
+        out << "  (" << (*result.improvement_pct >= 0 ? "+" : "") << Fixed(*result.improvement_pct, 1) << " % vs "
             << doc.platforms[*result.best_baseline].name << " alone)";
       }
       out << "\n";

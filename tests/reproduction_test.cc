@@ -101,12 +101,12 @@ TEST_F(PaperReproduction, HeadlineFiguresHold) {
   const PlanReport& best = single.pareto[*single.recommended];
   ExpectWithin(best.throughput_fps, 4.814, 0.001, "best single-tensor split");
   EXPECT_EQ(best.stages.at(0).last_layer, "/features/features.5/features.5.0/block/block.3/block.3.0/Conv");
-  EXPECT_GE(single.improvement_pct, 47.5);
+  EXPECT_GE(single.improvement_pct.value_or(0), 47.5);
   // With cuts inside residual blocks the paper's overall best (4.821 fps) is found too.
   const auto two_tensor_cuts = FindCuts(model_->graph(), {.max_cut_tensors = 2});
   const PlanResult two = PlanPartitions(model_->graph(), two_tensor_cuts, platforms_, links_, {});
   ExpectWithin(two.pareto[*two.recommended].throughput_fps, 4.821, 0.001, "best two-tensor split");
-  EXPECT_GE(two.improvement_pct, 47.7);
+  EXPECT_GE(two.improvement_pct.value_or(0), 47.7);
 }
 
 }  // namespace

@@ -86,7 +86,8 @@ struct PlanResult {
   std::vector<PlanReport> baselines;    // one per platform, in --platforms order
   std::optional<size_t> recommended;    // index into pareto
   std::optional<size_t> best_baseline;  // index into baselines, by the objective
-  double improvement_pct = 0;           // recommended vs best baseline, by the objective
+  std::optional<double> improvement_pct;  // recommended vs best baseline, by the objective; unset
+                                          // when undefined (both free or infinitely fast)
   std::vector<PlanReport> rejected;     // with show_infeasible: infeasible plans of the unconstrained Pareto set
   std::vector<PlanReport> all;          // with list_all: every plan, in search order
 };
