@@ -16,6 +16,33 @@ namespace {
 
 constexpr double kInf = std::numeric_limits<double>::infinity();
 
+// The search adds latencies and energies in fixed point: integer multiples of
+// a power-of-two quantum chosen per run so that the largest possible plan
+// total is about 2^50 quanta (relative resolution ~1e-15). Sums are then exact,
+// a stage's cost (a difference of head sums) is the same whichever cuts bound
+// it, and plans with equal costs compare equal. Reports show plain sums of the
+// layers' doubles instead.
+using Fixed = int64_t;
+
+class Quantum {
+ public:
+  Quantum() = default;
+  explicit Quantum(double bound) {
+    if (!std::isfinite(bound)) throw Error("a latency or energy in the profiles is not finite");
+    if (bound > 0) size_ = std::ldexp(1.0, std::ilogb(bound) - 50);
+  }
+  Fixed To(double value) const { return static_cast<Fixed>(std::llround(value / size_)); }
+  double From(Fixed value) const { return static_cast<double>(value) * size_; }
+
+ private:
+  double size_ = 1.0;
+};
+
+struct FixedCost {
+  Fixed latency = 0;
+  Fixed energy = 0;
+};
+
 std::string Megabytes(double bytes) {
   std::ostringstream text;
   text.precision(3);
@@ -126,7 +153,7 @@ class Planner {
     PlanResult result;
     result.cut_count = cuts_.size();
     std::vector<int> path_platforms, path_ends;
-    Search(0, 0, 0U, -1, 0.0, 0.0, 0.0, true, path_platforms, path_ends);
+    Search(0, 0, 0U, -1, 0, 0, 0, true, path_platforms, path_ends);
     result.plans_evaluated = covered_;
     result.plans_visited = evaluated_;
     for (const auto& [metrics, plan] : feasible_.entries()) result.pareto.push_back(Report(plan));
@@ -196,20 +223,31 @@ class Planner {
     bool all_prefixes = std::all_of(cuts_.begin(), cuts_.end(), [](const Cut& c) { return c.extra_layers.empty(); });
     for (int a = 0; a < count; ++a) {
       for (int b = a + 1; b < count; ++b) {
-        if (all_prefixes || Contains(masks_[static_cast<size_t>(b)], masks_[static_cast<size_t>(a)])) {
+        if (all_prefixes || HeadContains(b, a)) {
           successors_[static_cast<size_t>(a)].push_back(b);
         }
       }
     }
   }
 
-  static bool Contains(const std::vector<bool>& outer, const std::vector<bool>& inner) {
-    bool strictly = false;
-    for (size_t l = 0; l < outer.size(); ++l) {
-      if (inner[l] && !outer[l]) return false;
-      strictly = strictly || (outer[l] && !inner[l]);
+  // True when head(inner) is a proper subset of head(outer) (distinct
+  // boundaries have distinct heads). Heads agree below both ranges and are
+  // empty above them, so only the positions in between are compared.
+  bool HeadContains(int outer, int inner) const {
+    const int32_t inner_begin = range_begin_[static_cast<size_t>(inner)];
+    const int32_t inner_end = std::max(range_end_[static_cast<size_t>(inner)], inner_begin);
+    const int32_t outer_begin = range_begin_[static_cast<size_t>(outer)];
+    const int32_t outer_end = std::max(range_end_[static_cast<size_t>(outer)], outer_begin);
+    if (inner_end <= outer_begin) return true;
+    if (inner_begin > outer_end) return false;
+    const std::vector<bool>& in = masks_[static_cast<size_t>(inner)];
+    const std::vector<bool>& out = masks_[static_cast<size_t>(outer)];
+    const auto& order = graph_.topological_order();
+    for (int32_t pos = std::min(inner_begin, outer_begin); pos < std::max(inner_end, outer_end); ++pos) {
+      const auto l = static_cast<size_t>(order[static_cast<size_t>(pos)]);
+      if (in[l] && !out[l]) return false;
     }
-    return strictly;
+    return true;
   }
 
   // Per platform and boundary: sums over the head, so a stage costs a difference.
@@ -217,21 +255,6 @@ class Planner {
     const int count = Full() + 1;
     const size_t n = platforms_.size();
     for (size_t p = 0; p < n; ++p) layer_costs_.push_back(CostLayers(graph_, platforms_[p]));
-    min_head_latency_.assign(static_cast<size_t>(count), 0);
-    min_head_energy_.assign(static_cast<size_t>(count), 0);
-    for (int b = 0; b < count; ++b) {
-      const std::vector<bool>& mask = BoundaryMask(b);
-      for (size_t l = 0; l < mask.size(); ++l) {
-        if (!mask[l]) continue;
-        double latency = kInf, energy = kInf;
-        for (size_t p = 0; p < n; ++p) {
-          latency = std::min(latency, layer_costs_[p][l].latency_ms);
-          energy = std::min(energy, layer_costs_[p][l].energy_mj);
-        }
-        min_head_latency_[static_cast<size_t>(b)] += latency;
-        min_head_energy_[static_cast<size_t>(b)] += energy;
-      }
-    }
     // Link cost of each cut when sent by each platform (index 0/Full unused),
     // and of sending the model input or output.
     hop_.assign(n, std::vector<Transfer>(static_cast<size_t>(count)));
@@ -247,9 +270,70 @@ class Planner {
       input_hop_[p] = TransferCost(link, PayloadBytes(graph_, graph_.graph_inputs(), type, link));
       output_hop_[p] = TransferCost(link, PayloadBytes(graph_, graph_.graph_outputs(), type, link));
     }
+    PrepareFixedSums();
     memory_.assign(n, {});
     const size_t boundaries = static_cast<size_t>(count);
     if (n * boundaries * boundaries <= (size_t{1} << 22)) stage_costs_dense_.assign(n * boundaries * boundaries, StageCost{});
+    // (Larger searches keep only the stages they visit, in a hash map.)
+  }
+
+  // Per platform and boundary, head sums in fixed point for the search, plus
+  // the cheapest-platform head sums behind its lower bounds.
+  void PrepareFixedSums() {
+    const int count = Full() + 1;
+    const size_t n = platforms_.size();
+    double latency_bound = 0, energy_bound = 0, idle_w = 0;
+    for (size_t l = 0; l < graph_.layer_count(); ++l) {
+      double worst_ms = 0, worst_mj = 0;
+      for (size_t p = 0; p < n; ++p) {
+        worst_ms = std::max(worst_ms, layer_costs_[p][l].latency_ms);
+        worst_mj = std::max(worst_mj, layer_costs_[p][l].energy_mj);
+      }
+      latency_bound += worst_ms;
+      energy_bound += worst_mj;
+    }
+    double hop_ms = 0, hop_mj = 0;
+    for (size_t p = 0; p < n; ++p) {
+      if (platforms_[p].power_in_watts) idle_w += platforms_[p].idle_w;
+      std::vector<Transfer> transfers = hop_[p];
+      transfers.push_back(input_hop_[p]);
+      transfers.push_back(output_hop_[p]);
+      for (const Transfer& t : transfers) hop_ms = std::max(hop_ms, t.latency_ms), hop_mj = std::max(hop_mj, t.energy_mj);
+    }
+    latency_bound += static_cast<double>(n + 1) * hop_ms;
+    energy_bound += static_cast<double>(n + 1) * hop_mj + idle_w * latency_bound;
+    latency_q_ = Quantum(latency_bound);
+    energy_q_ = Quantum(energy_bound);
+    head_latency_.assign(n, std::vector<Fixed>(static_cast<size_t>(count), 0));
+    head_energy_ = head_latency_;
+    min_head_latency_.assign(static_cast<size_t>(count), 0);
+    min_head_energy_.assign(static_cast<size_t>(count), 0);
+    for (int b = 0; b < count; ++b) {
+      const std::vector<bool>& mask = BoundaryMask(b);
+      for (size_t l = 0; l < mask.size(); ++l) {
+        if (!mask[l]) continue;
+        Fixed min_latency = std::numeric_limits<Fixed>::max(), min_energy = std::numeric_limits<Fixed>::max();
+        for (size_t p = 0; p < n; ++p) {
+          const Fixed latency = latency_q_.To(layer_costs_[p][l].latency_ms);
+          const Fixed energy = energy_q_.To(layer_costs_[p][l].energy_mj);
+          head_latency_[p][static_cast<size_t>(b)] += latency;
+          head_energy_[p][static_cast<size_t>(b)] += energy;
+          min_latency = std::min(min_latency, latency);
+          min_energy = std::min(min_energy, energy);
+        }
+        min_head_latency_[static_cast<size_t>(b)] += min_latency;
+        min_head_energy_[static_cast<size_t>(b)] += min_energy;
+      }
+    }
+    auto fixed = [this](const Transfer& t) { return FixedCost{latency_q_.To(t.latency_ms), energy_q_.To(t.energy_mj)}; };
+    hop_fixed_.assign(n, std::vector<FixedCost>(static_cast<size_t>(count)));
+    input_fixed_.assign(n, {});
+    output_fixed_.assign(n, {});
+    for (size_t p = 0; p < n; ++p) {
+      for (int b = 0; b < count; ++b) hop_fixed_[p][static_cast<size_t>(b)] = fixed(hop_[p][static_cast<size_t>(b)]);
+      input_fixed_[p] = fixed(input_hop_[p]);
+      output_fixed_[p] = fixed(output_hop_[p]);
+    }
   }
 
   // A stage's latency and energy: the sum over its layers in topological
@@ -263,23 +347,34 @@ class Planner {
   };
 
   const StageCost& Cost(int p, int from, int to) {
-    StageCost* slot = nullptr;
+    const size_t n = platforms_.size();
     const size_t count = static_cast<size_t>(Full()) + 1;
-    const size_t index = (static_cast<size_t>(p) * count + static_cast<size_t>(from)) * count + static_cast<size_t>(to);
+    const size_t pair = static_cast<size_t>(from) * count + static_cast<size_t>(to);
+    StageCost* slots = nullptr;  // one per platform
     if (!stage_costs_dense_.empty()) {
-      slot = &stage_costs_dense_[index];
+      slots = &stage_costs_dense_[pair * n];
     } else {
-      slot = &stage_costs_sparse_[index];
+      auto& entry = stage_costs_sparse_[pair];
+      if (entry.empty()) entry.resize(n);
+      slots = entry.data();
     }
-    if (slot->latency_ms < 0) {
-      double latency = 0, energy = 0;
-      for (LayerId l : StageLayers(from, to)) {
-        latency += layer_costs_[static_cast<size_t>(p)][static_cast<size_t>(l)].latency_ms;
-        energy += layer_costs_[static_cast<size_t>(p)][static_cast<size_t>(l)].energy_mj;
+    if (slots[p].latency_ms < 0) {
+      // One pass over the stage's layers fills the cost on every platform.
+      for (size_t q = 0; q < n; ++q) slots[q] = {0.0, 0.0};
+      const std::vector<bool>& before = BoundaryMask(from);
+      const std::vector<bool>& after = BoundaryMask(to);
+      const auto& order = graph_.topological_order();
+      const int32_t end = std::max(range_end_[static_cast<size_t>(to)], range_begin_[static_cast<size_t>(to)]);
+      for (int32_t pos = range_begin_[static_cast<size_t>(from)]; pos < end; ++pos) {
+        const auto l = static_cast<size_t>(order[static_cast<size_t>(pos)]);
+        if (!after[l] || before[l]) continue;
+        for (size_t q = 0; q < n; ++q) {
+          slots[q].latency_ms += layer_costs_[q][l].latency_ms;
+          slots[q].energy_mj += layer_costs_[q][l].energy_mj;
+        }
       }
-      *slot = {latency, energy};
     }
-    return *slot;
+    return slots[p];
   }
   double StageLatency(int p, int from, int to) { return Cost(p, from, to).latency_ms; }
   double StageEnergy(int p, int from, int to) { return Cost(p, from, to).energy_mj; }
@@ -334,7 +429,7 @@ class Planner {
   }
 
   // Depth-first over stages: `from` is where the next stage starts.
-  void Search(int depth, int from, uint32_t used, int last, double latency, double bottleneck, double energy,
+  void Search(int depth, int from, uint32_t used, int last, Fixed latency, Fixed bottleneck, Fixed energy,
               bool feasible, std::vector<int>& path_platforms, std::vector<int>& path_ends) {
     const int n = static_cast<int>(platforms_.size());
     for (int q = 0; q < n; ++q) {
@@ -342,17 +437,22 @@ class Planner {
       if (!options_.any_order && q < last) continue;
       // The transfer into this stage: the model input from platform 0, or the
       // tensors crossing `from` from the previous stage.
-      Transfer in;
-      int sender = -1;
-      if (depth == 0 && q != 0) in = input_hop_[0], sender = 0;
-      if (depth > 0) in = hop_[static_cast<size_t>(last)][static_cast<size_t>(from)], sender = last;
-      const bool in_ok = sender < 0 || LinkCarries(sender, in);
+      FixedCost in;
+      bool in_ok = true;
+      if (depth == 0 && q != 0) in = input_fixed_[0], in_ok = LinkCarries(0, input_hop_[0]);
+      if (depth > 0) {
+        in = hop_fixed_[static_cast<size_t>(last)][static_cast<size_t>(from)];
+        in_ok = LinkCarries(last, hop_[static_cast<size_t>(last)][static_cast<size_t>(from)]);
+      }
       path_platforms.push_back(q);
+      const auto& head_latency = head_latency_[static_cast<size_t>(q)];
+      const auto& head_energy = head_energy_[static_cast<size_t>(q)];
       for (int to : successors_[static_cast<size_t>(from)]) {
-        const double stage = StageLatency(q, from, to);
-        const double stage_latency = latency + in.latency_ms + stage;
-        const double stage_bottleneck = std::max({bottleneck, in.latency_ms, stage});
-        const double stage_energy = energy + in.energy_mj + StageEnergy(q, from, to);
+        const Fixed stage = head_latency[static_cast<size_t>(to)] - head_latency[static_cast<size_t>(from)];
+        const Fixed stage_latency = latency + in.latency + stage;
+        const Fixed stage_bottleneck = std::max({bottleneck, in.latency, stage});
+        const Fixed stage_energy =
+            energy + in.energy + head_energy[static_cast<size_t>(to)] - head_energy[static_cast<size_t>(from)];
         const bool prefix_ok = feasible && in_ok;
         path_ends.push_back(to);
         if (to == Full()) {
@@ -365,9 +465,8 @@ class Planner {
           // Memory (the costly check) is only looked at when still needed.
           bool ok = prefix_ok;
           bool prune = !ok && !options_.show_infeasible && !options_.list_all;
-          prune = prune || (!options_.list_all && Dominated((stage_latency + RemainingLatency(to)) * (1 - 1e-12),
-                                                            stage_bottleneck,
-                                                            (stage_energy + RemainingEnergy(to)) * (1 - 1e-12), ok));
+          prune = prune || (!options_.list_all && Dominated(stage_latency + RemainingLatency(to), stage_bottleneck,
+                                                            stage_energy + RemainingEnergy(to), ok));
           if (!prune) {
             ok = ok && Fits(q, from, to);
             prune = !ok && !options_.show_infeasible && !options_.list_all;
@@ -387,23 +486,14 @@ class Planner {
 
   // Lower bounds on what the layers after boundary `b` still cost: each layer
   // at least its cheapest platform's latency and energy.
-  // (Relaxed by a relative 1e-12 so that rounding never lifts a bound above
-  // the true sum; a plan better by less than that is not worth a Pareto point.)
-  double RemainingLatency(int b) const {
-    return (min_head_latency_.back() - min_head_latency_[static_cast<size_t>(b)]) * (1 - 1e-12);
-  }
-  double RemainingEnergy(int b) const {
-    return (min_head_energy_.back() - min_head_energy_[static_cast<size_t>(b)]) * (1 - 1e-12);
-  }
+  Fixed RemainingLatency(int b) const { return min_head_latency_.back() - min_head_latency_[static_cast<size_t>(b)]; }
+  Fixed RemainingEnergy(int b) const { return min_head_energy_.back() - min_head_energy_[static_cast<size_t>(b)]; }
 
   // True when every completion of a partial plan with these bounds would be
   // dominated by (or equal to) a plan already archived. With show_infeasible
   // both archives must agree, since each keeps plans the other does not.
-  bool Dominated(double latency_lb, double bottleneck, double energy_lb, bool feasible_so_far) const {
-    Metrics bound;
-    bound.latency_ms = latency_lb;
-    bound.energy_mj = energy_lb;
-    bound.throughput_fps = bottleneck > 0 ? 1000.0 / bottleneck : kInf;
+  bool Dominated(Fixed latency_lb, Fixed bottleneck, Fixed energy_lb, bool feasible_so_far) const {
+    const Metrics bound = ToMetrics(latency_lb, bottleneck, energy_lb);
     const bool by_feasible = !feasible_so_far || feasible_.Covers(bound);
     if (!options_.show_infeasible) return by_feasible;
     return by_feasible && unconstrained_.Covers(bound);
@@ -458,21 +548,27 @@ class Planner {
 
   // Completes a plan whose last stage runs on `last` from boundary `from`;
   // `feasible` covers everything but the last stage's memory.
-  void Finish(int last, int from, double latency, double bottleneck, double energy, bool feasible,
+  Metrics ToMetrics(Fixed latency, Fixed bottleneck, Fixed energy) const {
+    Metrics m;
+    m.latency_ms = latency_q_.From(latency);
+    m.energy_mj = energy_q_.From(energy);
+    m.throughput_fps = bottleneck > 0 ? 1000.0 / latency_q_.From(bottleneck) : kInf;
+    return m;
+  }
+
+  void Finish(int last, int from, Fixed latency, Fixed bottleneck, Fixed energy, bool feasible,
               const std::vector<int>& path_platforms, const std::vector<int>& path_ends) {
     ++evaluated_;
     ++covered_;
     if (options_.output_at == OutputAt::kFirst && last != 0) {
-      const Transfer& out = output_hop_[static_cast<size_t>(last)];
-      latency += out.latency_ms;
-      bottleneck = std::max(bottleneck, out.latency_ms);
-      energy += out.energy_mj;
-      feasible = feasible && LinkCarries(last, out);
+      const FixedCost& out = output_fixed_[static_cast<size_t>(last)];
+      latency += out.latency;
+      bottleneck = std::max(bottleneck, out.latency);
+      energy += out.energy;
+      feasible = feasible && LinkCarries(last, output_hop_[static_cast<size_t>(last)]);
     }
-    Metrics m;
-    m.latency_ms = latency;
-    m.throughput_fps = bottleneck > 0 ? 1000.0 / bottleneck : kInf;
-    m.energy_mj = energy + (options_.include_idle_energy ? IdleEnergy(bottleneck, path_platforms, path_ends) : 0);
+    if (options_.include_idle_energy) energy += IdleEnergy(bottleneck, path_platforms, path_ends);
+    const Metrics m = ToMetrics(latency, bottleneck, energy);
     feasible = feasible && MeetsGoals(m);
     if (options_.list_all) all_.push_back(CompactPlan{path_platforms, path_ends});
     // A plan the archives would reject anyway needs no memory check.
@@ -484,11 +580,13 @@ class Planner {
   }
 
   // Energy platforms spend waiting each frame: idle_w x (period - busy time).
-  double IdleEnergy(double period_ms, const std::vector<int>& path_platforms, const std::vector<int>& path_ends) {
-    double idle = 0;
+  Fixed IdleEnergy(Fixed period, const std::vector<int>& path_platforms, const std::vector<int>& path_ends) const {
+    Fixed idle = 0;
     int from = 0;
     for (size_t s = 0; s < path_platforms.size(); ++s) {
-      idle += StageIdleEnergy(path_platforms[s], period_ms, StageLatency(path_platforms[s], from, path_ends[s]));
+      const auto& head = head_latency_[static_cast<size_t>(path_platforms[s])];
+      const Fixed busy = head[static_cast<size_t>(path_ends[s])] - head[static_cast<size_t>(from)];
+      idle += energy_q_.To(StageIdleEnergy(path_platforms[s], latency_q_.From(period), latency_q_.From(busy)));
       from = path_ends[s];
     }
     return idle;
@@ -686,7 +784,7 @@ class Planner {
   std::vector<std::vector<int>> successors_;
   std::vector<std::vector<LayerCost>> layer_costs_;
   std::vector<StageCost> stage_costs_dense_;  // by (platform, from, to) when small enough
-  std::unordered_map<size_t, StageCost> stage_costs_sparse_;
+  std::unordered_map<size_t, std::vector<StageCost>> stage_costs_sparse_;  // by (from, to), one per platform
   std::vector<std::vector<Transfer>> hop_;
   std::vector<Transfer> input_hop_;
   std::vector<Transfer> output_hop_;
@@ -697,8 +795,15 @@ class Planner {
   int64_t evaluated_ = 0;  // plans whose metrics were computed
   int64_t covered_ = 0;    // plans evaluated or excluded by an exact bound
   std::vector<std::vector<int64_t>> chains_;
-  std::vector<double> min_head_latency_;
-  std::vector<double> min_head_energy_;
+  Quantum latency_q_;
+  Quantum energy_q_;
+  std::vector<std::vector<Fixed>> head_latency_;  // per platform and boundary, fixed point
+  std::vector<std::vector<Fixed>> head_energy_;
+  std::vector<std::vector<FixedCost>> hop_fixed_;
+  std::vector<FixedCost> input_fixed_;
+  std::vector<FixedCost> output_fixed_;
+  std::vector<Fixed> min_head_latency_;
+  std::vector<Fixed> min_head_energy_;
 };
 
 }  // namespace
