@@ -249,8 +249,9 @@ bool InferShapes(onnx::ModelProto& model, int64_t opset) {
 // A node is static when its outputs are known before any input arrives:
 // constants, shapes of statically shaped tensors, and nodes fed only by those.
 std::vector<bool> FindStaticNodes(const onnx::GraphProto& graph, const ValueTable& table) {
+  // Initializers are constants even when old exporters (IR < 4) also list
+  // them as graph inputs; the graph-input tensors skip them the same way.
   std::unordered_set<std::string> static_values = InitializerNames(graph);
-  for (const auto& input : graph.input()) static_values.erase(input.name());  // overridable inputs
   std::vector<bool> is_static(static_cast<size_t>(graph.node_size()), false);
   for (bool changed = true; changed;) {
     changed = false;

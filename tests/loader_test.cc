@@ -69,6 +69,21 @@ TEST(Loader, IdentityAndDropoutBlockNoCutAndDeadNodesAreDropped) {
   EXPECT_EQ(g.layer(*g.FindLayer("drop")).outputs.size(), 1U);
 }
 
+TEST(Loader, OldOpsetWithUnfusedBatchNormalization) {
+  // Opset 7, IR version 3: initializers are also listed as graph inputs.
+  const Model model = LoadFixture("opset7_bn_mlp.onnx");
+  const LayerGraph& g = model.graph();
+  EXPECT_EQ(model.info().opset, 7);
+  EXPECT_EQ(g.graph_inputs().size(), 1U);
+  const Layer& bn = g.layer(*g.FindLayer("bn"));
+  EXPECT_EQ(bn.op_type, "BatchNormalization");
+  EXPECT_EQ(bn.macs, 4 * 8 * 8);          // one fused scale-and-shift per element
+  EXPECT_EQ(bn.param_count, 4 * 4);       // scale, bias, mean, variance
+  EXPECT_EQ(g.layer(*g.FindLayer("fc")).macs, 64 * 10);
+  EXPECT_EQ(g.tensor(g.graph_outputs().at(0)).shape, (Shape{1, 10}));
+  EXPECT_EQ(FindCuts(g, {}).size(), 6U);  // a chain of 7 layers
+}
+
 TEST(Loader, SplitWithSeveralOutputs) {
   const Model model = LoadFixture("split_concat.onnx");
   const LayerGraph& g = model.graph();

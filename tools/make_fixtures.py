@@ -238,6 +238,42 @@ def split_concat():
     return make_model(graph)
 
 
+def opset7_bn_mlp():
+    """An opset-7 model with an unfused BatchNormalization: x -> conv -> bn ->
+    relu -> maxpool -> flatten -> gemm -> softmax -> y (IR version 3, as
+    exporters of that time wrote; initializers also listed as graph inputs)."""
+    nodes = [
+        helper.make_node("Conv", ["x", "conv.weight"], ["conv_out"], name="conv",
+                         kernel_shape=[3, 3], pads=[1, 1, 1, 1]),
+        helper.make_node("BatchNormalization",
+                         ["conv_out", "bn.scale", "bn.bias", "bn.mean", "bn.var"],
+                         ["bn_out"], name="bn", epsilon=1e-5),
+        helper.make_node("Relu", ["bn_out"], ["relu_out"], name="relu"),
+        helper.make_node("MaxPool", ["relu_out"], ["pool_out"], name="pool",
+                         kernel_shape=[2, 2], strides=[2, 2]),
+        helper.make_node("Flatten", ["pool_out"], ["flat"], name="flatten", axis=1),
+        helper.make_node("Gemm", ["flat", "fc.weight", "fc.bias"], ["logits"], name="fc",
+                         transB=1),
+        helper.make_node("Softmax", ["logits"], ["y"], name="softmax", axis=1),
+    ]
+    initializers = [
+        init("conv.weight", weights(70, (4, 3, 3, 3))),
+        init("bn.scale", weights(71, (4,)) + 1.0),
+        init("bn.bias", weights(72, (4,))),
+        init("bn.mean", weights(73, (4,))),
+        init("bn.var", np.abs(weights(74, (4,))) + 1.0),
+        init("fc.weight", weights(75, (10, 64))),
+        init("fc.bias", weights(76, (10,))),
+    ]
+    inputs = [vinfo("x", [1, 3, 8, 8])] + [
+        vinfo(t.name, list(t.dims)) for t in initializers]
+    graph = helper.make_graph(nodes, "opset7_bn_mlp", inputs, [vinfo("y", [1, 10])],
+                              initializer=initializers)
+    model = make_model(graph, opset=7)
+    model.ir_version = 3
+    return model
+
+
 def random_bytes(n, seed=b"dnnpart-fixture"):
     out = bytearray()
     counter = 0
@@ -278,6 +314,7 @@ def main(argv=None):
         ("shape_subgraph.onnx", shape_subgraph()),
         ("identity_dropout.onnx", identity_dropout()),
         ("split_concat.onnx", split_concat()),
+        ("opset7_bn_mlp.onnx", opset7_bn_mlp()),
     ]
     for name, content in files:
         data = content if isinstance(content, bytes) else content.SerializeToString()
