@@ -126,8 +126,10 @@ void CheckAllExternalData(const onnx::GraphProto& graph) {
   }
 }
 
-std::unordered_set<std::string> InitializerNames(const onnx::GraphProto& graph) {
-  std::unordered_set<std::string> names;
+// Views into the proto, which outlives every use.
+std::unordered_set<std::string_view> InitializerNames(const onnx::GraphProto& graph) {
+  std::unordered_set<std::string_view> names;
+  names.reserve(static_cast<size_t>(graph.initializer_size()));
   for (const auto& initializer : graph.initializer()) names.insert(initializer.name());
   return names;
 }
@@ -251,7 +253,8 @@ bool InferShapes(onnx::ModelProto& model, int64_t opset) {
 std::vector<bool> FindStaticNodes(const onnx::GraphProto& graph, const ValueTable& table) {
   // Initializers are constants even when old exporters (IR < 4) also list
   // them as graph inputs; the graph-input tensors skip them the same way.
-  std::unordered_set<std::string> static_values = InitializerNames(graph);
+  std::unordered_set<std::string_view> static_values = InitializerNames(graph);
+  static_values.reserve(static_values.size() + static_cast<size_t>(graph.node_size()));
   std::vector<bool> is_static(static_cast<size_t>(graph.node_size()), false);
   for (bool changed = true; changed;) {
     changed = false;
@@ -276,8 +279,8 @@ std::vector<bool> FindStaticNodes(const onnx::GraphProto& graph, const ValueTabl
 
 // Names read inside a node's subgraphs (If/Loop/Scan bodies) that are not
 // defined there: they are inputs of the node too.
-void CollectImplicitInputs(const onnx::GraphProto& graph, std::set<std::string>& names) {
-  std::unordered_set<std::string> defined;
+void CollectImplicitInputs(const onnx::GraphProto& graph, std::set<std::string_view>& names) {
+  std::unordered_set<std::string_view> defined;
   for (const auto& input : graph.input()) defined.insert(input.name());
   for (const auto& initializer : graph.initializer()) defined.insert(initializer.name());
   for (const auto& node : graph.node()) {
@@ -298,16 +301,16 @@ void CollectImplicitInputs(const onnx::GraphProto& graph, std::set<std::string>&
 // the implicit inputs of its subgraphs (sorted). Copies nothing for plain nodes.
 template <typename Visit>
 void ForEachInput(const onnx::NodeProto& node, Visit visit) {
-  for (const auto& input : node.input()) visit(input);
+  for (const auto& input : node.input()) visit(std::string_view(input));
   bool has_subgraph = false;
   for (const auto& attribute : node.attribute()) has_subgraph = has_subgraph || attribute.has_g() || attribute.graphs_size() > 0;
   if (!has_subgraph) return;
-  std::set<std::string> implicit;
+  std::set<std::string_view> implicit;
   for (const auto& attribute : node.attribute()) {
     if (attribute.has_g()) CollectImplicitInputs(attribute.g(), implicit);
     for (const auto& g : attribute.graphs()) CollectImplicitInputs(g, implicit);
   }
-  for (const auto& input : implicit) visit(input);
+  for (std::string_view input : implicit) visit(input);
 }
 
 std::string NodeLabel(const onnx::NodeProto& node, int index) {
@@ -326,7 +329,7 @@ std::vector<bool> FindLiveNodes(const onnx::GraphProto& graph, const std::vector
   }
   std::vector<bool> live(static_cast<size_t>(graph.node_size()), false);
   std::vector<int> work;
-  auto need = [&](const std::string& name) {
+  auto need = [&](std::string_view name) {
     auto it = producer.find(name);
     if (it != producer.end() && !live[static_cast<size_t>(it->second)]) {
       live[static_cast<size_t>(it->second)] = true;
@@ -353,17 +356,25 @@ std::vector<bool> FindLiveNodes(const onnx::GraphProto& graph, const std::vector
   return live;
 }
 
+// What the MAC model needs of a node: its first inputs' shapes (constants
+// included), its first output's shape, and integer attributes of the ops whose
+// formula reads them. Kept small: it is built for every node.
 OpDescription DescribeNode(const onnx::NodeProto& node, const ValueTable& table) {
+  static const std::set<std::string_view> kAttributeOps{"Conv", "ConvInteger", "QLinearConv", "ConvTranspose",
+                                                        "Gemm", "MaxPool", "AveragePool", "LpPool"};
+  constexpr int kShapesNeeded = 4;  // QLinearConv reads its weight at input 3
   OpDescription op;
   op.op_type = node.op_type();
-  for (const auto& input : node.input()) {
+  for (int i = 0; i < node.input_size() && i < kShapesNeeded; ++i) {
+    const std::string& input = node.input(i);
     auto it = input.empty() ? table.end() : table.find(input);
     op.input_shapes.push_back(it != table.end() ? it->second.shape : std::nullopt);
   }
-  for (const auto& output : node.output()) {
-    auto it = output.empty() ? table.end() : table.find(output);
+  if (node.output_size() > 0) {
+    auto it = table.find(node.output(0));
     op.output_shapes.push_back(it != table.end() && it->second.shape ? *it->second.shape : Shape{});
   }
+  if (kAttributeOps.count(node.op_type()) == 0) return op;
   for (const auto& attribute : node.attribute()) {
     if (attribute.type() == onnx::AttributeProto::INT) op.int_attributes[attribute.name()] = {attribute.i()};
     if (attribute.type() == onnx::AttributeProto::INTS) {
@@ -408,11 +419,11 @@ class GraphAssembler {
 
   // Only outputs something reads (or graph outputs) become tensors.
   void AddLayerOutputs() {
-    std::unordered_set<std::string> read;
+    std::unordered_set<std::string_view> read;
     read.reserve(static_cast<size_t>(graph_.node_size()) * 2);
     for (int n = 0; n < graph_.node_size(); ++n) {
       if (!live_[static_cast<size_t>(n)]) continue;
-      ForEachInput(graph_.node(n), [&read](const std::string& input) { read.insert(input); });
+      ForEachInput(graph_.node(n), [&read](std::string_view input) { read.insert(input); });
     }
     for (const auto& output : graph_.output()) read.insert(output.name());
     for (int n = 0; n < graph_.node_size(); ++n) {
@@ -447,16 +458,16 @@ class GraphAssembler {
     }
     layer.op_type = node.op_type();
     layer.onnx_node_index = index;
-    ForEachInput(node, [&](const std::string& input) {
+    ForEachInput(node, [&](std::string_view input) {
       if (input.empty()) return;
       if (auto it = ids_.find(input); it != ids_.end()) {
         layer.inputs.push_back(it->second);
-      } else if (auto value = table_.find(input); value != table_.end() && IsStaticValue(input)) {
+      } else if (auto value = table_.find(std::string(input)); value != table_.end() && IsStaticValue(input)) {
         const int64_t elements = value->second.shape ? ElementCount(*value->second.shape) : 0;
         layer.param_count += elements;
         layer.param_bytes += elements * DTypeBytes(FromOnnxType(value->second.elem_type));
       } else {
-        throw Error("node '" + layer.name + "' reads tensor '" + input +
+        throw Error("node '" + layer.name + "' reads tensor '" + std::string(input) +
                     "', which no node produces and which is not a graph input or initializer");
       }
     });
@@ -471,7 +482,7 @@ class GraphAssembler {
     return layer;
   }
 
-  bool IsStaticValue(const std::string& name) {
+  bool IsStaticValue(std::string_view name) {
     if (static_names_.empty()) {
       for (const auto& initializer : graph_.initializer()) static_names_.insert(initializer.name());
       for (int n = 0; n < graph_.node_size(); ++n) {
