@@ -70,6 +70,8 @@ expect_bad "$p/missing.json: cannot open" plan $m --platforms $p/missing.json
 expect_bad "--platforms is required" plan $m
 expect_bad "--link was given 3 times for 2 platforms" plan $m --platforms $p/good_a.json $p/good_b.json --link $p/link_fast.json $p/link_fast.json $p/link_fast.json
 expect_bad "--objective" plan $m --platforms $p/good_a.json --objective speed
+expect_bad "--fps" plan $m --platforms $p/good_a.json --fps -5
+expect_bad "--max-latency-ms" plan $m --platforms $p/good_a.json --max-latency-ms abc
 
 # Warnings, not errors: unknown keys, table rows naming nodes the model lacks.
 expect_warning() {
