@@ -1,0 +1,228 @@
+// Turning compact plans into reports (stages, hops, violations) and ranking
+// them (Pareto order, recommendation, improvement over the baselines).
+#include "planner.h"
+
+namespace dnnpart::planner_detail {
+
+PlanReport Planner::EvaluateSpec(const PlanSpec& spec) {
+  const size_t n = platforms_.size();
+  if (spec.platforms.empty() || spec.cuts.size() + 1 != spec.platforms.size()) {
+    throw Error("a plan needs one platform per stage and one cut between consecutive stages");
+  }
+  CompactPlan plan;
+  uint32_t used = 0;
+  for (int p : spec.platforms) {
+    if (p < 0 || static_cast<size_t>(p) >= n || ((used >> p) & 1U)) throw Error("plan platforms must be distinct and valid");
+    used |= 1U << p;
+    plan.platforms.push_back(p);
+  }
+  int from = 0;
+  for (size_t c : spec.cuts) {
+    if (c >= cuts_.size()) throw Error("plan cut " + std::to_string(c) + " does not exist");
+    const int to = static_cast<int>(c) + 1;
+    const auto& next = successors_[static_cast<size_t>(from)];
+    if (std::find(next.begin(), next.end(), to) == next.end()) throw Error("plan cuts must have strictly nested heads");
+    plan.ends.push_back(to);
+    from = to;
+  }
+  plan.ends.push_back(Full());
+  return Report(plan);
+}
+
+PlanResult Planner::Run() {
+  if (options_.list_all) {
+    const int64_t total = Completions(0, 0U, -1);
+    if (total > kMaxListedPlans) {
+      throw Error("--all-plans would list " + std::to_string(total) + " plans (at most " +
+                  std::to_string(kMaxListedPlans) + "); use fewer platforms or a smaller --max-cut-tensors");
+    }
+  }
+  PlanResult result;
+  result.cut_count = cuts_.size();
+  std::vector<int> path_platforms, path_ends;
+  Search(0, 0, 0U, -1, 0, 0, 0, true, path_platforms, path_ends);
+  result.plans_evaluated = covered_;
+  result.plans_visited = evaluated_;
+  for (const auto& [metrics, plan] : feasible_.entries()) result.pareto.push_back(Report(plan));
+  SortByThroughput(result.pareto);
+  for (int p = 0; p < static_cast<int>(platforms_.size()); ++p) {
+    result.baselines.push_back(Report(CompactPlan{{p}, {Full()}}));
+  }
+  if (options_.show_infeasible) {
+    for (const auto& [metrics, plan] : unconstrained_.entries()) {
+      PlanReport report = Report(plan);
+      if (!report.feasible) result.rejected.push_back(std::move(report));
+    }
+    SortByThroughput(result.rejected);
+  }
+  for (const CompactPlan& plan : all_) result.all.push_back(Report(plan));
+  Recommend(result);
+  return result;
+}
+
+PlanReport Planner::Report(const CompactPlan& plan) {
+  PlanReport report;
+  double bottleneck = 0;
+  int from = 0;
+  for (size_t s = 0; s < plan.platforms.size(); ++s) {
+    const int p = plan.platforms[s];
+    const int to = plan.ends[s];
+    if (s == 0 && p != 0) AddHop(report, 0, p, "input", -1, graph_.graph_inputs(), input_hop_[0]);
+    if (s > 0) {
+      const int prev = plan.platforms[s - 1];
+      AddHop(report, prev, p, "activations", from - 1, Crossing(from), hop_[static_cast<size_t>(prev)][static_cast<size_t>(from)]);
+    }
+    report.stages.push_back(Stage(p, from, to));
+    from = to;
+  }
+  const int last = plan.platforms.back();
+  if (options_.output_at == OutputAt::kFirst && last != 0) {
+    AddHop(report, last, 0, "output", -1, graph_.graph_outputs(), output_hop_[static_cast<size_t>(last)]);
+  }
+  // Totals added up in the same order as the search, so the numbers match it bit for bit.
+  double latency = 0, energy = 0;
+  from = 0;
+  for (size_t s = 0; s < plan.platforms.size(); ++s) {
+    const int p = plan.platforms[s];
+    Transfer in;
+    if (s == 0 && p != 0) in = input_hop_[0];
+    if (s > 0) in = hop_[static_cast<size_t>(plan.platforms[s - 1])][static_cast<size_t>(from)];
+    const double stage = report.stages[s].latency_ms;
+    latency = latency + in.latency_ms + stage;
+    bottleneck = std::max({bottleneck, in.latency_ms, stage});
+    energy = energy + in.energy_mj + report.stages[s].energy_mj;
+    from = plan.ends[s];
+  }
+  if (options_.output_at == OutputAt::kFirst && last != 0) {
+    const Transfer& out = output_hop_[static_cast<size_t>(last)];
+    latency += out.latency_ms;
+    bottleneck = std::max(bottleneck, out.latency_ms);
+    energy += out.energy_mj;
+  }
+  if (options_.include_idle_energy) {
+    double idle = 0;
+    for (StageReport& stage : report.stages) {
+      stage.idle_energy_mj = StageIdleEnergy(stage.platform, bottleneck, stage.latency_ms);
+      idle += stage.idle_energy_mj;
+    }
+    energy += idle;
+  }
+  report.latency_ms = latency;
+  report.energy_mj = energy;
+  report.throughput_fps = bottleneck > 0 ? 1000.0 / bottleneck : kInf;
+  Explain(report);
+  return report;
+}
+
+StageReport Planner::Stage(int p, int from, int to) {
+  const PlatformProfile& platform = platforms_[static_cast<size_t>(p)];
+  StageReport stage;
+  stage.platform = p;
+  const std::vector<LayerId> layers = StageLayers(from, to);
+  stage.layer_count = static_cast<int64_t>(layers.size());
+  stage.first_layer = graph_.layer(layers.front()).name;
+  stage.last_layer = graph_.layer(layers.back()).name;
+  for (LayerId l : layers) {
+    const LayerCost& cost = layer_costs_[static_cast<size_t>(p)][static_cast<size_t>(l)];
+    stage.macs += graph_.layer(l).macs;
+    if (cost.source == CostSource::kMeasured) stage.measured_latency_ms += cost.latency_ms;
+    if (cost.source == CostSource::kEstimated) stage.estimated_latency_ms += cost.latency_ms;
+    if (cost.source == CostSource::kZero) ++stage.unmeasured_zero_layers;
+  }
+  stage.latency_ms = StageLatency(p, from, to);
+  stage.energy_mj = StageEnergy(p, from, to);
+  const StageMemory memory = Memory(p, from, to);
+  stage.weight_bytes = memory.weight_bytes;
+  stage.peak_activation_bytes = memory.peak_activation_bytes;
+  stage.memory_bytes = memory.weight_bytes + memory.peak_activation_bytes;
+  stage.memory_capacity_bytes = platform.memory_capacity_bytes;
+  return stage;
+}
+
+void Planner::AddHop(PlanReport& report, int from, int to, const char* what, int cut_index, const std::vector<TensorId>& tensors, const Transfer& transfer) const {
+  HopReport hop;
+  hop.from_platform = from;
+  hop.to_platform = to;
+  hop.link = links_[static_cast<size_t>(from)]->name;
+  hop.what = what;
+  hop.cut_id = cut_index;
+  hop.tensors = tensors;
+  hop.transfer = transfer;
+  if (options_.fps) {
+    hop.utilization = static_cast<double>(transfer.wire_bytes) * *options_.fps /
+                      links_[static_cast<size_t>(from)]->bandwidth_bytes_per_s;
+  }
+  report.hops.push_back(std::move(hop));
+}
+
+void Planner::Explain(PlanReport& report) const {
+  auto fail = [&report](std::string why) {
+    report.feasible = false;
+    report.violations.push_back(std::move(why));
+  };
+  for (const StageReport& stage : report.stages) {
+    if (static_cast<double>(stage.memory_bytes) > stage.memory_capacity_bytes) {
+      fail("memory on '" + platforms_[static_cast<size_t>(stage.platform)].name + "': " +
+           Megabytes(static_cast<double>(stage.memory_bytes)) + " > capacity " + Megabytes(stage.memory_capacity_bytes));
+    }
+  }
+  for (const HopReport& hop : report.hops) {
+    if (hop.utilization > 1) {
+      fail("link '" + hop.link + "' from '" + platforms_[static_cast<size_t>(hop.from_platform)].name + "' is " +
+           std::to_string(static_cast<int>(std::round(hop.utilization * 100))) + "% loaded at --fps " +
+           std::to_string(*options_.fps));
+    }
+  }
+  if (options_.max_latency_ms && report.latency_ms > *options_.max_latency_ms) fail("latency above --max-latency-ms");
+  if (options_.min_fps && report.throughput_fps < *options_.min_fps) fail("throughput below --min-fps");
+  if (options_.max_energy_mj && report.energy_mj > *options_.max_energy_mj) fail("energy above --max-energy-mj");
+}
+
+void Planner::SortByThroughput(std::vector<PlanReport>& plans) {
+  std::stable_sort(plans.begin(), plans.end(), [](const PlanReport& a, const PlanReport& b) {
+    if (a.throughput_fps != b.throughput_fps) return a.throughput_fps > b.throughput_fps;
+    if (a.latency_ms != b.latency_ms) return a.latency_ms < b.latency_ms;
+    return a.energy_mj < b.energy_mj;
+  });
+}
+
+bool Planner::Better(const PlanReport& a, const PlanReport& b) const {
+  auto key = [this](const PlanReport& p) {
+    switch (options_.objective) {
+      case Objective::kThroughput: return std::make_tuple(-p.throughput_fps, p.latency_ms, p.energy_mj);
+      case Objective::kLatency: return std::make_tuple(p.latency_ms, -p.throughput_fps, p.energy_mj);
+      case Objective::kEnergy: break;
+    }
+    return std::make_tuple(p.energy_mj, -p.throughput_fps, p.latency_ms);
+  };
+  return key(a) < key(b);
+}
+
+double Planner::Improvement(const PlanReport& plan, const PlanReport& base) const {
+  switch (options_.objective) {
+    case Objective::kThroughput: return (plan.throughput_fps / base.throughput_fps - 1) * 100;
+    case Objective::kLatency: return (1 - plan.latency_ms / base.latency_ms) * 100;
+    case Objective::kEnergy: break;
+  }
+  return (1 - plan.energy_mj / base.energy_mj) * 100;
+}
+
+void Planner::Recommend(PlanResult& result) const {
+  for (size_t i = 0; i < result.pareto.size(); ++i) {
+    if (!result.recommended || Better(result.pareto[i], result.pareto[*result.recommended])) result.recommended = i;
+  }
+  for (size_t i = 0; i < result.baselines.size(); ++i) {
+    if (!result.baselines[i].feasible) continue;
+    if (!result.best_baseline || Better(result.baselines[i], result.baselines[*result.best_baseline])) {
+      result.best_baseline = i;
+    }
+  }
+  if (result.recommended && result.best_baseline) {
+    const double improvement =
+        Improvement(result.pareto[*result.recommended], result.baselines[*result.best_baseline]);
+    // Undefined when both are free or infinitely fast (e.g. nothing measured).
+    if (std::isfinite(improvement)) result.improvement_pct = improvement;
+  }
+}
+
+}  // namespace dnnpart::planner_detail
