@@ -139,7 +139,8 @@ StageReport Planner::Stage(int p, int from, int to) {
   return stage;
 }
 
-void Planner::AddHop(PlanReport& report, int from, int to, const char* what, int cut_index, const std::vector<TensorId>& tensors, const Transfer& transfer) const {
+void Planner::AddHop(PlanReport& report, int from, int to, const char* what, int cut_index,
+                     const std::vector<TensorId>& tensors, const Transfer& transfer) const {
   HopReport hop;
   hop.from_platform = from;
   hop.to_platform = to;
