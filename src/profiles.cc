@@ -279,11 +279,15 @@ std::vector<std::optional<LinkProfile>> ResolveLinks(const std::vector<PlatformP
   }
   std::vector<std::optional<LinkProfile>> links(platforms.size());
   for (size_t i = 0; i < platforms.size(); ++i) {
-    std::string path;
-    if (link_paths.size() == 1) path = link_paths[0];
-    else if (i < link_paths.size()) path = link_paths[i];
-    else path = platforms[i].default_link;
-    if (!path.empty()) links[i] = LoadLinkProfile(path);
+    if (link_paths.size() == 1 || i < link_paths.size()) {
+      links[i] = LoadLinkProfile(link_paths.size() == 1 ? link_paths[0] : link_paths[i]);
+    } else if (!platforms[i].default_link.empty()) {
+      try {
+        links[i] = LoadLinkProfile(platforms[i].default_link);
+      } catch (const Error& e) {
+        throw e.WithContext(platforms[i].path + ": /default_link");
+      }
+    }
   }
   return links;
 }

@@ -68,6 +68,11 @@ expect_bad "$p/link_zero_bandwidth.json: /bandwidth_bytes_per_s: must be positiv
 expect_bad "$p/no_link.json: no link leaves platform 'test_a'" plan $m --platforms $p/no_link.json $p/good_b.json
 expect_bad "$p/missing.json: cannot open" plan $m --platforms $p/missing.json
 expect_bad "--platforms is required" plan $m
+moved_dir=$(mktemp -d)
+cp $p/good_b.json "$moved_dir/"
+expect_bad "$moved_dir/good_b.json: /default_link: $moved_dir/link_fast.json: cannot open" \
+  plan $m --platforms $p/good_a.json "$moved_dir/good_b.json"
+rm -rf "$moved_dir"
 expect_bad "--link was given 3 times for 2 platforms" plan $m --platforms $p/good_a.json $p/good_b.json --link $p/link_fast.json $p/link_fast.json $p/link_fast.json
 expect_bad "--objective" plan $m --platforms $p/good_a.json --objective speed
 expect_bad "--fps" plan $m --platforms $p/good_a.json --fps -5
