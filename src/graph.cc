@@ -29,13 +29,13 @@ const std::vector<LayerId>& LayerGraph::successors(LayerId id) const {
 }
 
 std::optional<LayerId> LayerGraph::FindLayer(std::string_view name) const {
-  auto it = impl_->layer_by_name.find(std::string(name));
+  auto it = impl_->layer_by_name.find(name);
   if (it == impl_->layer_by_name.end()) return std::nullopt;
   return it->second;
 }
 
 std::optional<TensorId> LayerGraph::FindTensor(std::string_view name) const {
-  auto it = impl_->tensor_by_name.find(std::string(name));
+  auto it = impl_->tensor_by_name.find(name);
   if (it == impl_->tensor_by_name.end()) return std::nullopt;
   return it->second;
 }
@@ -47,9 +47,6 @@ LayerGraph::Builder& LayerGraph::Builder::operator=(Builder&&) noexcept = defaul
 
 TensorId LayerGraph::Builder::AddTensor(std::string name, DType dtype, Shape shape) {
   const auto id = static_cast<TensorId>(impl_->tensors.size());
-  if (!impl_->tensor_by_name.emplace(name, id).second) {
-    throw Error("tensor '" + name + "' is defined twice");
-  }
   Tensor tensor;
   tensor.bytes = ElementCount(shape) * DTypeBytes(dtype);
   tensor.name = std::move(name);
@@ -81,9 +78,6 @@ LayerId LayerGraph::Builder::AddLayer(Layer layer) {
     }
     tensor.producer = id;
   }
-  if (!impl_->layer_by_name.emplace(layer.name, id).second) {
-    throw Error("node name '" + layer.name + "' is used twice");
-  }
   impl_->layers.push_back(std::move(layer));
   return id;
 }
@@ -103,6 +97,22 @@ void LayerGraph::Builder::MarkGraphOutput(TensorId id) {
 }
 
 namespace {
+
+// Name lookups and the uniqueness of names, checked once the graph is complete.
+void IndexNames(LayerGraph::Impl& g) {
+  g.tensor_by_name.reserve(g.tensors.size());
+  for (size_t t = 0; t < g.tensors.size(); ++t) {
+    if (!g.tensor_by_name.emplace(g.tensors[t].name, static_cast<TensorId>(t)).second) {
+      throw Error("tensor '" + g.tensors[t].name + "' is defined twice");
+    }
+  }
+  g.layer_by_name.reserve(g.layers.size());
+  for (size_t l = 0; l < g.layers.size(); ++l) {
+    if (!g.layer_by_name.emplace(g.layers[l].name, static_cast<LayerId>(l)).second) {
+      throw Error("node name '" + g.layers[l].name + "' is used twice");
+    }
+  }
+}
 
 void ConnectEdges(LayerGraph::Impl& g) {
   for (size_t l = 0; l < g.layers.size(); ++l) boost::add_vertex(g.dag);
@@ -200,6 +210,7 @@ void SortTopologically(LayerGraph::Impl& g) {
 }  // namespace
 
 LayerGraph LayerGraph::Builder::Build() && {
+  IndexNames(*impl_);
   ConnectEdges(*impl_);
   CacheNeighbours(*impl_);
   SortTopologically(*impl_);

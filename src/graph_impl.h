@@ -4,6 +4,7 @@
 
 #include <boost/graph/adjacency_list.hpp>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -29,8 +30,10 @@ struct LayerGraph::Impl {
   std::vector<int32_t> topo_position;
   std::vector<std::vector<LayerId>> predecessors;
   std::vector<std::vector<LayerId>> successors;
-  std::unordered_map<std::string, LayerId> layer_by_name;
-  std::unordered_map<std::string, TensorId> tensor_by_name;
+  // Views into layers[].name and tensors[].name, filled by Build() once the
+  // vectors no longer change.
+  std::unordered_map<std::string_view, LayerId> layer_by_name;
+  std::unordered_map<std::string_view, TensorId> tensor_by_name;
 };
 
 }  // namespace dnnpart

@@ -64,6 +64,15 @@ TEST(LayerGraph, TwoProducersOfOneTensorIsAnError) {
   EXPECT_THROW(BuildGraph({"x"}, {{"A", {"x"}, {"a"}}, {"B", {"x"}, {"a"}}}, {"a"}), Error);
 }
 
+TEST(LayerGraph, DuplicateNamesAreAnError) {
+  LayerGraph::Builder tensors;
+  const TensorId x = tensors.AddTensor("x", DType::kFloat32, {1});
+  tensors.AddTensor("x", DType::kFloat32, {1});
+  tensors.MarkGraphInput(x);
+  EXPECT_THROW(std::move(tensors).Build(), Error);
+  EXPECT_THROW(BuildGraph({"x"}, {{"A", {"x"}, {"a"}}, {"A", {"a"}, {"b"}}}, {"b"}), Error);
+}
+
 TEST(LayerGraph, FindsLayersAndTensorsByName) {
   const LayerGraph g = BuildGraph({"x"}, {{"A", {"x"}, {"a"}}}, {"a"});
   EXPECT_EQ(g.FindLayer("A"), std::optional<LayerId>(0));
