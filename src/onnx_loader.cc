@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
+#include <deque>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -248,35 +249,6 @@ bool InferShapes(onnx::ModelProto& model, int64_t opset) {
   return false;
 }
 
-// A node is static when its outputs are known before any input arrives:
-// constants, shapes of statically shaped tensors, and nodes fed only by those.
-std::vector<bool> FindStaticNodes(const onnx::GraphProto& graph, const ValueTable& table) {
-  // Initializers are constants even when old exporters (IR < 4) also list
-  // them as graph inputs; the graph-input tensors skip them the same way.
-  std::unordered_set<std::string_view> static_values = InitializerNames(graph);
-  static_values.reserve(static_values.size() + static_cast<size_t>(graph.node_size()));
-  std::vector<bool> is_static(static_cast<size_t>(graph.node_size()), false);
-  for (bool changed = true; changed;) {
-    changed = false;
-    for (int n = 0; n < graph.node_size(); ++n) {
-      if (is_static[static_cast<size_t>(n)]) continue;
-      const auto& node = graph.node(n);
-      bool folds = true;
-      if ((node.op_type() == "Shape" || node.op_type() == "Size") && node.domain().empty()) {
-        auto it = node.input_size() > 0 ? table.find(node.input(0)) : table.end();
-        folds = it != table.end() && it->second.shape.has_value();
-      } else {
-        for (const auto& input : node.input()) folds = folds && (input.empty() || static_values.count(input) != 0);
-      }
-      if (!folds) continue;
-      is_static[static_cast<size_t>(n)] = true;
-      for (const auto& output : node.output()) static_values.insert(output);
-      changed = true;
-    }
-  }
-  return is_static;
-}
-
 // Names read inside a node's subgraphs (If/Loop/Scan bodies) that are not
 // defined there: they are inputs of the node too.
 void CollectImplicitInputs(const onnx::GraphProto& graph, std::set<std::string_view>& names) {
@@ -317,30 +289,117 @@ std::string NodeLabel(const onnx::NodeProto& node, int index) {
   return node.name().empty() ? node.op_type() + "_" + std::to_string(index) : node.name();
 }
 
+// Every value name of the graph interned to a dense id once, and each node's
+// inputs and outputs as ids (flat arrays, -1 for an empty optional slot).
+// The passes after it index vectors instead of hashing names again.
+struct NameIndex {
+  std::unordered_map<std::string_view, int32_t> ids;
+  std::vector<std::string_view> names;          // views into the proto
+  std::vector<const ValueInfo*> values;         // per id; nullptr when unknown
+  std::vector<char> is_initializer;             // per id
+  std::vector<int32_t> input_begin, inputs;     // node n: inputs[input_begin[n] .. input_begin[n+1])
+  std::vector<int32_t> explicit_inputs;         // per node: how many are node.input() (the rest are implicit)
+  std::vector<int32_t> output_begin, outputs;
+
+  int32_t Intern(std::string_view name) {
+    if (name.empty()) return -1;
+    auto [it, added] = ids.emplace(name, static_cast<int32_t>(names.size()));
+    if (added) names.push_back(name);
+    return it->second;
+  }
+  const int32_t* InputsBegin(int n) const { return inputs.data() + input_begin[static_cast<size_t>(n)]; }
+  const int32_t* InputsEnd(int n) const { return inputs.data() + input_begin[static_cast<size_t>(n) + 1]; }
+  const int32_t* OutputsBegin(int n) const { return outputs.data() + output_begin[static_cast<size_t>(n)]; }
+  const int32_t* OutputsEnd(int n) const { return outputs.data() + output_begin[static_cast<size_t>(n) + 1]; }
+  const ValueInfo* Value(int32_t id) const { return id < 0 ? nullptr : values[static_cast<size_t>(id)]; }
+};
+
+NameIndex IndexNames(const onnx::GraphProto& graph, const ValueTable& table) {
+  NameIndex index;
+  const auto nodes = static_cast<size_t>(graph.node_size());
+  index.ids.reserve(nodes * 3 + static_cast<size_t>(graph.initializer_size() + graph.input_size()));
+  for (const auto& input : graph.input()) index.Intern(input.name());
+  for (const auto& initializer : graph.initializer()) index.Intern(initializer.name());
+  index.input_begin.reserve(nodes + 1);
+  index.output_begin.reserve(nodes + 1);
+  for (const auto& node : graph.node()) {
+    index.input_begin.push_back(static_cast<int32_t>(index.inputs.size()));
+    index.explicit_inputs.push_back(node.input_size());
+    ForEachInput(node, [&index](std::string_view input) { index.inputs.push_back(index.Intern(input)); });
+    index.output_begin.push_back(static_cast<int32_t>(index.outputs.size()));
+    for (const auto& output : node.output()) index.outputs.push_back(index.Intern(output));
+  }
+  index.input_begin.push_back(static_cast<int32_t>(index.inputs.size()));
+  index.output_begin.push_back(static_cast<int32_t>(index.outputs.size()));
+  for (const auto& output : graph.output()) index.Intern(output.name());
+  index.values.assign(index.names.size(), nullptr);
+  for (size_t id = 0; id < index.names.size(); ++id) {
+    auto it = table.find(std::string(index.names[id]));
+    if (it != table.end()) index.values[id] = &it->second;
+  }
+  index.is_initializer.assign(index.names.size(), 0);
+  for (const auto& initializer : graph.initializer()) index.is_initializer[static_cast<size_t>(index.ids.at(initializer.name()))] = 1;
+  return index;
+}
+
+// A node is static when its outputs are known before any input arrives:
+// constants, shapes of statically shaped tensors, and nodes fed only by those.
+// Returns the static nodes; `static_value` gets one flag per value id.
+// Initializers are constants even when old exporters (IR < 4) also list them
+// as graph inputs; the graph-input tensors skip them the same way.
+std::vector<bool> FindStaticNodes(const onnx::GraphProto& graph, const NameIndex& index,
+                                  std::vector<char>& static_value) {
+  static_value = index.is_initializer;
+  std::vector<bool> is_static(static_cast<size_t>(graph.node_size()), false);
+  for (bool changed = true; changed;) {
+    changed = false;
+    for (int n = 0; n < graph.node_size(); ++n) {
+      if (is_static[static_cast<size_t>(n)]) continue;
+      const auto& node = graph.node(n);
+      bool folds = true;
+      if ((node.op_type() == "Shape" || node.op_type() == "Size") && node.domain().empty()) {
+        const ValueInfo* input = index.InputsBegin(n) == index.InputsEnd(n) ? nullptr : index.Value(*index.InputsBegin(n));
+        folds = input != nullptr && input->shape.has_value();
+      } else {
+        for (const int32_t* in = index.InputsBegin(n); in != index.InputsEnd(n) && folds; ++in) {
+          folds = *in < 0 || static_value[static_cast<size_t>(*in)] != 0;
+        }
+      }
+      if (!folds) continue;
+      is_static[static_cast<size_t>(n)] = true;
+      for (const int32_t* out = index.OutputsBegin(n); out != index.OutputsEnd(n); ++out) {
+        if (*out >= 0) static_value[static_cast<size_t>(*out)] = 1;
+      }
+      changed = true;
+    }
+  }
+  return is_static;
+}
+
 // Marks non-static nodes whose outputs reach a graph output; warns about the rest.
-std::vector<bool> FindLiveNodes(const onnx::GraphProto& graph, const std::vector<bool>& is_static, int64_t& dropped) {
-  std::unordered_map<std::string_view, int> producer;
-  producer.reserve(static_cast<size_t>(graph.node_size()) * 2);
+std::vector<bool> FindLiveNodes(const onnx::GraphProto& graph, const NameIndex& index,
+                                const std::vector<bool>& is_static, int64_t& dropped) {
+  std::vector<int32_t> producer(index.names.size(), -1);
   for (int n = 0; n < graph.node_size(); ++n) {
     if (is_static[static_cast<size_t>(n)]) continue;
-    for (const auto& output : graph.node(n).output()) {
-      if (!output.empty()) producer.emplace(output, n);
+    for (const int32_t* out = index.OutputsBegin(n); out != index.OutputsEnd(n); ++out) {
+      if (*out >= 0 && producer[static_cast<size_t>(*out)] < 0) producer[static_cast<size_t>(*out)] = n;
     }
   }
   std::vector<bool> live(static_cast<size_t>(graph.node_size()), false);
   std::vector<int> work;
-  auto need = [&](std::string_view name) {
-    auto it = producer.find(name);
-    if (it != producer.end() && !live[static_cast<size_t>(it->second)]) {
-      live[static_cast<size_t>(it->second)] = true;
-      work.push_back(it->second);
+  auto need = [&](int32_t id) {
+    const int n = id < 0 ? -1 : producer[static_cast<size_t>(id)];
+    if (n >= 0 && !live[static_cast<size_t>(n)]) {
+      live[static_cast<size_t>(n)] = true;
+      work.push_back(n);
     }
   };
-  for (const auto& output : graph.output()) need(output.name());
+  for (const auto& output : graph.output()) need(index.ids.at(output.name()));
   while (!work.empty()) {
     const int n = work.back();
     work.pop_back();
-    ForEachInput(graph.node(n), need);
+    for (const int32_t* in = index.InputsBegin(n); in != index.InputsEnd(n); ++in) need(*in);
   }
   std::vector<std::string> names;
   for (int n = 0; n < graph.node_size(); ++n) {
@@ -359,20 +418,20 @@ std::vector<bool> FindLiveNodes(const onnx::GraphProto& graph, const std::vector
 // What the MAC model needs of a node: its first inputs' shapes (constants
 // included), its first output's shape, and integer attributes of the ops whose
 // formula reads them. Kept small: it is built for every node.
-OpDescription DescribeNode(const onnx::NodeProto& node, const ValueTable& table) {
+OpDescription DescribeNode(const onnx::NodeProto& node, int n, const NameIndex& index) {
   static const std::set<std::string_view> kAttributeOps{"Conv", "ConvInteger", "QLinearConv", "ConvTranspose",
                                                         "Gemm", "MaxPool", "AveragePool", "LpPool"};
   constexpr int kShapesNeeded = 4;  // QLinearConv reads its weight at input 3
   OpDescription op;
   op.op_type = node.op_type();
-  for (int i = 0; i < node.input_size() && i < kShapesNeeded; ++i) {
-    const std::string& input = node.input(i);
-    auto it = input.empty() ? table.end() : table.find(input);
-    op.input_shapes.push_back(it != table.end() ? it->second.shape : std::nullopt);
+  const int explicit_inputs = index.explicit_inputs[static_cast<size_t>(n)];
+  for (int i = 0; i < explicit_inputs && i < kShapesNeeded; ++i) {
+    const ValueInfo* value = index.Value(index.InputsBegin(n)[i]);
+    op.input_shapes.push_back(value != nullptr ? value->shape : std::nullopt);
   }
-  if (node.output_size() > 0) {
-    auto it = table.find(node.output(0));
-    op.output_shapes.push_back(it != table.end() && it->second.shape ? *it->second.shape : Shape{});
+  if (index.OutputsBegin(n) != index.OutputsEnd(n)) {
+    const ValueInfo* value = index.Value(*index.OutputsBegin(n));
+    op.output_shapes.push_back(value != nullptr && value->shape ? *value->shape : Shape{});
   }
   if (kAttributeOps.count(node.op_type()) == 0) return op;
   for (const auto& attribute : node.attribute()) {
@@ -386,9 +445,9 @@ OpDescription DescribeNode(const onnx::NodeProto& node, const ValueTable& table)
 
 class GraphAssembler {
  public:
-  GraphAssembler(const onnx::GraphProto& graph, const ValueTable& table, const std::vector<bool>& is_static,
+  GraphAssembler(const onnx::GraphProto& graph, const NameIndex& index, const std::vector<char>& static_value,
                  const std::vector<bool>& live)
-      : graph_(graph), table_(table), is_static_(is_static), live_(live) {}
+      : graph_(graph), index_(index), static_value_(static_value), live_(live), tensor_of_(index.names.size(), -1) {}
 
   LayerGraph Assemble() {
     AddGraphInputs();
@@ -399,82 +458,93 @@ class GraphAssembler {
   }
 
  private:
-  TensorId AddTensor(const std::string& name, const std::string& owner) {
-    auto it = table_.find(name);
-    if (it == table_.end() || !it->second.shape) {
+  TensorId AddTensor(int32_t id, const std::string& owner) {
+    const ValueInfo* value = index_.Value(id);
+    const std::string name(index_.names[static_cast<size_t>(id)]);
+    if (value == nullptr || !value->shape) {
       throw Error("cannot determine a static shape for tensor '" + name + "' (" + owner + ")");
     }
-    const TensorId id = builder_.AddTensor(name, FromOnnxType(it->second.elem_type), *it->second.shape);
-    ids_.emplace(name, id);
-    return id;
+    const TensorId tensor = builder_.AddTensor(name, FromOnnxType(value->elem_type), *value->shape);
+    tensor_of_[static_cast<size_t>(id)] = tensor;
+    return tensor;
   }
 
   void AddGraphInputs() {
-    const auto initializers = InitializerNames(graph_);
     for (const auto& input : graph_.input()) {
-      if (initializers.count(input.name()) != 0) continue;
-      builder_.MarkGraphInput(AddTensor(input.name(), "graph input"));
+      const int32_t id = index_.ids.at(input.name());
+      if (index_.is_initializer[static_cast<size_t>(id)] != 0) continue;
+      builder_.MarkGraphInput(AddTensor(id, "graph input"));
     }
   }
 
   // Only outputs something reads (or graph outputs) become tensors.
   void AddLayerOutputs() {
-    std::unordered_set<std::string_view> read;
-    read.reserve(static_cast<size_t>(graph_.node_size()) * 2);
+    std::vector<char> read(index_.names.size(), 0);
     for (int n = 0; n < graph_.node_size(); ++n) {
       if (!live_[static_cast<size_t>(n)]) continue;
-      ForEachInput(graph_.node(n), [&read](std::string_view input) { read.insert(input); });
+      for (const int32_t* in = index_.InputsBegin(n); in != index_.InputsEnd(n); ++in) {
+        if (*in >= 0) read[static_cast<size_t>(*in)] = 1;
+      }
     }
-    for (const auto& output : graph_.output()) read.insert(output.name());
+    for (const auto& output : graph_.output()) read[static_cast<size_t>(index_.ids.at(output.name()))] = 1;
     for (int n = 0; n < graph_.node_size(); ++n) {
       if (!live_[static_cast<size_t>(n)]) continue;
       const auto& node = graph_.node(n);
-      for (const auto& output : node.output()) {
-        if (output.empty() || read.count(output) == 0) continue;
-        if (ids_.count(output) != 0) {
-          throw Error("tensor '" + output + "' is produced twice (again by node '" + NodeLabel(node, n) + "')");
+      for (const int32_t* out = index_.OutputsBegin(n); out != index_.OutputsEnd(n); ++out) {
+        if (*out < 0 || read[static_cast<size_t>(*out)] == 0) continue;
+        if (tensor_of_[static_cast<size_t>(*out)] >= 0) {
+          throw Error("tensor '" + std::string(index_.names[static_cast<size_t>(*out)]) +
+                      "' is produced twice (again by node '" + NodeLabel(node, n) + "')");
         }
-        AddTensor(output, "output of node '" + NodeLabel(node, n) + "', op " + node.op_type());
+        AddTensor(*out, "output of node '" + NodeLabel(node, n) + "', op " + node.op_type());
       }
     }
   }
 
   void AddLayers() {
-    std::unordered_set<std::string> names;
+    std::unordered_set<std::string_view> names;
+    names.reserve(static_cast<size_t>(graph_.node_size()));
     for (int n = 0; n < graph_.node_size(); ++n) {
       if (!live_[static_cast<size_t>(n)]) continue;
       builder_.AddLayer(MakeLayer(graph_.node(n), n, names));
     }
   }
 
-  Layer MakeLayer(const onnx::NodeProto& node, int index, std::unordered_set<std::string>& names) {
+  // `names` holds views of the names given so far (into the proto, or into
+  // generated_names_, whose elements never move).
+  Layer MakeLayer(const onnx::NodeProto& node, int n, std::unordered_set<std::string_view>& names) {
     Layer layer;
-    layer.name = NodeLabel(node, index);
-    if (!names.insert(layer.name).second) {
-      spdlog::warn("node name '{}' is used twice; the copy at index {} is called '{}#{}'", layer.name, index,
-                   layer.name, index);
-      layer.name += "#" + std::to_string(index);
-      names.insert(layer.name);
+    layer.name = NodeLabel(node, n);
+    std::string_view view = node.name();
+    if (node.name().empty() || names.count(view) != 0) {
+      if (!node.name().empty()) {
+        spdlog::warn("node name '{}' is used twice; the copy at index {} is called '{}#{}'", layer.name, n,
+                     layer.name, n);
+        layer.name += "#" + std::to_string(n);
+      }
+      view = generated_names_.emplace_back(layer.name);
     }
+    names.insert(view);
     layer.op_type = node.op_type();
-    layer.onnx_node_index = index;
-    ForEachInput(node, [&](std::string_view input) {
-      if (input.empty()) return;
-      if (auto it = ids_.find(input); it != ids_.end()) {
-        layer.inputs.push_back(it->second);
-      } else if (auto value = table_.find(std::string(input)); value != table_.end() && IsStaticValue(input)) {
-        const int64_t elements = value->second.shape ? ElementCount(*value->second.shape) : 0;
+    layer.onnx_node_index = n;
+    for (const int32_t* in = index_.InputsBegin(n); in != index_.InputsEnd(n); ++in) {
+      if (*in < 0) continue;
+      const auto id = static_cast<size_t>(*in);
+      if (tensor_of_[id] >= 0) {
+        layer.inputs.push_back(tensor_of_[id]);
+      } else if (const ValueInfo* value = index_.Value(*in); value != nullptr && static_value_[id] != 0) {
+        const int64_t elements = value->shape ? ElementCount(*value->shape) : 0;
         layer.param_count += elements;
-        layer.param_bytes += elements * DTypeBytes(FromOnnxType(value->second.elem_type));
+        layer.param_bytes += elements * DTypeBytes(FromOnnxType(value->elem_type));
       } else {
-        throw Error("node '" + layer.name + "' reads tensor '" + std::string(input) +
+        throw Error("node '" + layer.name + "' reads tensor '" + std::string(index_.names[id]) +
                     "', which no node produces and which is not a graph input or initializer");
       }
-    });
-    for (const auto& output : node.output()) {
-      if (auto it = ids_.find(output); it != ids_.end()) layer.outputs.push_back(it->second);
     }
-    const OpDescription description = DescribeNode(node, table_);
+    for (const int32_t* out = index_.OutputsBegin(n); out != index_.OutputsEnd(n); ++out) {
+      if (*out >= 0 && tensor_of_[static_cast<size_t>(*out)] >= 0) layer.outputs.push_back(tensor_of_[static_cast<size_t>(*out)]);
+    }
+    const OpDescription description = DescribeNode(node, n, index_);
     const MacCount macs = CountMacs(description);
     layer.macs = macs.macs;
     layer.macs_modelled = macs.modelled;
@@ -482,35 +552,24 @@ class GraphAssembler {
     return layer;
   }
 
-  bool IsStaticValue(std::string_view name) {
-    if (static_names_.empty()) {
-      for (const auto& initializer : graph_.initializer()) static_names_.insert(initializer.name());
-      for (int n = 0; n < graph_.node_size(); ++n) {
-        if (!is_static_[static_cast<size_t>(n)]) continue;
-        for (const auto& output : graph_.node(n).output()) static_names_.insert(output);
-      }
-    }
-    return static_names_.count(name) != 0;
-  }
-
   void MarkGraphOutputs() {
     for (const auto& output : graph_.output()) {
-      auto it = ids_.find(output.name());
-      if (it == ids_.end()) {
+      const TensorId tensor = tensor_of_[static_cast<size_t>(index_.ids.at(output.name()))];
+      if (tensor < 0) {
         spdlog::warn("graph output '{}' is a constant; it is ignored", output.name());
         continue;
       }
-      builder_.MarkGraphOutput(it->second);
+      builder_.MarkGraphOutput(tensor);
     }
   }
 
   const onnx::GraphProto& graph_;
-  const ValueTable& table_;
-  const std::vector<bool>& is_static_;
+  const NameIndex& index_;
+  const std::vector<char>& static_value_;
   const std::vector<bool>& live_;
+  std::vector<TensorId> tensor_of_;  // per value id; -1 when not a tensor of the layer graph
+  std::deque<std::string> generated_names_;
   LayerGraph::Builder builder_;
-  std::unordered_map<std::string_view, TensorId> ids_;  // views into the ONNX proto
-  std::unordered_set<std::string_view> static_names_;
 };
 
 }  // namespace
@@ -554,14 +613,16 @@ Model Model::Load(const std::string& path, const LoadOptions& options) {
     ValueTable table = CollectValues(graph);
     PropagateShapes(graph, info.opset, table);
     timer.Mark("own shape propagation");
-    const std::vector<bool> is_static = FindStaticNodes(graph, table);
+    const NameIndex index = IndexNames(graph, table);
+    std::vector<char> static_value;
+    const std::vector<bool> is_static = FindStaticNodes(graph, index, static_value);
     info.folded_node_count = std::count(is_static.begin(), is_static.end(), true);
-    const std::vector<bool> live = FindLiveNodes(graph, is_static, info.dropped_node_count);
+    const std::vector<bool> live = FindLiveNodes(graph, index, is_static, info.dropped_node_count);
     timer.Mark("folding and liveness");
     if (std::find(live.begin(), live.end(), true) == live.end()) {
       throw Error("the model has no compute node that reaches a graph output");
     }
-    LayerGraph layer_graph = GraphAssembler(graph, table, is_static, live).Assemble();
+    LayerGraph layer_graph = GraphAssembler(graph, index, static_value, live).Assemble();
     timer.Mark("layer graph");
     return Model(std::move(onnx), std::move(layer_graph), std::move(info));
   } catch (const Error& e) {
