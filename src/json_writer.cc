@@ -1,5 +1,6 @@
 #include "json_writer.h"
 
+#include <algorithm>
 #include <array>
 #include <charconv>
 #include <cmath>
@@ -137,6 +138,15 @@ size_t Utf8Length(std::string_view text, size_t i) {
 void JsonWriter::WriteString(std::string_view text) {
   static constexpr char kHex[] = "0123456789abcdef";
   Put("\"");
+  const bool plain = std::all_of(text.begin(), text.end(), [](char c) {
+    const auto byte = static_cast<unsigned char>(c);
+    return byte >= 0x20 && byte < 0x80 && c != '"' && c != '\\';
+  });
+  if (plain) {  // the common case: nothing to escape or check
+    Put(text);
+    Put("\"");
+    return;
+  }
   for (size_t i = 0; i < text.size(); ++i) {
     const char c = text[i];
     const auto byte = static_cast<unsigned char>(c);

@@ -435,6 +435,8 @@ OpDescription DescribeNode(const onnx::NodeProto& node, int n, const NameIndex& 
   }
   if (kAttributeOps.count(node.op_type()) == 0) return op;
   for (const auto& attribute : node.attribute()) {
+    const std::string& name = attribute.name();
+    if (name != "group" && name != "transA" && name != "kernel_shape") continue;  // all CountMacs reads
     if (attribute.type() == onnx::AttributeProto::INT) op.int_attributes[attribute.name()] = {attribute.i()};
     if (attribute.type() == onnx::AttributeProto::INTS) {
       op.int_attributes[attribute.name()] = std::vector<int64_t>(attribute.ints().begin(), attribute.ints().end());
