@@ -122,15 +122,17 @@ StageReport Planner::Stage(int p, int from, int to) {
   stage.layer_count = static_cast<int64_t>(layers.size());
   stage.first_layer = graph_.layer(layers.front()).name;
   stage.last_layer = graph_.layer(layers.back()).name;
+  // Reports add the layers' costs in topological order, so the same stage
+  // always shows the same numbers (the search uses exact fixed-point sums).
   for (LayerId l : layers) {
     const LayerCost& cost = layer_costs_[static_cast<size_t>(p)][static_cast<size_t>(l)];
+    stage.latency_ms += cost.latency_ms;
+    stage.energy_mj += cost.energy_mj;
     stage.macs += graph_.layer(l).macs;
     if (cost.source == CostSource::kMeasured) stage.measured_latency_ms += cost.latency_ms;
     if (cost.source == CostSource::kEstimated) stage.estimated_latency_ms += cost.latency_ms;
     if (cost.source == CostSource::kZero) ++stage.unmeasured_zero_layers;
   }
-  stage.latency_ms = StageLatency(p, from, to);
-  stage.energy_mj = StageEnergy(p, from, to);
   const StageMemory memory = Memory(p, from, to);
   stage.weight_bytes = memory.weight_bytes;
   stage.peak_activation_bytes = memory.peak_activation_bytes;

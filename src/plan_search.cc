@@ -89,9 +89,6 @@ void Planner::PrepareCosts() {
   }
   PrepareFixedSums();
   memory_.assign(n, {});
-  const size_t boundaries = static_cast<size_t>(count);
-  if (n * boundaries * boundaries <= (size_t{1} << 22)) stage_costs_dense_.assign(n * boundaries * boundaries, StageCost{});
-  // (Larger searches keep only the stages they visit, in a hash map.)
 }
 
 void Planner::PrepareFixedSums() {
@@ -149,37 +146,6 @@ void Planner::PrepareFixedSums() {
     input_fixed_[p] = fixed(input_hop_[p]);
     output_fixed_[p] = fixed(output_hop_[p]);
   }
-}
-
-const Planner::StageCost& Planner::Cost(int p, int from, int to) {
-  const size_t n = platforms_.size();
-  const size_t count = static_cast<size_t>(Full()) + 1;
-  const size_t pair = static_cast<size_t>(from) * count + static_cast<size_t>(to);
-  StageCost* slots = nullptr;  // one per platform
-  if (!stage_costs_dense_.empty()) {
-    slots = &stage_costs_dense_[pair * n];
-  } else {
-    auto& entry = stage_costs_sparse_[pair];
-    if (entry.empty()) entry.resize(n);
-    slots = entry.data();
-  }
-  if (slots[p].latency_ms < 0) {
-    // One pass over the stage's layers fills the cost on every platform.
-    for (size_t q = 0; q < n; ++q) slots[q] = {0.0, 0.0};
-    const std::vector<bool>& before = BoundaryMask(from);
-    const std::vector<bool>& after = BoundaryMask(to);
-    const auto& order = graph_.topological_order();
-    const int32_t end = std::max(range_end_[static_cast<size_t>(to)], range_begin_[static_cast<size_t>(to)]);
-    for (int32_t pos = range_begin_[static_cast<size_t>(from)]; pos < end; ++pos) {
-      const auto l = static_cast<size_t>(order[static_cast<size_t>(pos)]);
-      if (!after[l] || before[l]) continue;
-      for (size_t q = 0; q < n; ++q) {
-        slots[q].latency_ms += layer_costs_[q][l].latency_ms;
-        slots[q].energy_mj += layer_costs_[q][l].energy_mj;
-      }
-    }
-  }
-  return slots[p];
 }
 
 std::vector<LayerId> Planner::StageLayers(int from, int to) const {

@@ -155,19 +155,6 @@ class Planner {
   // the cheapest-platform head sums behind its lower bounds.
   void PrepareFixedSums();
 
-  // A stage's latency and energy: the sum over its layers in topological
-  // order, computed once per (platform, from, to) and cached. Summing in one
-  // fixed order makes the same stage cost the same whichever cuts bound it, so
-  // plans with equal costs compare equal (a difference of running head sums
-  // would differ in the last bits).
-  struct StageCost {
-    double latency_ms = -1;  // -1: not computed yet
-    double energy_mj = 0;
-  };
-
-  const StageCost& Cost(int p, int from, int to);
-  double StageLatency(int p, int from, int to) { return Cost(p, from, to).latency_ms; }
-  double StageEnergy(int p, int from, int to) { return Cost(p, from, to).energy_mj; }
 
   // Layers in head(to) but not head(from), in topological order; only the
   // positions between the two heads' boundaries are looked at.
@@ -256,8 +243,6 @@ class Planner {
   std::vector<int32_t> range_end_;
   std::vector<std::vector<int>> successors_;
   std::vector<std::vector<LayerCost>> layer_costs_;
-  std::vector<StageCost> stage_costs_dense_;  // by (platform, from, to) when small enough
-  std::unordered_map<size_t, std::vector<StageCost>> stage_costs_sparse_;  // by (from, to), one per platform
   std::vector<std::vector<Transfer>> hop_;
   std::vector<Transfer> input_hop_;
   std::vector<Transfer> output_hop_;
