@@ -12,51 +12,40 @@ void JsonWriter::Indent() {
   buffer_.append(2 * stack_.size(), ' ');
 }
 
+// Starts the next element of the open container: a comma after the first,
+// then a new indented line.
+void JsonWriter::NextItem() {
+  if (!stack_.back().empty) Put(",");
+  stack_.back().empty = false;
+  Indent();
+}
+
 void JsonWriter::BeforeValue() {
   if (after_key_) {
     after_key_ = false;
     return;
   }
-  if (stack_.empty()) return;
-  if (!stack_.back().empty) Put(",");
-  stack_.back().empty = false;
-  Indent();
+  if (!stack_.empty()) NextItem();
 }
 
-JsonWriter& JsonWriter::BeginObject() {
+JsonWriter& JsonWriter::Open(std::string_view bracket) {
   BeforeValue();
-  Put("{");
-  stack_.push_back({true});
+  Put(bracket);
+  stack_.push_back({});
   return *this;
 }
 
-JsonWriter& JsonWriter::EndObject() {
+// Empty containers close on the same line ("[]"), others on their own line.
+JsonWriter& JsonWriter::Close(std::string_view bracket) {
   const bool empty = stack_.back().empty;
   stack_.pop_back();
   if (!empty) Indent();
-  Put("}");
-  return *this;
-}
-
-JsonWriter& JsonWriter::BeginArray() {
-  BeforeValue();
-  Put("[");
-  stack_.push_back({false});
-  return *this;
-}
-
-JsonWriter& JsonWriter::EndArray() {
-  const bool empty = stack_.back().empty;
-  stack_.pop_back();
-  if (!empty) Indent();
-  Put("]");
+  Put(bracket);
   return *this;
 }
 
 JsonWriter& JsonWriter::Key(std::string_view key) {
-  if (!stack_.back().empty) Put(",");
-  stack_.back().empty = false;
-  Indent();
+  NextItem();
   WriteString(key);
   Put(": ");
   after_key_ = true;

@@ -21,10 +21,10 @@ class JsonWriter {
   JsonWriter(const JsonWriter&) = delete;
   JsonWriter& operator=(const JsonWriter&) = delete;
 
-  JsonWriter& BeginObject();
-  JsonWriter& EndObject();
-  JsonWriter& BeginArray();
-  JsonWriter& EndArray();
+  JsonWriter& BeginObject() { return Open("{"); }
+  JsonWriter& EndObject() { return Close("}"); }
+  JsonWriter& BeginArray() { return Open("["); }
+  JsonWriter& EndArray() { return Close("]"); }
   // Inside an object: the key of the next value.
   JsonWriter& Key(std::string_view key);
   JsonWriter& Value(std::string_view text);
@@ -56,13 +56,15 @@ class JsonWriter {
     out_ << buffer_;
     buffer_.clear();
   }
+  JsonWriter& Open(std::string_view bracket);
+  JsonWriter& Close(std::string_view bracket);
+  void NextItem();
   void BeforeValue();
   void Indent();
   void WriteString(std::string_view text);
 
   struct Level {
-    bool is_object;
-    bool empty = true;
+    bool empty = true;  // no element written yet
   };
   std::ostream& out_;
   std::string buffer_;
