@@ -4,7 +4,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <map>
 #include <string>
 #include <utility>
 #include <vector>
@@ -12,6 +11,7 @@
 #include "dnnpart/cost.h"
 #include "dnnpart/graph.h"
 #include "dnnpart/profiles.h"
+#include "test_util.h"
 
 namespace dnnpart {
 namespace {
@@ -21,44 +21,13 @@ constexpr double kRel = 1e-12;
 // EXPECT_NEAR with a relative tolerance.
 #define EXPECT_REL(actual, expected) EXPECT_NEAR((actual), (expected), kRel * std::max(1.0, std::abs(expected)))
 
-struct TensorSpec {
-  std::string name;
-  Shape shape;
-  DType dtype = DType::kFloat32;
-};
-
-struct LayerSpec {
-  std::string name;
-  std::string op_type;
-  std::vector<std::string> inputs;
-  std::vector<std::string> outputs;
-  int64_t macs = 0;
-  int64_t param_count = 0;
-  bool depthwise = false;
-};
+using test::TensorSpec;
+using LayerSpec = test::CostedLayerSpec;
 
 // Builds a graph with explicit shapes, dtypes, MACs and parameters.
 LayerGraph Build(const std::vector<TensorSpec>& tensors, const std::vector<std::string>& inputs,
                  const std::vector<LayerSpec>& layers, const std::vector<std::string>& outputs) {
-  LayerGraph::Builder builder;
-  std::map<std::string, TensorId> ids;
-  for (const TensorSpec& t : tensors) ids[t.name] = builder.AddTensor(t.name, t.dtype, t.shape);
-  for (const std::string& in : inputs) builder.MarkGraphInput(ids.at(in));
-  for (const LayerSpec& spec : layers) {
-    Layer layer;
-    layer.name = spec.name;
-    layer.op_type = spec.op_type;
-    for (const auto& in : spec.inputs) layer.inputs.push_back(ids.at(in));
-    for (const auto& out : spec.outputs) layer.outputs.push_back(ids.at(out));
-    layer.macs = spec.macs;
-    layer.macs_modelled = true;
-    layer.param_count = spec.param_count;
-    layer.param_bytes = spec.param_count * 4;
-    layer.depthwise = spec.depthwise;
-    builder.AddLayer(std::move(layer));
-  }
-  for (const std::string& out : outputs) builder.MarkGraphOutput(ids.at(out));
-  return std::move(builder).Build();
+  return test::BuildDetailedGraph(tensors, inputs, layers, outputs);
 }
 
 // x[1,3,8,8] -> conv (27648 MACs, 448 params) -> y[1,16,8,8] -> relu -> z

@@ -49,85 +49,55 @@ struct CostLayerSpec {
   bool depthwise = false;
 };
 
-// Like test::BuildGraph, but with per-tensor sizes and types and per-layer MACs
-// and parameters. Tensors have shape [1, elements].
+// test::BuildDetailedGraph with the specs written as here: tensors of shape
+// [1, elements], created in the order inputs, then each layer's outputs.
 LayerGraph BuildCostGraph(const std::vector<TensorSpec>& inputs, const std::vector<CostLayerSpec>& layers,
                           const std::vector<std::string>& outputs) {
-  LayerGraph::Builder builder;
-  std::map<std::string, TensorId> ids;
+  std::vector<test::TensorSpec> tensors;
+  std::vector<std::string> input_names;
   for (const TensorSpec& in : inputs) {
-    ids[in.name] = builder.AddTensor(in.name, in.dtype, {1, in.elements});
-    builder.MarkGraphInput(ids[in.name]);
+    tensors.push_back({in.name, {1, in.elements}, in.dtype});
+    input_names.push_back(in.name);
   }
+  std::vector<test::CostedLayerSpec> costed;
   for (const CostLayerSpec& spec : layers) {
-    Layer layer;
-    layer.name = spec.name;
-    layer.op_type = spec.op_type;
-    for (const auto& in : spec.inputs) layer.inputs.push_back(ids.at(in));
+    test::CostedLayerSpec layer{spec.name, spec.op_type, spec.inputs, {}, spec.macs, spec.param_count, spec.depthwise};
     for (const TensorSpec& out : spec.outputs) {
-      ids[out.name] = builder.AddTensor(out.name, out.dtype, {1, out.elements});
-      layer.outputs.push_back(ids[out.name]);
+      tensors.push_back({out.name, {1, out.elements}, out.dtype});
+      layer.outputs.push_back(out.name);
     }
-    layer.macs = spec.macs;
-    layer.macs_modelled = true;
-    layer.param_count = spec.param_count;
-    layer.param_bytes = spec.param_count * 4;
-    layer.depthwise = spec.depthwise;
-    builder.AddLayer(std::move(layer));
+    costed.push_back(std::move(layer));
   }
-  for (const auto& out : outputs) builder.MarkGraphOutput(ids.at(out));
-  return std::move(builder).Build();
+  return test::BuildDetailedGraph(tensors, input_names, costed, outputs);
 }
 
 int64_t LogUniform(std::mt19937& rng, double lo, double hi) {
   return std::llround(std::exp(std::uniform_real_distribution<double>(std::log(lo), std::log(hi))(rng)));
 }
 
-// A random DAG shaped like test::RandomGraph (skips, multi-output layers,
-// extra graph outputs) with varied tensor sizes, some int64 tensors, and
-// varied op types, MACs and parameters.
+// A random DAG of test::RandomTopology with varied tensor sizes, some int64
+// tensors, and varied op types, MACs and parameters.
 LayerGraph RandomCostGraph(std::mt19937& rng, int layers) {
   static const std::vector<std::string> kOps = {"Conv", "Gemm", "Relu", "Add", "MaxPool"};
+  const test::Topology topology = test::RandomTopology(rng, layers);
   std::vector<TensorSpec> inputs;
-  std::vector<std::string> available;
-  const int input_count = std::uniform_int_distribution<int>(1, 2)(rng);
-  for (int i = 0; i < input_count; ++i) {
-    inputs.push_back({"in" + std::to_string(i), LogUniform(rng, 64, 20000)});
-    available.push_back(inputs.back().name);
-  }
+  for (const std::string& name : topology.inputs) inputs.push_back({name, LogUniform(rng, 64, 20000)});
   std::vector<CostLayerSpec> specs;
-  std::map<std::string, int> uses;
-  for (int l = 0; l < layers; ++l) {
+  for (const test::LayerSpec& shape : topology.layers) {
     CostLayerSpec spec;
-    spec.name = "L" + std::to_string(l);
+    spec.name = shape.name;
     spec.op_type = kOps[std::uniform_int_distribution<size_t>(0, kOps.size() - 1)(rng)];
-    const int fan_in = std::uniform_int_distribution<int>(1, 3)(rng);
-    for (int k = 0; k < fan_in; ++k) {
-      const int n = static_cast<int>(available.size());
-      const int back = std::min(n - 1, std::geometric_distribution<int>(0.45)(rng));
-      const std::string& pick = available[static_cast<size_t>(n - 1 - back)];
-      if (std::find(spec.inputs.begin(), spec.inputs.end(), pick) == spec.inputs.end()) spec.inputs.push_back(pick);
-    }
-    const int fan_out = std::uniform_int_distribution<int>(0, 5)(rng) == 0 ? 2 : 1;
-    for (int k = 0; k < fan_out; ++k) {
+    spec.inputs = shape.inputs;
+    for (size_t k = 0; k < shape.outputs.size(); ++k) {
       const bool integer = k == 1 && std::uniform_int_distribution<int>(0, 1)(rng) == 0;
-      spec.outputs.push_back({"t" + std::to_string(l) + "_" + std::to_string(k), LogUniform(rng, 16, 20000),
-                              integer ? DType::kInt64 : DType::kFloat32});
+      spec.outputs.push_back({shape.outputs[k], LogUniform(rng, 16, 20000), integer ? DType::kInt64 : DType::kFloat32});
     }
     spec.macs = LogUniform(rng, 1e5, 1e9);
     spec.param_count = std::uniform_int_distribution<int>(0, 3)(rng) == 0 ? 0 : LogUniform(rng, 10, 2e6);
     spec.depthwise = spec.op_type == "Conv" && std::uniform_int_distribution<int>(0, 2)(rng) == 0;
-    for (const auto& in : spec.inputs) ++uses[in];
-    for (const auto& out : spec.outputs) available.push_back(out.name);
     specs.push_back(std::move(spec));
   }
-  std::vector<std::string> outputs;
-  for (const auto& spec : specs) {
-    for (const auto& out : spec.outputs) {
-      if (uses[out.name] == 0 || std::uniform_int_distribution<int>(0, 15)(rng) == 0) outputs.push_back(out.name);
-    }
-  }
-  return BuildCostGraph(inputs, specs, outputs);
+  return BuildCostGraph(inputs, specs, topology.outputs);
 }
 
 // --------------------------------------------------------------- profiles

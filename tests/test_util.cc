@@ -5,10 +5,11 @@
 
 namespace dnnpart::test {
 
-LayerGraph BuildGraph(const std::vector<std::string>& inputs, const std::vector<LayerSpec>& layers,
-                      const std::vector<std::string>& outputs) {
+LayerGraph BuildDetailedGraph(const std::vector<TensorSpec>& tensors, const std::vector<std::string>& inputs,
+                              const std::vector<CostedLayerSpec>& layers, const std::vector<std::string>& outputs) {
   LayerGraph::Builder builder;
   std::map<std::string, TensorId> ids;
+  for (const TensorSpec& t : tensors) ids[t.name] = builder.AddTensor(t.name, t.dtype, t.shape);
   auto tensor = [&](const std::string& name) {
     auto it = ids.find(name);
     if (it != ids.end()) return it->second;
@@ -17,25 +18,38 @@ LayerGraph BuildGraph(const std::vector<std::string>& inputs, const std::vector<
     return id;
   };
   for (const auto& input : inputs) builder.MarkGraphInput(tensor(input));
-  for (const auto& spec : layers) {
+  for (const CostedLayerSpec& spec : layers) {
     Layer layer;
     layer.name = spec.name;
-    layer.op_type = "Op";
+    layer.op_type = spec.op_type;
     for (const auto& in : spec.inputs) layer.inputs.push_back(tensor(in));
     for (const auto& out : spec.outputs) layer.outputs.push_back(tensor(out));
-    layer.macs = 1;
+    layer.macs = spec.macs;
+    layer.macs_modelled = true;
+    layer.param_count = spec.param_count;
+    layer.param_bytes = spec.param_count * 4;
+    layer.depthwise = spec.depthwise;
     builder.AddLayer(std::move(layer));
   }
   for (const auto& output : outputs) builder.MarkGraphOutput(tensor(output));
   return std::move(builder).Build();
 }
 
-LayerGraph RandomGraph(std::mt19937& rng, int layers) {
-  std::vector<std::string> inputs;
+LayerGraph BuildGraph(const std::vector<std::string>& inputs, const std::vector<LayerSpec>& layers,
+                      const std::vector<std::string>& outputs) {
+  std::vector<CostedLayerSpec> costed;
+  for (const LayerSpec& spec : layers) costed.push_back({spec.name, "Op", spec.inputs, spec.outputs, 1});
+  return BuildDetailedGraph({}, inputs, costed, outputs);
+}
+
+Topology RandomTopology(std::mt19937& rng, int layers) {
+  Topology topology;
   const int input_count = std::uniform_int_distribution<int>(1, 2)(rng);
   std::vector<std::string> available;
-  for (int i = 0; i < input_count; ++i) inputs.push_back("in" + std::to_string(i)), available.push_back(inputs.back());
-  std::vector<LayerSpec> specs;
+  for (int i = 0; i < input_count; ++i) {
+    topology.inputs.push_back("in" + std::to_string(i));
+    available.push_back(topology.inputs.back());
+  }
   std::map<std::string, int> uses;
   for (int l = 0; l < layers; ++l) {
     LayerSpec spec{"L" + std::to_string(l), {}, {}};
@@ -51,15 +65,19 @@ LayerGraph RandomGraph(std::mt19937& rng, int layers) {
     for (int k = 0; k < fan_out; ++k) spec.outputs.push_back("t" + std::to_string(l) + "_" + std::to_string(k));
     for (const auto& in : spec.inputs) ++uses[in];
     for (const auto& out : spec.outputs) available.push_back(out);
-    specs.push_back(std::move(spec));
+    topology.layers.push_back(std::move(spec));
   }
-  std::vector<std::string> outputs;
-  for (const auto& spec : specs) {
+  for (const auto& spec : topology.layers) {
     for (const auto& out : spec.outputs) {
-      if (uses[out] == 0 || std::uniform_int_distribution<int>(0, 15)(rng) == 0) outputs.push_back(out);
+      if (uses[out] == 0 || std::uniform_int_distribution<int>(0, 15)(rng) == 0) topology.outputs.push_back(out);
     }
   }
-  return BuildGraph(inputs, specs, outputs);
+  return topology;
+}
+
+LayerGraph RandomGraph(std::mt19937& rng, int layers) {
+  const Topology topology = RandomTopology(rng, layers);
+  return BuildGraph(topology.inputs, topology.layers, topology.outputs);
 }
 
 std::set<std::set<std::string>> BruteForceCuts(const LayerGraph& graph, int max_tensors) {
