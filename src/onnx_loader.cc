@@ -2,7 +2,6 @@
 // fold constants, drop dead nodes, build the LayerGraph.
 #include <onnx/defs/schema.h>
 #include <onnx/onnx_pb.h>
-#include <onnx/shape_inference/implementation.h>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -21,7 +20,7 @@
 #include "dnnpart/error.h"
 #include "dnnpart/model.h"
 #include "macs.h"
-#include "shape_propagation.h"
+#include "value_inference.h"
 
 namespace dnnpart {
 
@@ -190,156 +189,18 @@ void BindInputShapes(onnx::GraphProto& graph, const LoadOptions& options) {
   }
 }
 
-void AddValueInfo(const onnx::ValueInfoProto& info, ValueTable& table) {
-  if (!info.type().has_tensor_type()) return;
-  const auto& tensor_type = info.type().tensor_type();
-  ValueInfo& value = table[info.name()];
-  if (value.elem_type == 0) value.elem_type = tensor_type.elem_type();
-  if (value.shape || !tensor_type.has_shape()) return;
-  Shape shape;
-  for (const auto& dim : tensor_type.shape().dim()) {
-    if (!dim.has_dim_value() || dim.dim_value() < 0) return;
-    shape.push_back(dim.dim_value());
-  }
-  value.shape = std::move(shape);
-}
-
-void AddTensorValue(const onnx::TensorProto& tensor, const std::string& name, ValueTable& table) {
-  ValueInfo& value = table[name];
-  value.elem_type = tensor.data_type();
-  value.shape = Shape(tensor.dims().begin(), tensor.dims().end());
-  value.ints = SmallIntValues(tensor);
-}
-
-ValueTable CollectValues(const onnx::GraphProto& graph) {
-  ValueTable table;
-  for (const auto& initializer : graph.initializer()) AddTensorValue(initializer, initializer.name(), table);
-  for (const auto& node : graph.node()) {
-    if (node.op_type() != "Constant" || node.output_size() != 1) continue;
-    for (const auto& attribute : node.attribute()) {
-      if (attribute.name() == "value" && attribute.has_t()) AddTensorValue(attribute.t(), node.output(0), table);
-      if (attribute.name() == "value_int") table[node.output(0)] = {onnx::TensorProto::INT64, Shape{}, std::vector<int64_t>{attribute.i()}};
-      if (attribute.name() == "value_ints") {
-        std::vector<int64_t> ints(attribute.ints().begin(), attribute.ints().end());
-        table[node.output(0)] = {onnx::TensorProto::INT64, Shape{static_cast<int64_t>(ints.size())}, ints};
-      }
-    }
-  }
-  for (const auto& info : graph.input()) AddValueInfo(info, table);
-  for (const auto& info : graph.value_info()) AddValueInfo(info, table);
-  for (const auto& info : graph.output()) AddValueInfo(info, table);
-  return table;
-}
-
-// Runs ONNX shape inference, or explains why dnnpart's own propagation is used.
-bool InferShapes(onnx::ModelProto& model, int64_t opset) {
+// Tells when ONNX's inference functions cannot be used, and why.
+bool OpsetNewerThanLibrary(int64_t opset) {
   const int64_t newest = NewestKnownOpset();
-  if (opset > newest) {
-    spdlog::warn("opset {} is newer than the ONNX library knows ({}): shapes come from the model's value_info and "
-                 "dnnpart's own propagation",
-                 opset, newest);
-    return true;
-  }
-  try {
-    onnx::shape_inference::InferShapes(model, onnx::OpSchemaRegistry::Instance(),
-                                       onnx::ShapeInferenceOptions(false, 0, true));
-  } catch (const std::exception& e) {
-    throw Error(std::string("ONNX shape inference failed: ") + e.what());
-  }
-  return false;
+  if (opset <= newest) return false;
+  spdlog::warn("opset {} is newer than the ONNX library knows ({}): shapes come from the model's value_info and "
+               "dnnpart's own propagation",
+               opset, newest);
+  return true;
 }
 
-// Names read inside a node's subgraphs (If/Loop/Scan bodies) that are not
-// defined there: they are inputs of the node too.
-void CollectImplicitInputs(const onnx::GraphProto& graph, std::set<std::string_view>& names) {
-  std::unordered_set<std::string_view> defined;
-  for (const auto& input : graph.input()) defined.insert(input.name());
-  for (const auto& initializer : graph.initializer()) defined.insert(initializer.name());
-  for (const auto& node : graph.node()) {
-    for (const auto& output : node.output()) defined.insert(output);
-  }
-  for (const auto& node : graph.node()) {
-    for (const auto& input : node.input()) {
-      if (!input.empty() && defined.count(input) == 0) names.insert(input);
-    }
-    for (const auto& attribute : node.attribute()) {
-      if (attribute.has_g()) CollectImplicitInputs(attribute.g(), names);
-      for (const auto& g : attribute.graphs()) CollectImplicitInputs(g, names);
-    }
-  }
-}
-
-// Calls `visit` with every input name of `node`, explicit ones first, then
-// the implicit inputs of its subgraphs (sorted). Copies nothing for plain nodes.
-template <typename Visit>
-void ForEachInput(const onnx::NodeProto& node, Visit visit) {
-  for (const auto& input : node.input()) visit(std::string_view(input));
-  bool has_subgraph = false;
-  for (const auto& attribute : node.attribute()) has_subgraph = has_subgraph || attribute.has_g() || attribute.graphs_size() > 0;
-  if (!has_subgraph) return;
-  std::set<std::string_view> implicit;
-  for (const auto& attribute : node.attribute()) {
-    if (attribute.has_g()) CollectImplicitInputs(attribute.g(), implicit);
-    for (const auto& g : attribute.graphs()) CollectImplicitInputs(g, implicit);
-  }
-  for (std::string_view input : implicit) visit(input);
-}
-
-std::string NodeLabel(const onnx::NodeProto& node, int index) {
-  return node.name().empty() ? node.op_type() + "_" + std::to_string(index) : node.name();
-}
-
-// Every value name of the graph interned to a dense id once, and each node's
-// inputs and outputs as ids (flat arrays, -1 for an empty optional slot).
-// The passes after it index vectors instead of hashing names again.
-struct NameIndex {
-  std::unordered_map<std::string_view, int32_t> ids;
-  std::vector<std::string_view> names;          // views into the proto
-  std::vector<const ValueInfo*> values;         // per id; nullptr when unknown
-  std::vector<char> is_initializer;             // per id
-  std::vector<int32_t> input_begin, inputs;     // node n: inputs[input_begin[n] .. input_begin[n+1])
-  std::vector<int32_t> explicit_inputs;         // per node: how many are node.input() (the rest are implicit)
-  std::vector<int32_t> output_begin, outputs;
-
-  int32_t Intern(std::string_view name) {
-    if (name.empty()) return -1;
-    auto [it, added] = ids.emplace(name, static_cast<int32_t>(names.size()));
-    if (added) names.push_back(name);
-    return it->second;
-  }
-  const int32_t* InputsBegin(int n) const { return inputs.data() + input_begin[static_cast<size_t>(n)]; }
-  const int32_t* InputsEnd(int n) const { return inputs.data() + input_begin[static_cast<size_t>(n) + 1]; }
-  const int32_t* OutputsBegin(int n) const { return outputs.data() + output_begin[static_cast<size_t>(n)]; }
-  const int32_t* OutputsEnd(int n) const { return outputs.data() + output_begin[static_cast<size_t>(n) + 1]; }
-  const ValueInfo* Value(int32_t id) const { return id < 0 ? nullptr : values[static_cast<size_t>(id)]; }
-};
-
-NameIndex IndexNames(const onnx::GraphProto& graph, const ValueTable& table) {
-  NameIndex index;
-  const auto nodes = static_cast<size_t>(graph.node_size());
-  index.ids.reserve(nodes * 3 + static_cast<size_t>(graph.initializer_size() + graph.input_size()));
-  for (const auto& input : graph.input()) index.Intern(input.name());
-  for (const auto& initializer : graph.initializer()) index.Intern(initializer.name());
-  index.input_begin.reserve(nodes + 1);
-  index.output_begin.reserve(nodes + 1);
-  for (const auto& node : graph.node()) {
-    index.input_begin.push_back(static_cast<int32_t>(index.inputs.size()));
-    index.explicit_inputs.push_back(node.input_size());
-    ForEachInput(node, [&index](std::string_view input) { index.inputs.push_back(index.Intern(input)); });
-    index.output_begin.push_back(static_cast<int32_t>(index.outputs.size()));
-    for (const auto& output : node.output()) index.outputs.push_back(index.Intern(output));
-  }
-  index.input_begin.push_back(static_cast<int32_t>(index.inputs.size()));
-  index.output_begin.push_back(static_cast<int32_t>(index.outputs.size()));
-  for (const auto& output : graph.output()) index.Intern(output.name());
-  index.values.assign(index.names.size(), nullptr);
-  for (size_t id = 0; id < index.names.size(); ++id) {
-    auto it = table.find(std::string(index.names[id]));
-    if (it != table.end()) index.values[id] = &it->second;
-  }
-  index.is_initializer.assign(index.names.size(), 0);
-  for (const auto& initializer : graph.initializer()) index.is_initializer[static_cast<size_t>(index.ids.at(initializer.name()))] = 1;
-  return index;
+const ValueInfo* ValueAt(const std::vector<ValueInfo>& values, int32_t id) {
+  return id < 0 ? nullptr : &values[static_cast<size_t>(id)];
 }
 
 // A node is static when its outputs are known before any input arrives:
@@ -348,7 +209,7 @@ NameIndex IndexNames(const onnx::GraphProto& graph, const ValueTable& table) {
 // Initializers are constants even when old exporters (IR < 4) also list them
 // as graph inputs; the graph-input tensors skip them the same way.
 std::vector<bool> FindStaticNodes(const onnx::GraphProto& graph, const NameIndex& index,
-                                  std::vector<char>& static_value) {
+                                  const std::vector<ValueInfo>& values, std::vector<char>& static_value) {
   static_value = index.is_initializer;
   std::vector<bool> is_static(static_cast<size_t>(graph.node_size()), false);
   for (bool changed = true; changed;) {
@@ -358,7 +219,7 @@ std::vector<bool> FindStaticNodes(const onnx::GraphProto& graph, const NameIndex
       const auto& node = graph.node(n);
       bool folds = true;
       if ((node.op_type() == "Shape" || node.op_type() == "Size") && node.domain().empty()) {
-        const ValueInfo* input = index.InputsBegin(n) == index.InputsEnd(n) ? nullptr : index.Value(*index.InputsBegin(n));
+        const ValueInfo* input = index.InputsBegin(n) == index.InputsEnd(n) ? nullptr : ValueAt(values, *index.InputsBegin(n));
         folds = input != nullptr && input->shape.has_value();
       } else {
         for (const int32_t* in = index.InputsBegin(n); in != index.InputsEnd(n) && folds; ++in) {
@@ -418,7 +279,8 @@ std::vector<bool> FindLiveNodes(const onnx::GraphProto& graph, const NameIndex& 
 // What the MAC model needs of a node: its first inputs' shapes (constants
 // included), its first output's shape, and integer attributes of the ops whose
 // formula reads them. Kept small: it is built for every node.
-OpDescription DescribeNode(const onnx::NodeProto& node, int n, const NameIndex& index) {
+OpDescription DescribeNode(const onnx::NodeProto& node, int n, const NameIndex& index,
+                            const std::vector<ValueInfo>& values) {
   static const std::set<std::string_view> kAttributeOps{"Conv", "ConvInteger", "QLinearConv", "ConvTranspose",
                                                         "Gemm", "MaxPool", "AveragePool", "LpPool"};
   constexpr int kShapesNeeded = 4;  // QLinearConv reads its weight at input 3
@@ -426,11 +288,11 @@ OpDescription DescribeNode(const onnx::NodeProto& node, int n, const NameIndex& 
   op.op_type = node.op_type();
   const int explicit_inputs = index.explicit_inputs[static_cast<size_t>(n)];
   for (int i = 0; i < explicit_inputs && i < kShapesNeeded; ++i) {
-    const ValueInfo* value = index.Value(index.InputsBegin(n)[i]);
+    const ValueInfo* value = ValueAt(values, index.InputsBegin(n)[i]);
     op.input_shapes.push_back(value != nullptr ? value->shape : std::nullopt);
   }
   if (index.OutputsBegin(n) != index.OutputsEnd(n)) {
-    const ValueInfo* value = index.Value(*index.OutputsBegin(n));
+    const ValueInfo* value = ValueAt(values, *index.OutputsBegin(n));
     op.output_shapes.push_back(value != nullptr && value->shape ? *value->shape : Shape{});
   }
   if (kAttributeOps.count(node.op_type()) == 0) return op;
@@ -447,9 +309,14 @@ OpDescription DescribeNode(const onnx::NodeProto& node, int n, const NameIndex& 
 
 class GraphAssembler {
  public:
-  GraphAssembler(const onnx::GraphProto& graph, const NameIndex& index, const std::vector<char>& static_value,
-                 const std::vector<bool>& live)
-      : graph_(graph), index_(index), static_value_(static_value), live_(live), tensor_of_(index.names.size(), -1) {}
+  GraphAssembler(const onnx::GraphProto& graph, const NameIndex& index, const std::vector<ValueInfo>& values,
+                 const std::vector<char>& static_value, const std::vector<bool>& live)
+      : graph_(graph),
+        index_(index),
+        values_(values),
+        static_value_(static_value),
+        live_(live),
+        tensor_of_(index.names.size(), -1) {}
 
   LayerGraph Assemble() {
     AddGraphInputs();
@@ -461,7 +328,7 @@ class GraphAssembler {
 
  private:
   TensorId AddTensor(int32_t id, const std::string& owner) {
-    const ValueInfo* value = index_.Value(id);
+    const ValueInfo* value = ValueAt(values_, id);
     const std::string name(index_.names[static_cast<size_t>(id)]);
     if (value == nullptr || !value->shape) {
       throw Error("cannot determine a static shape for tensor '" + name + "' (" + owner + ")");
@@ -534,7 +401,7 @@ class GraphAssembler {
       const auto id = static_cast<size_t>(*in);
       if (tensor_of_[id] >= 0) {
         layer.inputs.push_back(tensor_of_[id]);
-      } else if (const ValueInfo* value = index_.Value(*in); value != nullptr && static_value_[id] != 0) {
+      } else if (const ValueInfo* value = ValueAt(values_, *in); value != nullptr && static_value_[id] != 0) {
         const int64_t elements = value->shape ? ElementCount(*value->shape) : 0;
         layer.param_count += elements;
         layer.param_bytes += elements * DTypeBytes(FromOnnxType(value->elem_type));
@@ -546,7 +413,7 @@ class GraphAssembler {
     for (const int32_t* out = index_.OutputsBegin(n); out != index_.OutputsEnd(n); ++out) {
       if (*out >= 0 && tensor_of_[static_cast<size_t>(*out)] >= 0) layer.outputs.push_back(tensor_of_[static_cast<size_t>(*out)]);
     }
-    const OpDescription description = DescribeNode(node, n, index_);
+    const OpDescription description = DescribeNode(node, n, index_, values_);
     const MacCount macs = CountMacs(description);
     layer.macs = macs.macs;
     layer.macs_modelled = macs.modelled;
@@ -567,6 +434,7 @@ class GraphAssembler {
 
   const onnx::GraphProto& graph_;
   const NameIndex& index_;
+  const std::vector<ValueInfo>& values_;
   const std::vector<char>& static_value_;
   const std::vector<bool>& live_;
   std::vector<TensorId> tensor_of_;  // per value id; -1 when not a tensor of the layer graph
@@ -610,21 +478,20 @@ Model Model::Load(const std::string& path, const LoadOptions& options) {
     info.onnx_node_count = graph.node_size();
     CheckAllExternalData(graph);
     BindInputShapes(graph, options);
-    info.shapes_from_fallback = InferShapes(onnx->proto, info.opset);
+    info.shapes_from_fallback = OpsetNewerThanLibrary(info.opset);
+    const NameIndex index = IndexNames(graph);
+    timer.Mark("name index");
+    const std::vector<ValueInfo> values = InferValues(onnx->proto, index, !info.shapes_from_fallback);
     timer.Mark("shape inference");
-    ValueTable table = CollectValues(graph);
-    PropagateShapes(graph, info.opset, table);
-    timer.Mark("own shape propagation");
-    const NameIndex index = IndexNames(graph, table);
     std::vector<char> static_value;
-    const std::vector<bool> is_static = FindStaticNodes(graph, index, static_value);
+    const std::vector<bool> is_static = FindStaticNodes(graph, index, values, static_value);
     info.folded_node_count = std::count(is_static.begin(), is_static.end(), true);
     const std::vector<bool> live = FindLiveNodes(graph, index, is_static, info.dropped_node_count);
     timer.Mark("folding and liveness");
     if (std::find(live.begin(), live.end(), true) == live.end()) {
       throw Error("the model has no compute node that reaches a graph output");
     }
-    LayerGraph layer_graph = GraphAssembler(graph, index, static_value, live).Assemble();
+    LayerGraph layer_graph = GraphAssembler(graph, index, values, static_value, live).Assemble();
     timer.Mark("layer graph");
     return Model(std::move(onnx), std::move(layer_graph), std::move(info));
   } catch (const Error& e) {

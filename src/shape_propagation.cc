@@ -55,13 +55,14 @@ std::optional<Shape> Broadcast(const std::vector<Shape>& shapes) {
 // Everything one node needs to compute its outputs.
 struct NodeContext {
   const onnx::NodeProto& node;
+  const NodeValueIds& ids;
   int64_t opset;
-  ValueTable& table;
+  std::vector<ValueInfo>& values;
 
+  int InputCount() const { return ids.input_count; }
   const ValueInfo* In(size_t i) const {
-    if (static_cast<int>(i) >= node.input_size() || node.input(static_cast<int>(i)).empty()) return nullptr;
-    auto it = table.find(node.input(static_cast<int>(i)));
-    return it == table.end() ? nullptr : &it->second;
+    if (static_cast<int>(i) >= ids.input_count || ids.inputs[i] < 0) return nullptr;
+    return &values[static_cast<size_t>(ids.inputs[i])];
   }
   const Shape* InShape(size_t i) const {
     const ValueInfo* v = In(i);
@@ -77,8 +78,8 @@ struct NodeContext {
   }
   // Sets output i unless it is already known; returns true when something changed.
   bool Set(size_t i, int32_t elem_type, Shape shape, std::optional<Ints> ints = std::nullopt) const {
-    if (static_cast<int>(i) >= node.output_size() || node.output(static_cast<int>(i)).empty()) return false;
-    ValueInfo& out = table[node.output(static_cast<int>(i))];
+    if (static_cast<int>(i) >= ids.output_count || ids.outputs[i] < 0) return false;
+    ValueInfo& out = values[static_cast<size_t>(ids.outputs[i])];
     bool changed = false;
     if (!out.shape) out.shape = std::move(shape), changed = true;
     if (out.elem_type == 0 && elem_type != 0) out.elem_type = elem_type, changed = true;
@@ -231,7 +232,7 @@ bool ConcatShape(const NodeContext& c) {
   Shape out = *first;
   out[static_cast<size_t>(axis)] = 0;
   std::optional<Ints> values = Ints{};
-  for (int i = 0; i < c.node.input_size(); ++i) {
+  for (int i = 0; i < c.InputCount(); ++i) {
     const Shape* s = c.InShape(static_cast<size_t>(i));
     if (s == nullptr || s->size() != first->size()) return false;
     out[static_cast<size_t>(axis)] += (*s)[static_cast<size_t>(axis)];
@@ -247,7 +248,7 @@ bool SplitShape(const NodeContext& c) {
   if (x == nullptr) return false;
   const int64_t axis = NormalizeAxis(IntAttr(c.node, "axis", 0), x->size());
   const int64_t extent = (*x)[static_cast<size_t>(axis)];
-  const auto outputs = static_cast<int64_t>(c.node.output_size());
+  const auto outputs = static_cast<int64_t>(c.ids.output_count);
   std::optional<Ints> split = c.opset >= 13 ? (c.InInts(1) ? std::optional<Ints>(*c.InInts(1)) : std::nullopt)
                                             : IntsAttr(c.node, "split");
   if (c.opset >= 13 && c.In(1) != nullptr && !split) return false;  // split given but not constant
@@ -427,8 +428,8 @@ bool SliceShape(const NodeContext& c) {
 
 bool ElementwiseShape(const NodeContext& c, bool bool_result) {
   std::vector<Shape> shapes;
-  for (int i = 0; i < c.node.input_size(); ++i) {
-    if (c.node.input(i).empty()) continue;
+  for (int i = 0; i < c.InputCount(); ++i) {
+    if (c.ids.inputs[i] < 0) continue;
     const Shape* s = c.InShape(static_cast<size_t>(i));
     if (s == nullptr) return false;
     shapes.push_back(*s);
@@ -572,28 +573,27 @@ std::optional<std::vector<int64_t>> SmallIntValues(const onnx::TensorProto& tens
   return values;
 }
 
-void PropagateShapes(const onnx::GraphProto& graph, int64_t opset, ValueTable& table) {
+bool PropagateNode(const onnx::NodeProto& node, const NodeValueIds& ids, int64_t opset,
+                   std::vector<ValueInfo>& values) {
+  if (!node.domain().empty()) return false;
   const auto& rules = Rules();
-  // Each pass handles nodes whose inputs are known; sorted files need one pass.
-  for (int pass = 0; pass < graph.node_size() + 1; ++pass) {
-    bool changed = false;
-    for (const auto& node : graph.node()) {
-      auto rule = rules.find(node.op_type());
-      if (rule == rules.end() || !node.domain().empty()) continue;
-      bool missing = false;
-      for (const auto& output : node.output()) {
-        if (output.empty()) continue;
-        auto it = table.find(output);
-        missing = missing || it == table.end() || !it->second.shape ||
-                  (node.op_type() != "Constant" && !it->second.ints && (node.op_type() == "Shape" || node.op_type() == "Gather" ||
-                                                                       node.op_type() == "Concat" || node.op_type() == "Unsqueeze"));
-      }
-      if (!missing) continue;
-      NodeContext context{node, opset, table};
-      changed |= rule->second(context);
-    }
-    if (!changed) break;
+  auto rule = rules.find(node.op_type());
+  if (rule == rules.end()) return false;
+  // Run when an output is still unknown, or when the node may compute small
+  // integer values: Shape of a known shape, or every input's values known.
+  bool needed = false;
+  for (int i = 0; i < ids.output_count && !needed; ++i) {
+    needed = ids.outputs[i] >= 0 && !values[static_cast<size_t>(ids.outputs[i])].shape;
   }
+  if (!needed && node.op_type() == "Shape") needed = true;
+  if (!needed && ids.input_count > 0) {
+    needed = true;
+    for (int i = 0; i < ids.input_count && needed; ++i) {
+      needed = ids.inputs[i] < 0 || values[static_cast<size_t>(ids.inputs[i])].ints.has_value();
+    }
+  }
+  if (!needed) return false;
+  return rule->second(NodeContext{node, ids, opset, values});
 }
 
 }  // namespace dnnpart

@@ -1,14 +1,14 @@
-// Private: dnnpart's own shape propagation for common ONNX ops.
+// Private: dnnpart's own shape rules for common ONNX ops.
 //
-// Used when ONNX shape inference cannot run (the model's opset is newer than
-// the ONNX library) or left an activation without a static shape. It also
-// evaluates small integer tensors (the Shape -> Gather -> Concat -> Reshape
-// chains exporters write) so that Reshape targets are known.
+// They fill what ONNX shape inference could not: every shape when the model's
+// opset is newer than the ONNX library, and single gaps otherwise. They also
+// evaluate small integer tensors (the Shape -> Gather -> Concat -> Reshape
+// chains exporters write), which the inference driver hands to ONNX's Reshape,
+// Expand, ... as their known input values (value_inference.h).
 #pragma once
 
 #include <optional>
 #include <string>
-#include <unordered_map>
 #include <vector>
 
 #include <onnx/onnx_pb.h>
@@ -22,13 +22,25 @@ struct ValueInfo {
   std::optional<Shape> shape;                 // set when every dimension is known
   std::optional<std::vector<int64_t>> ints;   // values of small integer tensors
 };
-using ValueTable = std::unordered_map<std::string, ValueInfo>;
 
-// Fills missing output shapes (and integer values) of `graph`'s nodes into
-// `table`, repeating passes until nothing changes. `opset` selects between
-// attribute and input forms of axes/splits. Never throws for unknown ops: their
-// outputs stay unknown.
-void PropagateShapes(const onnx::GraphProto& graph, int64_t opset, ValueTable& table);
+// A node's explicit inputs and its outputs as dense value ids (-1 for an
+// empty optional slot), indexing a std::vector<ValueInfo>.
+struct NodeValueIds {
+  const int32_t* inputs = nullptr;
+  int input_count = 0;
+  const int32_t* outputs = nullptr;
+  int output_count = 0;
+};
+
+// Applies dnnpart's rule for `node` (default domain only), when it has one and
+// it is needed: an output's shape is still unknown, or the node may compute
+// small integer values (Shape, or every input's values known). Fills output
+// shapes not yet known, element types and integer values into `values`; never
+// overwrites what is known. `opset` selects between the attribute and input
+// forms of axes/splits. Returns true when something changed. Never throws:
+// unknown ops and unusable inputs leave the outputs as they were.
+bool PropagateNode(const onnx::NodeProto& node, const NodeValueIds& ids, int64_t opset,
+                   std::vector<ValueInfo>& values);
 
 // Reads the integer values of a small inline tensor (int32/int64, <= 64
 // elements, data present); nullopt otherwise.

@@ -1,0 +1,487 @@
+#include "value_inference.h"
+
+#include <google/protobuf/arena.h>
+#include <onnx/defs/schema.h>
+#include <onnx/shape_inference/implementation.h>
+#include <spdlog/spdlog.h>
+
+#include <functional>
+#include <memory>
+#include <queue>
+#include <set>
+#include <string>
+#include <unordered_set>
+
+#include "dnnpart/error.h"
+
+namespace dnnpart {
+
+int32_t NameIndex::Intern(std::string_view name) {
+  if (name.empty()) return -1;
+  auto [it, added] = ids.emplace(name, static_cast<int32_t>(names.size()));
+  if (added) names.push_back(name);
+  return it->second;
+}
+
+int32_t NameIndex::Find(std::string_view name) const {
+  auto it = ids.find(name);
+  return it == ids.end() ? -1 : it->second;
+}
+
+NodeValueIds NameIndex::Ids(int n) const {
+  return {InputsBegin(n), explicit_inputs[static_cast<size_t>(n)], OutputsBegin(n),
+          static_cast<int>(OutputsEnd(n) - OutputsBegin(n))};
+}
+
+std::string NodeLabel(const onnx::NodeProto& node, int index) {
+  return node.name().empty() ? node.op_type() + "_" + std::to_string(index) : node.name();
+}
+
+namespace {
+
+// Names read inside a node's subgraphs (If/Loop/Scan bodies) that are not
+// defined there: they are inputs of the node too.
+void CollectImplicitInputs(const onnx::GraphProto& graph, std::set<std::string_view>& names) {
+  std::unordered_set<std::string_view> defined;
+  for (const auto& input : graph.input()) defined.insert(input.name());
+  for (const auto& initializer : graph.initializer()) defined.insert(initializer.name());
+  for (const auto& node : graph.node()) {
+    for (const auto& output : node.output()) defined.insert(output);
+  }
+  for (const auto& node : graph.node()) {
+    for (const auto& input : node.input()) {
+      if (!input.empty() && defined.count(input) == 0) names.insert(input);
+    }
+    for (const auto& attribute : node.attribute()) {
+      if (attribute.has_g()) CollectImplicitInputs(attribute.g(), names);
+      for (const auto& g : attribute.graphs()) CollectImplicitInputs(g, names);
+    }
+  }
+}
+
+bool HasSubgraph(const onnx::NodeProto& node) {
+  for (const auto& attribute : node.attribute()) {
+    if (attribute.has_g() || attribute.graphs_size() > 0) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+NameIndex IndexNames(const onnx::GraphProto& graph) {
+  NameIndex index;
+  const auto nodes = static_cast<size_t>(graph.node_size());
+  index.ids.reserve(nodes * 3 + static_cast<size_t>(graph.initializer_size() + graph.input_size()));
+  for (const auto& input : graph.input()) index.Intern(input.name());
+  for (const auto& initializer : graph.initializer()) index.Intern(initializer.name());
+  index.input_begin.reserve(nodes + 1);
+  index.output_begin.reserve(nodes + 1);
+  index.explicit_inputs.reserve(nodes);
+  for (const auto& node : graph.node()) {
+    index.input_begin.push_back(static_cast<int32_t>(index.inputs.size()));
+    index.explicit_inputs.push_back(node.input_size());
+    for (const auto& input : node.input()) index.inputs.push_back(index.Intern(input));
+    if (HasSubgraph(node)) {
+      std::set<std::string_view> implicit;
+      for (const auto& attribute : node.attribute()) {
+        if (attribute.has_g()) CollectImplicitInputs(attribute.g(), implicit);
+        for (const auto& g : attribute.graphs()) CollectImplicitInputs(g, implicit);
+      }
+      for (std::string_view input : implicit) index.inputs.push_back(index.Intern(input));
+    }
+    index.output_begin.push_back(static_cast<int32_t>(index.outputs.size()));
+    for (const auto& output : node.output()) index.outputs.push_back(index.Intern(output));
+  }
+  index.input_begin.push_back(static_cast<int32_t>(index.inputs.size()));
+  index.output_begin.push_back(static_cast<int32_t>(index.outputs.size()));
+  for (const auto& output : graph.output()) index.Intern(output.name());
+  index.is_initializer.assign(index.names.size(), 0);
+  for (const auto& initializer : graph.initializer()) {
+    index.is_initializer[static_cast<size_t>(index.ids.at(initializer.name()))] = 1;
+  }
+  return index;
+}
+
+namespace {
+
+// A fully static shape, or nullopt when a dimension is symbolic or unknown.
+std::optional<Shape> StaticShape(const onnx::TypeProto& type) {
+  if (!type.has_tensor_type() || !type.tensor_type().has_shape()) return std::nullopt;
+  const auto& dims = type.tensor_type().shape().dim();
+  Shape shape;
+  shape.reserve(static_cast<size_t>(dims.size()));
+  for (const auto& dim : dims) {
+    if (!dim.has_dim_value() || dim.dim_value() < 0) return std::nullopt;
+    shape.push_back(dim.dim_value());
+  }
+  return shape;
+}
+
+std::string TypeText(const onnx::TypeProto& type) {
+  if (!type.has_tensor_type()) return "a non-tensor type";
+  const auto& tensor = type.tensor_type();
+  std::string text = "element type " + std::to_string(tensor.elem_type());
+  if (onnx::TensorProto::DataType_IsValid(tensor.elem_type())) {
+    text = onnx::TensorProto::DataType_Name(static_cast<onnx::TensorProto::DataType>(tensor.elem_type()));
+  }
+  if (!tensor.has_shape()) return text + " of unknown shape";
+  text += " [";
+  for (int i = 0; i < tensor.shape().dim_size(); ++i) {
+    const auto& dim = tensor.shape().dim(i);
+    text += (i ? "x" : "") + (dim.has_dim_value() ? std::to_string(dim.dim_value())
+                              : dim.has_dim_param() ? dim.dim_param()
+                                                    : std::string("?"));
+  }
+  return text + "]";
+}
+
+// True when `inferred` contradicts `declared`: different element types, ranks
+// or fixed extents.
+bool Contradicts(const onnx::TypeProto& inferred, const onnx::TypeProto& declared) {
+  if (inferred.value_case() != declared.value_case()) return true;
+  if (!inferred.has_tensor_type()) return false;
+  const auto& a = inferred.tensor_type();
+  const auto& b = declared.tensor_type();
+  if (a.elem_type() != 0 && b.elem_type() != 0 && a.elem_type() != b.elem_type()) return true;
+  if (!a.has_shape() || !b.has_shape()) return false;
+  if (a.shape().dim_size() != b.shape().dim_size()) return true;
+  for (int i = 0; i < a.shape().dim_size(); ++i) {
+    const auto& x = a.shape().dim(i);
+    const auto& y = b.shape().dim(i);
+    if (x.has_dim_value() && y.has_dim_value() && x.dim_value() != y.dim_value()) return true;
+  }
+  return false;
+}
+
+class Driver;
+
+// What one ONNX inference function sees of one node: its attributes, the
+// types (and known values) of its inputs, and fresh output types to fill.
+class NodeContext final : public onnx::InferenceContext {
+ public:
+  NodeContext(Driver& driver, onnx::NodeProto& node, int n);
+
+  const onnx::AttributeProto* getAttribute(const std::string& name) const override {
+    for (const auto& attribute : node_.attribute()) {
+      if (attribute.name() == name) return &attribute;
+    }
+    return nullptr;
+  }
+  size_t getNumInputs() const override { return static_cast<size_t>(node_.input_size()); }
+  const onnx::TypeProto* getInputType(size_t i) const override;
+  const onnx::TensorProto* getInputData(size_t i) const override;
+  size_t getNumOutputs() const override { return outputs_.size(); }
+  onnx::TypeProto* getOutputType(size_t i) override { return outputs_.at(i); }
+  onnx::GraphInferencer* getGraphAttributeInferencer(const std::string& attribute_name) override;
+  const onnx::SparseTensorProto* getInputSparseData(size_t) const override { return nullptr; }
+  const onnx::TensorShapeProto* getSymbolicInput(size_t i) const override;
+
+  const std::vector<onnx::TypeProto*>& outputs() const { return outputs_; }
+
+ private:
+  int32_t InputId(size_t i) const;
+
+  Driver& driver_;
+  onnx::NodeProto& node_;
+  int n_;
+  std::vector<onnx::TypeProto*> outputs_;
+  std::unordered_map<std::string, onnx::TypeProto*> outer_scope_;
+  std::unique_ptr<onnx::shape_inference::GraphInferenceContext> graph_context_;
+  std::vector<std::unique_ptr<onnx::shape_inference::GraphInferencerImpl>> inferencers_;
+};
+
+class Driver {
+ public:
+  Driver(onnx::ModelProto& model, const NameIndex& index, bool use_onnx)
+      : model_(model), graph_(*model.mutable_graph()), index_(index), use_onnx_(use_onnx) {
+    for (const auto& import : model.opset_import()) {
+      opset_imports_[import.domain()] = static_cast<int>(import.version());
+    }
+    if (opset_imports_.count("") == 0 && opset_imports_.count("ai.onnx") != 0) {
+      opset_imports_[""] = opset_imports_["ai.onnx"];
+    }
+    opset_ = opset_imports_.count("") != 0 ? opset_imports_[""] : 0;
+    for (const auto& function : model.functions()) local_functions_[function.domain() + ":" + function.name()] = &function;
+  }
+
+  std::vector<ValueInfo> Run() {
+    Seed();
+    for (int n : TopologicalOrder()) InferNode(n);
+    return std::move(values_);
+  }
+
+ private:
+  friend class NodeContext;
+
+  onnx::TypeProto* NewType() { return google::protobuf::Arena::CreateMessage<onnx::TypeProto>(&arena_); }
+
+  void SetFromTensor(int32_t id, const onnx::TensorProto& tensor) {
+    ValueInfo& value = values_[static_cast<size_t>(id)];
+    value.elem_type = tensor.data_type();
+    value.shape = Shape(tensor.dims().begin(), tensor.dims().end());
+    value.ints = SmallIntValues(tensor);
+    onnx::TypeProto* type = NewType();
+    auto* tensor_type = type->mutable_tensor_type();
+    tensor_type->set_elem_type(tensor.data_type());
+    auto* shape = tensor_type->mutable_shape();
+    for (int64_t dim : tensor.dims()) shape->add_dim()->set_dim_value(dim);
+    type_[static_cast<size_t>(id)] = type;
+    data_[static_cast<size_t>(id)] = &tensor;
+  }
+
+  // The model's declared types (graph inputs, value_info, graph outputs; the
+  // first one given wins), then initializers and Constant nodes, whose
+  // values are known.
+  void Seed() {
+    const size_t count = index_.names.size();
+    values_.assign(count, ValueInfo{});
+    type_.assign(count, nullptr);
+    declared_.assign(count, nullptr);
+    data_.assign(count, nullptr);
+    symbolic_.assign(count, nullptr);
+    auto declare = [this](onnx::ValueInfoProto& info) {
+      const int32_t id = index_.Find(info.name());
+      if (id < 0 || declared_[static_cast<size_t>(id)] != nullptr || !info.has_type()) return;
+      declared_[static_cast<size_t>(id)] = info.mutable_type();
+      type_[static_cast<size_t>(id)] = info.mutable_type();
+      if (!info.type().has_tensor_type()) return;
+      ValueInfo& value = values_[static_cast<size_t>(id)];
+      value.elem_type = info.type().tensor_type().elem_type();
+      value.shape = StaticShape(info.type());
+    };
+    for (auto& info : *graph_.mutable_input()) declare(info);
+    for (auto& info : *graph_.mutable_value_info()) declare(info);
+    for (auto& info : *graph_.mutable_output()) declare(info);
+    for (const auto& initializer : graph_.initializer()) SetFromTensor(index_.ids.at(initializer.name()), initializer);
+    for (int n = 0; n < graph_.node_size(); ++n) {
+      const auto& node = graph_.node(n);
+      if (node.op_type() != "Constant" || !node.domain().empty() || node.output_size() != 1) continue;
+      const int32_t id = index_.OutputsBegin(n)[0];
+      if (id < 0) continue;
+      for (const auto& attribute : node.attribute()) {
+        if (attribute.name() == "value" && attribute.has_t()) SetFromTensor(id, attribute.t());
+        ValueInfo& value = values_[static_cast<size_t>(id)];
+        if (attribute.name() == "value_int") value = {onnx::TensorProto::INT64, Shape{}, std::vector<int64_t>{attribute.i()}};
+        if (attribute.name() == "value_ints") {
+          std::vector<int64_t> ints(attribute.ints().begin(), attribute.ints().end());
+          value = {onnx::TensorProto::INT64, Shape{static_cast<int64_t>(ints.size())}, ints};
+        }
+      }
+    }
+  }
+
+  // File order when the file is sorted (the ONNX rule); otherwise the
+  // topological order that stays closest to it. Nodes on a cycle come last,
+  // in file order (the layer graph reports the cycle).
+  std::vector<int> TopologicalOrder() const {
+    const int nodes = graph_.node_size();
+    std::vector<int32_t> producer(index_.names.size(), -1);
+    for (int n = 0; n < nodes; ++n) {
+      for (const int32_t* out = index_.OutputsBegin(n); out != index_.OutputsEnd(n); ++out) {
+        if (*out >= 0 && producer[static_cast<size_t>(*out)] < 0) producer[static_cast<size_t>(*out)] = n;
+      }
+    }
+    std::vector<int> order;
+    order.reserve(static_cast<size_t>(nodes));
+    bool sorted = true;
+    for (int n = 0; n < nodes && sorted; ++n) {
+      for (const int32_t* in = index_.InputsBegin(n); in != index_.InputsEnd(n) && sorted; ++in) {
+        sorted = *in < 0 || producer[static_cast<size_t>(*in)] < n;
+      }
+    }
+    if (sorted) {
+      for (int n = 0; n < nodes; ++n) order.push_back(n);
+      return order;
+    }
+    std::vector<int> waiting(static_cast<size_t>(nodes), 0);
+    std::vector<std::vector<int>> consumers(static_cast<size_t>(nodes));
+    for (int n = 0; n < nodes; ++n) {
+      for (const int32_t* in = index_.InputsBegin(n); in != index_.InputsEnd(n); ++in) {
+        const int p = *in < 0 ? -1 : producer[static_cast<size_t>(*in)];
+        if (p < 0 || p == n) continue;
+        ++waiting[static_cast<size_t>(n)];
+        consumers[static_cast<size_t>(p)].push_back(n);
+      }
+    }
+    std::priority_queue<int, std::vector<int>, std::greater<>> ready;
+    for (int n = 0; n < nodes; ++n) {
+      if (waiting[static_cast<size_t>(n)] == 0) ready.push(n);
+    }
+    std::vector<char> done(static_cast<size_t>(nodes), 0);
+    while (!ready.empty()) {
+      const int n = ready.top();
+      ready.pop();
+      order.push_back(n);
+      done[static_cast<size_t>(n)] = 1;
+      for (int c : consumers[static_cast<size_t>(n)]) {
+        if (--waiting[static_cast<size_t>(c)] == 0) ready.push(c);
+      }
+    }
+    for (int n = 0; n < nodes; ++n) {
+      if (done[static_cast<size_t>(n)] == 0) order.push_back(n);
+    }
+    return order;
+  }
+
+  void InferNode(int n) {
+    onnx::NodeProto& node = *graph_.mutable_node(n);
+    if (use_onnx_) RunOnnx(node, n);
+    const NodeValueIds ids = index_.Ids(n);
+    if (!PropagateNode(node, ids, opset_, values_)) return;
+    // Make what the own rules found visible to the next ONNX functions.
+    for (int i = 0; i < ids.output_count; ++i) {
+      const int32_t id = ids.outputs[i];
+      if (id < 0) continue;
+      const ValueInfo& value = values_[static_cast<size_t>(id)];
+      onnx::TypeProto* type = type_[static_cast<size_t>(id)];
+      if (!value.shape || (type != nullptr && StaticShape(*type))) continue;
+      type = NewType();
+      auto* tensor_type = type->mutable_tensor_type();
+      tensor_type->set_elem_type(value.elem_type);
+      auto* shape = tensor_type->mutable_shape();
+      for (int64_t extent : *value.shape) shape->add_dim()->set_dim_value(extent);
+      type_[static_cast<size_t>(id)] = type;
+    }
+  }
+
+  // Calls the node's ONNX inference function (or infers through its function
+  // body) and merges the outputs. An inference error leaves the outputs as
+  // they were, as ONNX does; the own rules may still fill them.
+  void RunOnnx(onnx::NodeProto& node, int n) {
+    auto domain = opset_imports_.find(node.domain());
+    if (domain == opset_imports_.end()) return;
+    const onnx::OpSchema* schema = onnx::OpSchemaRegistry::Schema(node.op_type(), domain->second, node.domain());
+    const onnx::FunctionProto* local = nullptr;
+    if (schema == nullptr) {
+      auto it = local_functions_.find(node.domain() + ":" + node.op_type());
+      if (it == local_functions_.end()) return;
+      local = it->second;
+    } else if (!schema->has_type_and_shape_inference_function() && !schema->HasFunction()) {
+      return;
+    }
+    NodeContext context(*this, node, n);
+    try {
+      if (schema != nullptr && schema->has_type_and_shape_inference_function()) {
+        schema->GetTypeAndShapeInferenceFunction()(context);
+      } else {
+        onnx::shape_inference::InferShapeForFunctionNode(local != nullptr ? *local : *schema->GetFunction(),
+                                                         onnx::OpSchemaRegistry::Instance(), context, {},
+                                                         local_functions_);
+      }
+    } catch (const std::exception& e) {
+      spdlog::debug("ONNX shape inference of node '{}' ({}) failed: {}", NodeLabel(node, n), node.op_type(), e.what());
+      return;
+    }
+    for (int i = 0; i < node.output_size(); ++i) {
+      const int32_t id = index_.OutputsBegin(n)[i];
+      if (id >= 0) Merge(node, n, id, context.outputs()[static_cast<size_t>(i)]);
+    }
+  }
+
+  // Combines an inferred output type with the model's declared one, as ONNX
+  // does: inferred extents fill and refine the declared ones. A contradiction
+  // is an error.
+  void Merge(const onnx::NodeProto& node, int n, int32_t id, onnx::TypeProto* inferred) {
+    if (inferred->value_case() == onnx::TypeProto::VALUE_NOT_SET) return;
+    const auto slot = static_cast<size_t>(id);
+    onnx::TypeProto* result = inferred;
+    if (const onnx::TypeProto* declared = declared_[slot]; declared != nullptr) {
+      if (Contradicts(*inferred, *declared)) {
+        throw Error("node '" + NodeLabel(node, n) + "' (" + node.op_type() + "): ONNX shape inference gives output '" +
+                    std::string(index_.names[slot]) + "' " + TypeText(*inferred) + ", but the model declares " +
+                    TypeText(*declared));
+      }
+      result = NewType();
+      *result = *declared;
+      try {
+        onnx::shape_inference::mergeShapesAndTypes(*inferred, result);
+      } catch (const std::exception& e) {
+        throw Error("node '" + NodeLabel(node, n) + "' (" + node.op_type() + "): output '" +
+                    std::string(index_.names[slot]) + "' cannot be merged with its declared type: " + e.what());
+      }
+    }
+    type_[slot] = result;
+    if (!result->has_tensor_type()) return;
+    ValueInfo& value = values_[slot];
+    if (result->tensor_type().elem_type() != 0) value.elem_type = result->tensor_type().elem_type();
+    if (auto shape = StaticShape(*result)) value.shape = std::move(shape);
+  }
+
+  onnx::ModelProto& model_;
+  onnx::GraphProto& graph_;
+  const NameIndex& index_;
+  const bool use_onnx_;
+  int64_t opset_ = 0;
+  std::unordered_map<std::string, int> opset_imports_;
+  onnx::shape_inference::ModelLocalFunctionsMap local_functions_;
+  google::protobuf::Arena arena_;
+  std::vector<ValueInfo> values_;
+  std::vector<onnx::TypeProto*> type_;                   // per id: what inference reads
+  std::vector<const onnx::TypeProto*> declared_;         // per id: the model's own declaration
+  std::vector<const onnx::TensorProto*> data_;           // per id: initializer or Constant value
+  std::vector<onnx::TensorShapeProto*> symbolic_;        // per id: known integer values, built on demand
+};
+
+NodeContext::NodeContext(Driver& driver, onnx::NodeProto& node, int n) : driver_(driver), node_(node), n_(n) {
+  outputs_.reserve(static_cast<size_t>(node.output_size()));
+  for (int i = 0; i < node.output_size(); ++i) outputs_.push_back(driver_.NewType());
+}
+
+int32_t NodeContext::InputId(size_t i) const {
+  return i < static_cast<size_t>(node_.input_size()) ? driver_.index_.InputsBegin(n_)[i] : -1;
+}
+
+const onnx::TypeProto* NodeContext::getInputType(size_t i) const {
+  const int32_t id = InputId(i);
+  return id < 0 ? nullptr : driver_.type_[static_cast<size_t>(id)];
+}
+
+const onnx::TensorProto* NodeContext::getInputData(size_t i) const {
+  const int32_t id = InputId(i);
+  return id < 0 ? nullptr : driver_.data_[static_cast<size_t>(id)];
+}
+
+// The integer values dnnpart's rules computed (shape arithmetic), in the form
+// of ONNX's data propagation: one dimension per value of a 0-D or 1-D tensor.
+const onnx::TensorShapeProto* NodeContext::getSymbolicInput(size_t i) const {
+  const int32_t id = InputId(i);
+  if (id < 0) return nullptr;
+  const auto slot = static_cast<size_t>(id);
+  const ValueInfo& value = driver_.values_[slot];
+  if (!value.ints || !value.shape || value.shape->size() > 1) return nullptr;
+  if (driver_.symbolic_[slot] == nullptr) {
+    auto* shape = google::protobuf::Arena::CreateMessage<onnx::TensorShapeProto>(&driver_.arena_);
+    for (int64_t v : *value.ints) shape->add_dim()->set_dim_value(v);
+    driver_.symbolic_[slot] = shape;
+  }
+  return driver_.symbolic_[slot];
+}
+
+// Subgraphs (If, Loop, Scan bodies) are inferred by ONNX's own graph
+// inferencer, which sees every value known so far by name.
+onnx::GraphInferencer* NodeContext::getGraphAttributeInferencer(const std::string& attribute_name) {
+  onnx::AttributeProto* attribute = nullptr;
+  for (auto& candidate : *node_.mutable_attribute()) {
+    if (candidate.name() == attribute_name && candidate.has_g()) attribute = &candidate;
+  }
+  if (attribute == nullptr) return nullptr;
+  if (graph_context_ == nullptr) {
+    for (size_t id = 0; id < driver_.type_.size(); ++id) {
+      if (driver_.type_[id] != nullptr) outer_scope_.emplace(std::string(driver_.index_.names[id]), driver_.type_[id]);
+    }
+    graph_context_ = std::make_unique<onnx::shape_inference::GraphInferenceContext>(
+        outer_scope_, driver_.opset_imports_, nullptr, driver_.local_functions_, onnx::OpSchemaRegistry::Instance(),
+        nullptr, static_cast<int>(driver_.model_.ir_version()));
+  }
+  inferencers_.push_back(
+      std::make_unique<onnx::shape_inference::GraphInferencerImpl>(*attribute->mutable_g(), *graph_context_));
+  return inferencers_.back().get();
+}
+
+}  // namespace
+
+std::vector<ValueInfo> InferValues(onnx::ModelProto& model, const NameIndex& index, bool use_onnx) {
+  return Driver(model, index, use_onnx).Run();
+}
+
+}  // namespace dnnpart

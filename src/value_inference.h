@@ -1,0 +1,64 @@
+// Private: dense value ids for a graph's names, and the element type and
+// static shape of every value.
+//
+// IndexNames interns every value name once; the loader's later passes index
+// vectors by id instead of hashing names again. InferValues drives ONNX's
+// per-operator type and shape inference functions (the ones
+// onnx::shape_inference::InferShapes calls, looked up in the schema registry
+// for the model's opsets) over the graph in topological order, merges each
+// result with the model's declared value_info (a conflict is an error), and
+// lets dnnpart's own rules (shape_propagation.h) fill what ONNX left unknown
+// and evaluate small integer tensors. It does not modify the model's
+// value_info: it keeps its results per id.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include <onnx/onnx_pb.h>
+
+#include "shape_propagation.h"
+
+namespace dnnpart {
+
+// Every value name of a graph interned to a dense id, and each node's inputs
+// and outputs as ids (flat arrays, -1 for an empty optional slot). Names are
+// views into the graph, which must outlive the index.
+struct NameIndex {
+  std::unordered_map<std::string_view, int32_t> ids;
+  std::vector<std::string_view> names;       // per id
+  std::vector<char> is_initializer;          // per id
+  std::vector<int32_t> input_begin, inputs;  // node n: inputs[input_begin[n] .. input_begin[n+1])
+  std::vector<int32_t> explicit_inputs;      // per node: how many are node.input() (the rest are implicit)
+  std::vector<int32_t> output_begin, outputs;
+
+  int32_t Intern(std::string_view name);
+  // The id of a name the graph uses, or -1.
+  int32_t Find(std::string_view name) const;
+  const int32_t* InputsBegin(int n) const { return inputs.data() + input_begin[static_cast<size_t>(n)]; }
+  const int32_t* InputsEnd(int n) const { return inputs.data() + input_begin[static_cast<size_t>(n) + 1]; }
+  const int32_t* OutputsBegin(int n) const { return outputs.data() + output_begin[static_cast<size_t>(n)]; }
+  const int32_t* OutputsEnd(int n) const { return outputs.data() + output_begin[static_cast<size_t>(n) + 1]; }
+  // Node n's explicit inputs and outputs, as the shape rules read them.
+  NodeValueIds Ids(int n) const;
+};
+
+// Interns graph inputs, initializers, node inputs (explicit ones, then the
+// names a node's subgraphs read from the outer scope, sorted), node outputs
+// and graph outputs, in that order.
+NameIndex IndexNames(const onnx::GraphProto& graph);
+
+// A node's name, or "<op_type>_<index>" when it has none.
+std::string NodeLabel(const onnx::NodeProto& node, int index);
+
+// Returns one ValueInfo per id of `index` (built from `model`'s graph).
+// `use_onnx` false skips ONNX's inference functions (the model's opset is
+// newer than the library): shapes then come from the declared value_info and
+// dnnpart's own rules. Throws Error when an inferred type or shape contradicts
+// the model's declared one.
+std::vector<ValueInfo> InferValues(onnx::ModelProto& model, const NameIndex& index, bool use_onnx);
+
+}  // namespace dnnpart
