@@ -29,21 +29,26 @@ const std::vector<LayerId>& LayerGraph::successors(LayerId id) const {
 }
 
 std::optional<LayerId> LayerGraph::FindLayer(std::string_view name) const {
-  auto it = impl_->layer_by_name.find(name);
-  if (it == impl_->layer_by_name.end()) return std::nullopt;
-  return it->second;
+  const int32_t id = impl_->layer_by_name.Find(name);
+  if (id < 0) return std::nullopt;
+  return id;
 }
 
 std::optional<TensorId> LayerGraph::FindTensor(std::string_view name) const {
-  auto it = impl_->tensor_by_name.find(name);
-  if (it == impl_->tensor_by_name.end()) return std::nullopt;
-  return it->second;
+  const int32_t id = impl_->tensor_by_name.Find(name);
+  if (id < 0) return std::nullopt;
+  return id;
 }
 
 LayerGraph::Builder::Builder() : impl_(std::make_unique<Impl>()) {}
 LayerGraph::Builder::~Builder() = default;
 LayerGraph::Builder::Builder(Builder&&) noexcept = default;
 LayerGraph::Builder& LayerGraph::Builder::operator=(Builder&&) noexcept = default;
+
+void LayerGraph::Builder::Reserve(size_t layers, size_t tensors) {
+  impl_->layers.reserve(layers);
+  impl_->tensors.reserve(tensors);
+}
 
 TensorId LayerGraph::Builder::AddTensor(std::string name, DType dtype, Shape shape) {
   const auto id = static_cast<TensorId>(impl_->tensors.size());
@@ -100,15 +105,15 @@ namespace {
 
 // Name lookups and the uniqueness of names, checked once the graph is complete.
 void IndexNames(LayerGraph::Impl& g) {
-  g.tensor_by_name.reserve(g.tensors.size());
+  g.tensor_by_name.Reserve(g.tensors.size());
   for (size_t t = 0; t < g.tensors.size(); ++t) {
-    if (!g.tensor_by_name.emplace(g.tensors[t].name, static_cast<TensorId>(t)).second) {
+    if (!g.tensor_by_name.Emplace(g.tensors[t].name, static_cast<TensorId>(t)).second) {
       throw Error("tensor '" + g.tensors[t].name + "' is defined twice");
     }
   }
-  g.layer_by_name.reserve(g.layers.size());
+  g.layer_by_name.Reserve(g.layers.size());
   for (size_t l = 0; l < g.layers.size(); ++l) {
-    if (!g.layer_by_name.emplace(g.layers[l].name, static_cast<LayerId>(l)).second) {
+    if (!g.layer_by_name.Emplace(g.layers[l].name, static_cast<LayerId>(l)).second) {
       throw Error("node name '" + g.layers[l].name + "' is used twice");
     }
   }

@@ -5,10 +5,10 @@
 #include <boost/graph/adjacency_list.hpp>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
 #include "dnnpart/graph.h"
+#include "name_map.h"
 
 namespace dnnpart {
 
@@ -32,8 +32,8 @@ struct LayerGraph::Impl {
   std::vector<std::vector<LayerId>> successors;
   // Views into layers[].name and tensors[].name, filled by Build() once the
   // vectors no longer change.
-  std::unordered_map<std::string_view, LayerId> layer_by_name;
-  std::unordered_map<std::string_view, TensorId> tensor_by_name;
+  NameMap layer_by_name;
+  NameMap tensor_by_name;
 };
 
 }  // namespace dnnpart

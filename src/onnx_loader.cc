@@ -1,5 +1,6 @@
 // Loads an .onnx file into a Model: parse, check, bind shapes, infer shapes,
 // fold constants, drop dead nodes, build the LayerGraph.
+#include <google/protobuf/arena.h>
 #include <onnx/defs/schema.h>
 #include <onnx/onnx_pb.h>
 #include <spdlog/spdlog.h>
@@ -11,11 +12,10 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <set>
 #include <sstream>
 #include <string_view>
-#include <unordered_map>
-#include <unordered_set>
 
 #include "dnnpart/error.h"
 #include "dnnpart/model.h"
@@ -24,8 +24,11 @@
 
 namespace dnnpart {
 
+// The parsed model lives on a protobuf arena: parsing allocates from large
+// blocks, and freeing the model frees the blocks, not each message.
 struct Model::Onnx {
-  onnx::ModelProto proto;
+  google::protobuf::Arena arena;
+  onnx::ModelProto& proto = *google::protobuf::Arena::CreateMessage<onnx::ModelProto>(&arena);
 };
 
 Model::Model(std::shared_ptr<const Onnx> onnx, LayerGraph graph, ModelInfo info)
@@ -71,21 +74,25 @@ DType FromOnnxType(int32_t elem_type) {
   }
 }
 
-onnx::ModelProto ReadModelFile(const std::string& path) {
+void ReadModelFile(const std::string& path, onnx::ModelProto& model) {
   std::error_code ec;
   if (std::filesystem::is_directory(path, ec)) throw Error("is a directory, not an .onnx file");
-  std::ifstream file(path, std::ios::binary);
+  std::ifstream file(path, std::ios::binary | std::ios::ate);
   if (!file) throw Error("cannot open the file (" + std::string(std::strerror(errno)) + ")");
-  std::string bytes((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
-  if (bytes.empty()) throw Error("the file is empty");
-  onnx::ModelProto model;
-  if (!model.ParseFromString(bytes)) {
+  const std::streamoff size = file.tellg();
+  if (size <= 0) throw Error("the file is empty");
+  if (size > std::numeric_limits<int>::max()) {
+    throw Error("the file is larger than the 2 GB a protobuf message can hold; keep large weights as external data");
+  }
+  std::string bytes(static_cast<size_t>(size), '\0');
+  file.seekg(0);
+  if (!file.read(bytes.data(), size)) throw Error("cannot read the file (" + std::string(std::strerror(errno)) + ")");
+  if (!model.ParseFromArray(bytes.data(), static_cast<int>(size))) {
     throw Error("not a valid ONNX model: the protobuf data is malformed or truncated");
   }
   if (!model.has_graph() || model.graph().node_size() == 0 || model.ir_version() <= 0) {
     throw Error("not a valid ONNX model: no ir_version or no graph with nodes");
   }
-  return model;
 }
 
 int64_t DefaultOpset(const onnx::ModelProto& model) {
@@ -126,33 +133,28 @@ void CheckAllExternalData(const onnx::GraphProto& graph) {
   }
 }
 
-// Views into the proto, which outlives every use.
-std::unordered_set<std::string_view> InitializerNames(const onnx::GraphProto& graph) {
-  std::unordered_set<std::string_view> names;
-  names.reserve(static_cast<size_t>(graph.initializer_size()));
-  for (const auto& initializer : graph.initializer()) names.insert(initializer.name());
-  return names;
-}
-
 std::string DimText(const onnx::TensorShapeProto::Dimension& dim) {
   return dim.has_dim_param() && !dim.dim_param().empty() ? "'" + dim.dim_param() + "'" : "(unnamed)";
 }
 
 // Replaces symbolic dimensions of graph inputs by the user's --input-shape values.
-void BindInputShapes(onnx::GraphProto& graph, const LoadOptions& options) {
-  const auto initializers = InitializerNames(graph);
+void BindInputShapes(onnx::GraphProto& graph, const NameIndex& index, const LoadOptions& options) {
+  auto is_initializer = [&index](const std::string& name) {
+    const int32_t id = index.Find(name);
+    return id >= 0 && index.is_initializer[static_cast<size_t>(id)] != 0;
+  };
   std::string known;
   for (const auto& input : graph.input()) {
-    if (initializers.count(input.name()) == 0) known += (known.empty() ? "" : ", ") + input.name();
+    if (!is_initializer(input.name())) known += (known.empty() ? "" : ", ") + input.name();
   }
   for (const auto& [name, shape] : options.input_shapes) {
     const bool found = std::any_of(graph.input().begin(), graph.input().end(), [&](const onnx::ValueInfoProto& input) {
-      return input.name() == name && initializers.count(name) == 0;
+      return input.name() == name && !is_initializer(name);
     });
     if (!found) throw Error("--input-shape names '" + name + "', which is not a graph input (inputs: " + known + ")");
   }
   for (auto& input : *graph.mutable_input()) {
-    if (initializers.count(input.name()) != 0) continue;
+    if (is_initializer(input.name())) continue;
     auto* tensor_type = input.mutable_type()->mutable_tensor_type();
     auto bound = options.input_shapes.find(input.name());
     if (bound != options.input_shapes.end()) {
@@ -256,7 +258,7 @@ std::vector<bool> FindLiveNodes(const onnx::GraphProto& graph, const NameIndex& 
       work.push_back(n);
     }
   };
-  for (const auto& output : graph.output()) need(index.ids.at(output.name()));
+  for (const auto& output : graph.output()) need(index.Find(output.name()));
   while (!work.empty()) {
     const int n = work.back();
     work.pop_back();
@@ -319,6 +321,13 @@ class GraphAssembler {
         tensor_of_(index.names.size(), -1) {}
 
   LayerGraph Assemble() {
+    size_t layers = 0, tensors = static_cast<size_t>(graph_.input_size());
+    for (int n = 0; n < graph_.node_size(); ++n) {
+      if (!live_[static_cast<size_t>(n)]) continue;
+      ++layers;
+      tensors += static_cast<size_t>(index_.OutputsEnd(n) - index_.OutputsBegin(n));
+    }
+    builder_.Reserve(layers, tensors);
     AddGraphInputs();
     AddLayerOutputs();
     AddLayers();
@@ -327,22 +336,26 @@ class GraphAssembler {
   }
 
  private:
-  TensorId AddTensor(int32_t id, const std::string& owner) {
+  // `producer` is the node index, or -1 for a graph input.
+  TensorId AddTensor(int32_t id, int producer) {
     const ValueInfo* value = ValueAt(values_, id);
-    const std::string name(index_.names[static_cast<size_t>(id)]);
+    std::string name(index_.names[static_cast<size_t>(id)]);
     if (value == nullptr || !value->shape) {
+      const std::string owner = producer < 0 ? "graph input"
+                                             : "output of node '" + NodeLabel(graph_.node(producer), producer) +
+                                                   "', op " + graph_.node(producer).op_type();
       throw Error("cannot determine a static shape for tensor '" + name + "' (" + owner + ")");
     }
-    const TensorId tensor = builder_.AddTensor(name, FromOnnxType(value->elem_type), *value->shape);
+    const TensorId tensor = builder_.AddTensor(std::move(name), FromOnnxType(value->elem_type), *value->shape);
     tensor_of_[static_cast<size_t>(id)] = tensor;
     return tensor;
   }
 
   void AddGraphInputs() {
     for (const auto& input : graph_.input()) {
-      const int32_t id = index_.ids.at(input.name());
+      const int32_t id = index_.Find(input.name());
       if (index_.is_initializer[static_cast<size_t>(id)] != 0) continue;
-      builder_.MarkGraphInput(AddTensor(id, "graph input"));
+      builder_.MarkGraphInput(AddTensor(id, -1));
     }
   }
 
@@ -355,7 +368,7 @@ class GraphAssembler {
         if (*in >= 0) read[static_cast<size_t>(*in)] = 1;
       }
     }
-    for (const auto& output : graph_.output()) read[static_cast<size_t>(index_.ids.at(output.name()))] = 1;
+    for (const auto& output : graph_.output()) read[static_cast<size_t>(index_.Find(output.name()))] = 1;
     for (int n = 0; n < graph_.node_size(); ++n) {
       if (!live_[static_cast<size_t>(n)]) continue;
       const auto& node = graph_.node(n);
@@ -365,14 +378,14 @@ class GraphAssembler {
           throw Error("tensor '" + std::string(index_.names[static_cast<size_t>(*out)]) +
                       "' is produced twice (again by node '" + NodeLabel(node, n) + "')");
         }
-        AddTensor(*out, "output of node '" + NodeLabel(node, n) + "', op " + node.op_type());
+        AddTensor(*out, n);
       }
     }
   }
 
   void AddLayers() {
-    std::unordered_set<std::string_view> names;
-    names.reserve(static_cast<size_t>(graph_.node_size()));
+    NameMap names;
+    names.Reserve(static_cast<size_t>(graph_.node_size()));
     for (int n = 0; n < graph_.node_size(); ++n) {
       if (!live_[static_cast<size_t>(n)]) continue;
       builder_.AddLayer(MakeLayer(graph_.node(n), n, names));
@@ -381,11 +394,11 @@ class GraphAssembler {
 
   // `names` holds views of the names given so far (into the proto, or into
   // generated_names_, whose elements never move).
-  Layer MakeLayer(const onnx::NodeProto& node, int n, std::unordered_set<std::string_view>& names) {
+  Layer MakeLayer(const onnx::NodeProto& node, int n, NameMap& names) {
     Layer layer;
     layer.name = NodeLabel(node, n);
     std::string_view view = node.name();
-    if (node.name().empty() || names.count(view) != 0) {
+    if (node.name().empty() || names.Find(view) >= 0) {
       if (!node.name().empty()) {
         spdlog::warn("node name '{}' is used twice; the copy at index {} is called '{}#{}'", layer.name, n,
                      layer.name, n);
@@ -393,7 +406,7 @@ class GraphAssembler {
       }
       view = generated_names_.emplace_back(layer.name);
     }
-    names.insert(view);
+    names.Emplace(view, n);
     layer.op_type = node.op_type();
     layer.onnx_node_index = n;
     for (const int32_t* in = index_.InputsBegin(n); in != index_.InputsEnd(n); ++in) {
@@ -423,7 +436,7 @@ class GraphAssembler {
 
   void MarkGraphOutputs() {
     for (const auto& output : graph_.output()) {
-      const TensorId tensor = tensor_of_[static_cast<size_t>(index_.ids.at(output.name()))];
+      const TensorId tensor = tensor_of_[static_cast<size_t>(index_.Find(output.name()))];
       if (tensor < 0) {
         spdlog::warn("graph output '{}' is a constant; it is ignored", output.name());
         continue;
@@ -465,7 +478,7 @@ Model Model::Load(const std::string& path, const LoadOptions& options) {
   try {
     PhaseTimer timer;
     auto onnx = std::make_shared<Onnx>();
-    onnx->proto = ReadModelFile(path);
+    ReadModelFile(path, onnx->proto);
     timer.Mark("parse");
     onnx::GraphProto& graph = *onnx->proto.mutable_graph();
     ModelInfo info;
@@ -477,9 +490,9 @@ Model Model::Load(const std::string& path, const LoadOptions& options) {
     info.graph_name = graph.name();
     info.onnx_node_count = graph.node_size();
     CheckAllExternalData(graph);
-    BindInputShapes(graph, options);
-    info.shapes_from_fallback = OpsetNewerThanLibrary(info.opset);
     const NameIndex index = IndexNames(graph);
+    BindInputShapes(graph, index, options);
+    info.shapes_from_fallback = OpsetNewerThanLibrary(info.opset);
     timer.Mark("name index");
     const std::vector<ValueInfo> values = InferValues(onnx->proto, index, !info.shapes_from_fallback);
     timer.Mark("shape inference");

@@ -18,14 +18,13 @@ namespace dnnpart {
 
 int32_t NameIndex::Intern(std::string_view name) {
   if (name.empty()) return -1;
-  auto [it, added] = ids.emplace(name, static_cast<int32_t>(names.size()));
+  auto [id, added] = ids.Emplace(name, static_cast<int32_t>(names.size()));
   if (added) names.push_back(name);
-  return it->second;
+  return id;
 }
 
 int32_t NameIndex::Find(std::string_view name) const {
-  auto it = ids.find(name);
-  return it == ids.end() ? -1 : it->second;
+  return ids.Find(name);
 }
 
 NodeValueIds NameIndex::Ids(int n) const {
@@ -71,7 +70,10 @@ bool HasSubgraph(const onnx::NodeProto& node) {
 NameIndex IndexNames(const onnx::GraphProto& graph) {
   NameIndex index;
   const auto nodes = static_cast<size_t>(graph.node_size());
-  index.ids.reserve(nodes * 3 + static_cast<size_t>(graph.initializer_size() + graph.input_size()));
+  // Most values are defined once: by a graph input, an initializer or a node.
+  size_t defined = static_cast<size_t>(graph.initializer_size() + graph.input_size());
+  for (const auto& node : graph.node()) defined += static_cast<size_t>(node.output_size());
+  index.ids.Reserve(defined);
   for (const auto& input : graph.input()) index.Intern(input.name());
   for (const auto& initializer : graph.initializer()) index.Intern(initializer.name());
   index.input_begin.reserve(nodes + 1);
@@ -97,7 +99,7 @@ NameIndex IndexNames(const onnx::GraphProto& graph) {
   for (const auto& output : graph.output()) index.Intern(output.name());
   index.is_initializer.assign(index.names.size(), 0);
   for (const auto& initializer : graph.initializer()) {
-    index.is_initializer[static_cast<size_t>(index.ids.at(initializer.name()))] = 1;
+    index.is_initializer[static_cast<size_t>(index.Find(initializer.name()))] = 1;
   }
   return index;
 }
@@ -252,7 +254,7 @@ class Driver {
     for (auto& info : *graph_.mutable_input()) declare(info);
     for (auto& info : *graph_.mutable_value_info()) declare(info);
     for (auto& info : *graph_.mutable_output()) declare(info);
-    for (const auto& initializer : graph_.initializer()) SetFromTensor(index_.ids.at(initializer.name()), initializer);
+    for (const auto& initializer : graph_.initializer()) SetFromTensor(index_.Find(initializer.name()), initializer);
     for (int n = 0; n < graph_.node_size(); ++n) {
       const auto& node = graph_.node(n);
       if (node.op_type() != "Constant" || !node.domain().empty() || node.output_size() != 1) continue;

@@ -15,11 +15,11 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
 #include <onnx/onnx_pb.h>
 
+#include "name_map.h"
 #include "shape_propagation.h"
 
 namespace dnnpart {
@@ -28,7 +28,7 @@ namespace dnnpart {
 // and outputs as ids (flat arrays, -1 for an empty optional slot). Names are
 // views into the graph, which must outlive the index.
 struct NameIndex {
-  std::unordered_map<std::string_view, int32_t> ids;
+  NameMap ids;
   std::vector<std::string_view> names;       // per id
   std::vector<char> is_initializer;          // per id
   std::vector<int32_t> input_begin, inputs;  // node n: inputs[input_begin[n] .. input_begin[n+1])

@@ -86,7 +86,9 @@ class LayerGraph::Builder {
   Builder(Builder&&) noexcept;
   Builder& operator=(Builder&&) noexcept;
 
-  // Adds a tensor; throws Error if the name is already used.
+  // Makes room for this many layers and tensors (an optimisation only).
+  void Reserve(size_t layers, size_t tensors);
+  // Adds a tensor; Build() throws Error if the name is used twice.
   TensorId AddTensor(std::string name, DType dtype, Shape shape);
   // Adds a layer whose inputs/outputs name tensors already added; throws Error
   // if an output already has a producer or an id is out of range.
