@@ -281,32 +281,53 @@ std::vector<bool> FindLiveNodes(const onnx::GraphProto& graph, const NameIndex& 
 // What the MAC model needs of a node: its first inputs' shapes (constants
 // included), its first output's shape, and integer attributes of the ops whose
 // formula reads them. Kept small: it is built for every node.
-OpDescription DescribeNode(const onnx::NodeProto& node, int n, const NameIndex& index,
-                            const std::vector<ValueInfo>& values) {
-  static const std::set<std::string_view> kAttributeOps{"Conv", "ConvInteger", "QLinearConv", "ConvTranspose",
-                                                        "Gemm", "MaxPool", "AveragePool", "LpPool"};
+// Fills `op` in place: one description is reused for every node, so its
+// vectors and map keep their storage.
+void DescribeNode(const onnx::NodeProto& node, int n, const NameIndex& index, const std::vector<ValueInfo>& values,
+                  OpDescription& op) {
+  static constexpr std::string_view kAttributeOps[] = {"Conv", "ConvInteger", "QLinearConv", "ConvTranspose",
+                                                       "Gemm", "MaxPool",     "AveragePool", "LpPool"};
+  static constexpr std::string_view kAttributesRead[] = {"group", "transA", "kernel_shape"};  // all CountMacs reads
   constexpr int kShapesNeeded = 4;  // QLinearConv reads its weight at input 3
-  OpDescription op;
-  op.op_type = node.op_type();
-  const int explicit_inputs = index.explicit_inputs[static_cast<size_t>(n)];
-  for (int i = 0; i < explicit_inputs && i < kShapesNeeded; ++i) {
-    const ValueInfo* value = ValueAt(values, index.InputsBegin(n)[i]);
-    op.input_shapes.push_back(value != nullptr ? value->shape : std::nullopt);
-  }
-  if (index.OutputsBegin(n) != index.OutputsEnd(n)) {
+  auto copy_shape = [](const ValueInfo* value, std::optional<Shape>& into) {
+    if (value == nullptr || !value->shape) {
+      into.reset();
+    } else if (into) {
+      into->assign(value->shape->begin(), value->shape->end());
+    } else {
+      into.emplace(*value->shape);
+    }
+  };
+  op.op_type.assign(node.op_type());
+  const int shapes = std::min(index.explicit_inputs[static_cast<size_t>(n)], kShapesNeeded);
+  op.input_shapes.resize(static_cast<size_t>(shapes));
+  for (int i = 0; i < shapes; ++i) copy_shape(ValueAt(values, index.InputsBegin(n)[i]), op.input_shapes[static_cast<size_t>(i)]);
+  const bool has_output = index.OutputsBegin(n) != index.OutputsEnd(n);
+  op.output_shapes.resize(has_output ? 1 : 0);
+  if (has_output) {
     const ValueInfo* value = ValueAt(values, *index.OutputsBegin(n));
-    op.output_shapes.push_back(value != nullptr && value->shape ? *value->shape : Shape{});
-  }
-  if (kAttributeOps.count(node.op_type()) == 0) return op;
-  for (const auto& attribute : node.attribute()) {
-    const std::string& name = attribute.name();
-    if (name != "group" && name != "transA" && name != "kernel_shape") continue;  // all CountMacs reads
-    if (attribute.type() == onnx::AttributeProto::INT) op.int_attributes[attribute.name()] = {attribute.i()};
-    if (attribute.type() == onnx::AttributeProto::INTS) {
-      op.int_attributes[attribute.name()] = std::vector<int64_t>(attribute.ints().begin(), attribute.ints().end());
+    if (value != nullptr && value->shape) {
+      op.output_shapes[0].assign(value->shape->begin(), value->shape->end());
+    } else {
+      op.output_shapes[0].clear();
     }
   }
-  return op;
+  for (std::string_view name : kAttributesRead) {
+    auto it = op.int_attributes.find(std::string(name));
+    if (it != op.int_attributes.end()) it->second.clear();
+  }
+  if (std::find(std::begin(kAttributeOps), std::end(kAttributeOps), node.op_type()) == std::end(kAttributeOps)) {
+    std::erase_if(op.int_attributes, [](const auto& entry) { return entry.second.empty(); });
+    return;
+  }
+  for (const auto& attribute : node.attribute()) {
+    const std::string& name = attribute.name();
+    if (std::find(std::begin(kAttributesRead), std::end(kAttributesRead), name) == std::end(kAttributesRead)) continue;
+    std::vector<int64_t>& ints = op.int_attributes[name];
+    if (attribute.type() == onnx::AttributeProto::INT) ints.assign(1, attribute.i());
+    if (attribute.type() == onnx::AttributeProto::INTS) ints.assign(attribute.ints().begin(), attribute.ints().end());
+  }
+  std::erase_if(op.int_attributes, [](const auto& entry) { return entry.second.empty(); });
 }
 
 class GraphAssembler {
@@ -426,11 +447,11 @@ class GraphAssembler {
     for (const int32_t* out = index_.OutputsBegin(n); out != index_.OutputsEnd(n); ++out) {
       if (*out >= 0 && tensor_of_[static_cast<size_t>(*out)] >= 0) layer.outputs.push_back(tensor_of_[static_cast<size_t>(*out)]);
     }
-    const OpDescription description = DescribeNode(node, n, index_, values_);
-    const MacCount macs = CountMacs(description);
+    DescribeNode(node, n, index_, values_, description_);
+    const MacCount macs = CountMacs(description_);
     layer.macs = macs.macs;
     layer.macs_modelled = macs.modelled;
-    layer.depthwise = IsDepthwiseConv(description);
+    layer.depthwise = IsDepthwiseConv(description_);
     return layer;
   }
 
@@ -452,6 +473,7 @@ class GraphAssembler {
   const std::vector<bool>& live_;
   std::vector<TensorId> tensor_of_;  // per value id; -1 when not a tensor of the layer graph
   std::deque<std::string> generated_names_;
+  OpDescription description_;  // reused by DescribeNode
   LayerGraph::Builder builder_;
 };
 

@@ -10,6 +10,7 @@
 #include <queue>
 #include <set>
 #include <string>
+#include <unordered_map>
 #include <unordered_set>
 
 #include "dnnpart/error.h"
@@ -346,13 +347,30 @@ class Driver {
     }
   }
 
+  // The schema of `node`'s operator at the model's opset (nullptr when the
+  // registry has none); false when the model imports no opset for its domain.
+  // Default-domain schemas are looked up once per op type.
+  bool FindSchema(const onnx::NodeProto& node, const onnx::OpSchema*& schema) {
+    if (node.domain().empty()) {
+      auto cached = default_schemas_.find(node.op_type());
+      if (cached != default_schemas_.end()) {
+        schema = cached->second;
+        return true;
+      }
+    }
+    auto domain = opset_imports_.find(node.domain());
+    if (domain == opset_imports_.end()) return false;
+    schema = onnx::OpSchemaRegistry::Schema(node.op_type(), domain->second, node.domain());
+    if (node.domain().empty()) default_schemas_.emplace(node.op_type(), schema);
+    return true;
+  }
+
   // Calls the node's ONNX inference function (or infers through its function
   // body) and merges the outputs. An inference error leaves the outputs as
   // they were, as ONNX does; the own rules may still fill them.
   void RunOnnx(onnx::NodeProto& node, int n) {
-    auto domain = opset_imports_.find(node.domain());
-    if (domain == opset_imports_.end()) return;
-    const onnx::OpSchema* schema = onnx::OpSchemaRegistry::Schema(node.op_type(), domain->second, node.domain());
+    const onnx::OpSchema* schema = nullptr;
+    if (!FindSchema(node, schema)) return;
     const onnx::FunctionProto* local = nullptr;
     if (schema == nullptr) {
       auto it = local_functions_.find(node.domain() + ":" + node.op_type());
@@ -416,6 +434,7 @@ class Driver {
   int64_t opset_ = 0;
   std::unordered_map<std::string, int> opset_imports_;
   onnx::shape_inference::ModelLocalFunctionsMap local_functions_;
+  std::unordered_map<std::string_view, const onnx::OpSchema*> default_schemas_;  // views into the model
   google::protobuf::Arena arena_;
   std::vector<ValueInfo> values_;
   std::vector<onnx::TypeProto*> type_;                   // per id: what inference reads
