@@ -423,7 +423,8 @@ class GraphAssembler {
       if (!node.name().empty()) {
         spdlog::warn("node name '{}' is used twice; the copy at index {} is called '{}#{}'", layer.name, n,
                      layer.name, n);
-        layer.name += "#" + std::to_string(n);
+        layer.name.push_back('#');
+        layer.name += std::to_string(n);
       }
       view = generated_names_.emplace_back(layer.name);
     }

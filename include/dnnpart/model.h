@@ -2,8 +2,9 @@
 // for later sub-model extraction.
 //
 // Loading reads the .onnx file with the ONNX library, binds symbolic input
-// dimensions, runs ONNX shape inference (or dnnpart's own propagation for
-// opsets newer than the library knows), folds constant and shape-computing
+// dimensions, infers shapes with ONNX's per-operator inference functions
+// driven by dnnpart plus dnnpart's own rules (only the latter for opsets newer
+// than the library knows; docs/loading.md), folds constant and shape-computing
 // nodes away, drops nodes that reach no graph output (with a warning), and
 // builds the LayerGraph with the original node and tensor names. Initializers
 // stored as external data are never read. A Model is immutable after Load and
@@ -55,7 +56,7 @@ class Model {
   Model& operator=(Model&&) noexcept;
 
  private:
-  struct Onnx;  // the parsed onnx::ModelProto (after shape binding and inference)
+  struct Onnx;  // the parsed onnx::ModelProto (input shapes bound; value_info untouched)
   Model(std::shared_ptr<const Onnx> onnx, LayerGraph graph, ModelInfo info);
 
   std::shared_ptr<const Onnx> onnx_;
