@@ -134,12 +134,46 @@ TEST(Loader, BadFilesGiveOneClearError) {
       {"tests/data/external_escape.onnx", "outside the model's folder"},
       {"tests/data/external_absolute.onnx", "outside the model's folder"},
       {"tests/data", "directory"},
+      {"tests/data/conflicting_value_info.onnx", "node 'c1' (Conv): ONNX shape inference gives output 'c1_out'"},
   };
   for (const auto& [file, fault] : cases) {
     const std::string message = LoadError(file);
     EXPECT_EQ(message.rfind(SourcePath(file), 0), 0U) << message;  // starts with the file
     EXPECT_NE(message.find(fault), std::string::npos) << file << ": " << message;
     EXPECT_EQ(message.find('\n'), std::string::npos) << message;
+  }
+}
+
+// The If output's shape is known only to ONNX's graph inferencer (the
+// branches declare none); the tensor the branches read from the outer scope
+// is an input of the If layer.
+TEST(Loader, IfBranchesAreInferredAndTheirOuterReadsAreInputs) {
+  const Model model = LoadFixture("if_branch.onnx");
+  const LayerGraph& g = model.graph();
+  EXPECT_EQ(LayerNames(g), (std::vector<std::string>{"c1", "choose", "add"}));
+  const Layer& choose = g.layer(*g.FindLayer("choose"));
+  std::vector<std::string> inputs;
+  for (TensorId t : choose.inputs) inputs.push_back(g.tensor(t).name);
+  EXPECT_EQ(inputs, (std::vector<std::string>{"cond", "c1_out"}));
+  EXPECT_EQ(g.tensor(*g.FindTensor("branch_out")).shape, (Shape{1, 4, 8, 8}));
+  EXPECT_EQ(test::HeadNameSets(g, FindCuts(g, {.max_cut_tensors = 3})), test::BruteForceCuts(g, 3));
+}
+
+// Nodes listed out of order load as if sorted: the same layers, shapes and
+// MACs as the sorted file, in topological order.
+TEST(Loader, UnsortedNodesLoadLikeSortedOnes) {
+  const Model sorted = LoadFixture("tiny_residual.onnx");
+  const Model unsorted = LoadFixture("unsorted.onnx");
+  const LayerGraph& a = sorted.graph();
+  const LayerGraph& b = unsorted.graph();
+  EXPECT_EQ(LayerNames(a), LayerNames(b));
+  ASSERT_EQ(a.tensor_count(), b.tensor_count());
+  for (size_t t = 0; t < a.tensor_count(); ++t) {
+    const Tensor& ta = a.tensor(static_cast<TensorId>(t));
+    EXPECT_EQ(ta.shape, b.tensor(*b.FindTensor(ta.name)).shape) << ta.name;
+  }
+  for (const std::string name : {"c1", "r1", "c2", "add", "r2"}) {
+    EXPECT_EQ(a.layer(*a.FindLayer(name)).macs, b.layer(*b.FindLayer(name)).macs) << name;
   }
 }
 

@@ -274,6 +274,52 @@ def opset7_bn_mlp():
     return model
 
 
+def conflicting_value_info():
+    """tiny_residual whose value_info gives c1_out a wrong spatial size."""
+    model = tiny_residual()
+    model.graph.value_info.append(vinfo("c1_out", [1, 8, 8, 8]))
+    return model
+
+
+def if_branch():
+    """x -> c1 -> If(cond): then Relu(c1_out), else Sigmoid(c1_out) -> add(+x).
+
+    The branches read c1_out from the outer scope (an implicit input of the
+    If node) and declare no output shapes: only ONNX's graph inferencer
+    can tell the If output's shape.
+    """
+    def branch(op, name):
+        return helper.make_graph(
+            [helper.make_node(op, ["c1_out"], [name + "_out"], name=name)],
+            name, [], [helper.make_tensor_value_info(name + "_out", FLOAT, None)])
+
+    nodes = [
+        helper.make_node("Conv", ["x", "c1.weight"], ["c1_out"], name="c1",
+                         kernel_shape=[1, 1]),
+        helper.make_node("If", ["cond"], ["branch_out"], name="choose",
+                         then_branch=branch("Relu", "then_relu"),
+                         else_branch=branch("Sigmoid", "else_sigmoid")),
+        helper.make_node("Add", ["branch_out", "x"], ["y"], name="add"),
+    ]
+    graph = helper.make_graph(
+        nodes, "if_branch",
+        [vinfo("x", [1, 4, 8, 8]), vinfo("cond", [], TensorProto.BOOL)],
+        [vinfo("y", [1, 4, 8, 8])],
+        initializer=[init("c1.weight", weights(20, (4, 4, 1, 1)))],
+    )
+    return make_model(graph)
+
+
+def unsorted():
+    """tiny_residual with its nodes listed last to first (ONNX requires
+    sorted nodes; some tools write them otherwise)."""
+    model = tiny_residual()
+    nodes = list(model.graph.node)[::-1]
+    del model.graph.node[:]
+    model.graph.node.extend(nodes)
+    return model
+
+
 def random_bytes(n, seed=b"dnnpart-fixture"):
     out = bytearray()
     counter = 0
@@ -315,6 +361,9 @@ def main(argv=None):
         ("identity_dropout.onnx", identity_dropout()),
         ("split_concat.onnx", split_concat()),
         ("opset7_bn_mlp.onnx", opset7_bn_mlp()),
+        ("conflicting_value_info.onnx", conflicting_value_info()),
+        ("if_branch.onnx", if_branch()),
+        ("unsorted.onnx", unsorted()),
     ]
     for name, content in files:
         data = content if isinstance(content, bytes) else content.SerializeToString()
