@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstring>
 #include <functional>
+#include <limits>
 #include <map>
 #include <set>
 
@@ -35,6 +36,16 @@ std::string StringAttr(const onnx::NodeProto& node, const std::string& name, con
 }
 
 int64_t NormalizeAxis(int64_t axis, size_t rank) { return axis < 0 ? axis + static_cast<int64_t>(rank) : axis; }
+
+// An axis of a tensor of this rank after normalisation, or -1 when out of range.
+int64_t CheckedAxis(int64_t axis, size_t rank) {
+  const int64_t normal = NormalizeAxis(axis, rank);
+  return normal >= 0 && normal < static_cast<int64_t>(rank) ? normal : -1;
+}
+
+bool AllPositive(const std::vector<int64_t>& values) {
+  return std::all_of(values.begin(), values.end(), [](int64_t v) { return v > 0; });
+}
 
 // Shapes broadcast numpy-style; nullopt when they do not.
 std::optional<Shape> Broadcast(const std::vector<Shape>& shapes) {
@@ -79,6 +90,7 @@ struct NodeContext {
   // Sets output i unless it is already known; returns true when something changed.
   bool Set(size_t i, int32_t elem_type, Shape shape, std::optional<Ints> ints = std::nullopt) const {
     if (static_cast<int>(i) >= ids.output_count || ids.outputs[i] < 0) return false;
+    if (std::any_of(shape.begin(), shape.end(), [](int64_t extent) { return extent < 0; })) return false;
     ValueInfo& out = values[static_cast<size_t>(ids.outputs[i])];
     bool changed = false;
     if (!out.shape) out.shape = std::move(shape), changed = true;
@@ -105,6 +117,7 @@ std::optional<Shape> WindowedShape(const NodeContext& c, const Shape& x, const I
   const std::string auto_pad = StringAttr(c.node, "auto_pad", "NOTSET");
   const bool ceil_mode = IntAttr(c.node, "ceil_mode", 0) != 0;
   if (strides.size() != spatial || dilations.size() != spatial || pads.size() != 2 * spatial) return std::nullopt;
+  if (!AllPositive(strides) || !AllPositive(dilations) || !AllPositive(kernel)) return std::nullopt;
   Shape out{x[0], out_channels};
   for (size_t i = 0; i < spatial; ++i) {
     if (auto_pad == "SAME_UPPER" || auto_pad == "SAME_LOWER") {
@@ -141,6 +154,10 @@ bool ConvTransposeShape(const NodeContext& c) {
   const Ints dilations = IntsAttr(c.node, "dilations").value_or(Ints(spatial, 1));
   const Ints pads = IntsAttr(c.node, "pads").value_or(Ints(2 * spatial, 0));
   const Ints output_padding = IntsAttr(c.node, "output_padding").value_or(Ints(spatial, 0));
+  if (strides.size() != spatial || dilations.size() != spatial || pads.size() != 2 * spatial ||
+      output_padding.size() != spatial || !AllPositive(strides) || !AllPositive(dilations)) {
+    return false;
+  }
   for (size_t i = 0; i < spatial; ++i) {
     out.push_back(strides[i] * ((*x)[i + 2] - 1) + output_padding[i] + ((*w)[i + 2] - 1) * dilations[i] + 1 -
                   pads[i] - pads[i + spatial]);
@@ -196,6 +213,7 @@ bool FlattenShape(const NodeContext& c) {
   const Shape* x = c.InShape(0);
   if (x == nullptr) return false;
   const int64_t axis = NormalizeAxis(IntAttr(c.node, "axis", 1), x->size());
+  if (axis < 0 || axis > static_cast<int64_t>(x->size())) return false;
   int64_t outer = 1, inner = 1;
   for (size_t i = 0; i < x->size(); ++i) (static_cast<int64_t>(i) < axis ? outer : inner) *= (*x)[i];
   return c.Set(0, c.InType(0), {outer, inner});
@@ -211,6 +229,10 @@ bool ReshapeShape(const NodeContext& c) {
   }
   if (x == nullptr || !target) return false;
   const bool allow_zero = IntAttr(c.node, "allowzero", 0) != 0;
+  if (std::count(target->begin(), target->end(), -1) > 1 ||
+      std::any_of(target->begin(), target->end(), [](int64_t v) { return v < -1; })) {
+    return false;
+  }
   Shape out = *target;
   int64_t known = 1;
   int inferred = -1;
@@ -228,7 +250,8 @@ bool ReshapeShape(const NodeContext& c) {
 bool ConcatShape(const NodeContext& c) {
   const Shape* first = c.InShape(0);
   if (first == nullptr) return false;
-  const int64_t axis = NormalizeAxis(IntAttr(c.node, "axis", 0), first->size());
+  const int64_t axis = CheckedAxis(IntAttr(c.node, "axis", 0), first->size());
+  if (axis < 0) return false;
   Shape out = *first;
   out[static_cast<size_t>(axis)] = 0;
   std::optional<Ints> values = Ints{};
@@ -246,7 +269,8 @@ bool ConcatShape(const NodeContext& c) {
 bool SplitShape(const NodeContext& c) {
   const Shape* x = c.InShape(0);
   if (x == nullptr) return false;
-  const int64_t axis = NormalizeAxis(IntAttr(c.node, "axis", 0), x->size());
+  const int64_t axis = CheckedAxis(IntAttr(c.node, "axis", 0), x->size());
+  if (axis < 0 || c.ids.output_count == 0) return false;
   const int64_t extent = (*x)[static_cast<size_t>(axis)];
   const auto outputs = static_cast<int64_t>(c.ids.output_count);
   std::optional<Ints> split = c.opset >= 13 ? (c.InInts(1) ? std::optional<Ints>(*c.InInts(1)) : std::nullopt)
@@ -257,7 +281,10 @@ bool SplitShape(const NodeContext& c) {
     split = Ints{};
     for (int64_t i = 0, left = extent; i < outputs; ++i, left -= chunk) split->push_back(std::min(chunk, left));
   }
-  if (static_cast<int64_t>(split->size()) != outputs) return false;
+  if (static_cast<int64_t>(split->size()) != outputs ||
+      std::any_of(split->begin(), split->end(), [](int64_t v) { return v < 0; })) {
+    return false;
+  }
   bool changed = false;
   for (size_t i = 0; i < split->size(); ++i) {
     Shape out = *x;
@@ -276,7 +303,11 @@ bool TransposeShape(const NodeContext& c) {
   }
   if (perm.size() != x->size()) return false;
   Shape out;
-  for (int64_t p : perm) out.push_back((*x)[static_cast<size_t>(NormalizeAxis(p, x->size()))]);
+  for (int64_t p : perm) {
+    const int64_t axis = CheckedAxis(p, x->size());
+    if (axis < 0) return false;
+    out.push_back((*x)[static_cast<size_t>(axis)]);
+  }
   return c.Set(0, c.InType(0), out);
 }
 
@@ -297,7 +328,8 @@ bool SqueezeShape(const NodeContext& c, bool unsqueeze) {
   if (unsqueeze) {
     const size_t rank = x->size() + axes->size();
     std::set<int64_t> inserted;
-    for (int64_t a : *axes) inserted.insert(NormalizeAxis(a, rank));
+    for (int64_t a : *axes) inserted.insert(CheckedAxis(a, rank));
+    if (inserted.count(-1) != 0 || inserted.size() != axes->size()) return false;
     for (size_t i = 0, j = 0; i < rank; ++i) out.push_back(inserted.count(static_cast<int64_t>(i)) ? 1 : (*x)[j++]);
   } else {
     std::set<int64_t> removed;
@@ -333,7 +365,8 @@ bool ReduceShape(const NodeContext& c) {
 bool ArgReduceShape(const NodeContext& c) {
   const Shape* x = c.InShape(0);
   if (x == nullptr) return false;
-  const auto axis = NormalizeAxis(IntAttr(c.node, "axis", 0), x->size());
+  const auto axis = CheckedAxis(IntAttr(c.node, "axis", 0), x->size());
+  if (axis < 0) return false;
   Shape out = *x;
   if (IntAttr(c.node, "keepdims", 1) != 0) out[static_cast<size_t>(axis)] = 1;
   else out.erase(out.begin() + axis);
@@ -355,7 +388,9 @@ bool GatherShape(const NodeContext& c) {
   const Shape* data = c.InShape(0);
   const Shape* indices = c.InShape(1);
   if (data == nullptr || indices == nullptr || data->empty()) return false;
-  const auto axis = static_cast<size_t>(NormalizeAxis(IntAttr(c.node, "axis", 0), data->size()));
+  const int64_t signed_axis = CheckedAxis(IntAttr(c.node, "axis", 0), data->size());
+  if (signed_axis < 0) return false;
+  const auto axis = static_cast<size_t>(signed_axis);
   Shape out(data->begin(), data->begin() + static_cast<int64_t>(axis));
   out.insert(out.end(), indices->begin(), indices->end());
   out.insert(out.end(), data->begin() + static_cast<int64_t>(axis) + 1, data->end());
@@ -402,9 +437,16 @@ bool SliceShape(const NodeContext& c) {
   std::vector<std::pair<int64_t, int64_t>> range1d;  // for values of 1-D tensors
   for (size_t i = 0; i < starts.size(); ++i) {
     const int64_t signed_axis = NormalizeAxis(axes[i], x->size());
-    if (signed_axis < 0 || signed_axis >= static_cast<int64_t>(x->size()) || steps[i] == 0) return false;
+    if (signed_axis < 0 || signed_axis >= static_cast<int64_t>(x->size()) || steps[i] == 0 ||
+        steps[i] == std::numeric_limits<int64_t>::min()) {
+      return false;
+    }
     const auto axis = static_cast<size_t>(signed_axis);
     const int64_t dim = (*x)[axis], step = steps[i];
+    if (dim == 0) {
+      out[axis] = 0;
+      continue;
+    }
     // ONNX Slice: negative indices count from the end; for negative steps the
     // start clamps to [0, dim-1] and the end to [-1, dim-1].
     auto clampi = [&](int64_t v, bool is_end) {
@@ -421,7 +463,11 @@ bool SliceShape(const NodeContext& c) {
   std::optional<Ints> values;
   if (const Ints* v = c.InInts(0); v != nullptr && range1d.size() == 1) {
     values = Ints{};
-    for (int64_t k = 0; k < out[0]; ++k) values->push_back((*v)[static_cast<size_t>(range1d[0].first + k * range1d[0].second)]);
+    for (int64_t k = 0; k < out[0] && values; ++k) {
+      const int64_t at = range1d[0].first + k * range1d[0].second;
+      if (at < 0 || at >= static_cast<int64_t>(v->size())) values.reset();
+      else values->push_back((*v)[static_cast<size_t>(at)]);
+    }
   }
   return c.Set(0, c.InType(0), out, values);
 }
@@ -444,11 +490,22 @@ bool ElementwiseShape(const NodeContext& c, bool bool_result) {
   if (a != nullptr && b != nullptr && out->size() <= 1 && (op == "Add" || op == "Sub" || op == "Mul" || op == "Div")) {
     values = Ints{};
     const int64_t n = out->empty() ? 1 : (*out)[0];
+    if ((a->size() != 1 && static_cast<int64_t>(a->size()) != n) || (b->size() != 1 && static_cast<int64_t>(b->size()) != n)) {
+      return false;
+    }
     for (int64_t i = 0; i < n; ++i) {
       const int64_t x = (*a)[a->size() == 1 ? 0 : static_cast<size_t>(i)];
       const int64_t y = (*b)[b->size() == 1 ? 0 : static_cast<size_t>(i)];
-      if (op == "Div" && y == 0) return false;
-      values->push_back(op == "Add" ? x + y : op == "Sub" ? x - y : op == "Mul" ? x * y : x / y);
+      int64_t result = 0;
+      if (op == "Div") {
+        if (y == 0 || (x == std::numeric_limits<int64_t>::min() && y == -1)) return false;
+        result = x / y;
+      } else if (op == "Add" ? __builtin_add_overflow(x, y, &result)
+                 : op == "Sub" ? __builtin_sub_overflow(x, y, &result)
+                               : __builtin_mul_overflow(x, y, &result)) {
+        return false;
+      }
+      values->push_back(result);
     }
   }
   const size_t type_input = op == "Where" ? 1 : 0;
@@ -485,7 +542,9 @@ bool PadShape(const NodeContext& c) {
   if (pads->size() != 2 * axes.size()) return false;
   Shape out = *x;
   for (size_t i = 0; i < axes.size(); ++i) {
-    out[static_cast<size_t>(NormalizeAxis(axes[i], x->size()))] += (*pads)[i] + (*pads)[i + axes.size()];
+    const int64_t axis = CheckedAxis(axes[i], x->size());
+    if (axis < 0) return false;
+    out[static_cast<size_t>(axis)] += (*pads)[i] + (*pads)[i + axes.size()];
   }
   return c.Set(0, c.InType(0), out);
 }

@@ -1,12 +1,17 @@
 #include "value_inference.h"
 
 #include <google/protobuf/arena.h>
+#include <csetjmp>
+#include <csignal>
 #include <onnx/defs/schema.h>
 #include <onnx/shape_inference/implementation.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <functional>
 #include <memory>
+#include <mutex>
+#include <iterator>
 #include <queue>
 #include <set>
 #include <string>
@@ -106,6 +111,87 @@ NameIndex IndexNames(const onnx::GraphProto& graph) {
 }
 
 namespace {
+
+// The faults an ONNX inference function can end in, and what they were before
+// dnnpart's handler took them.
+constexpr int kFaultSignals[] = {SIGFPE, SIGSEGV, SIGBUS, SIGILL};
+struct sigaction g_previous_actions[std::size(kFaultSignals)];
+thread_local sigjmp_buf* t_fault_jump = nullptr;
+thread_local volatile std::sig_atomic_t t_fault_signal = 0;
+
+extern "C" void OnFault(int signal, siginfo_t*, void*) {
+  if (sigjmp_buf* jump = t_fault_jump; jump != nullptr) {
+    t_fault_jump = nullptr;
+    t_fault_signal = signal;
+    siglongjmp(*jump, 1);
+  }
+  // Not inside a guarded call: hand the fault back to its previous owner.
+  for (size_t i = 0; i < std::size(kFaultSignals); ++i) {
+    if (kFaultSignals[i] == signal) sigaction(signal, &g_previous_actions[i], nullptr);
+  }
+  std::raise(signal);
+}
+
+void InstallFaultHandler() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    for (size_t i = 0; i < std::size(kFaultSignals); ++i) {
+      struct sigaction action {};
+      action.sa_sigaction = OnFault;
+      action.sa_flags = SA_SIGINFO | SA_NODEFER;  // not blocked after the jump
+      sigemptyset(&action.sa_mask);
+      sigaction(kFaultSignals[i], &action, &g_previous_actions[i]);
+    }
+  });
+}
+
+const char* SignalName(int signal) {
+  switch (signal) {
+    case SIGFPE: return "SIGFPE";
+    case SIGSEGV: return "SIGSEGV";
+    case SIGBUS: return "SIGBUS";
+    case SIGILL: return "SIGILL";
+    default: return "a signal";
+  }
+}
+
+}  // namespace
+
+void CallGuarded(const std::function<void()>& call, const std::function<std::string()>& describe) {
+  InstallFaultHandler();
+  sigjmp_buf jump;
+  if (sigsetjmp(jump, 0) != 0) {
+    throw Error(describe() + ": crashed (" + SignalName(t_fault_signal) +
+                ") inside ONNX's shape inference; its attributes or inputs are malformed");
+  }
+  t_fault_jump = &jump;
+  try {
+    call();
+  } catch (...) {
+    t_fault_jump = nullptr;
+    throw;
+  }
+  t_fault_jump = nullptr;
+}
+
+namespace {
+
+// Attribute values that ONNX 1.12's inference functions divide by or square
+// without checking: a zero stride or block size crashes them.
+void CheckAttributes(const onnx::NodeProto& node, int n) {
+  static constexpr std::string_view kPositive[] = {"strides", "dilations", "kernel_shape", "blocksize"};
+  constexpr int64_t kLimit = int64_t{1} << 31;
+  for (const auto& attribute : node.attribute()) {
+    if (std::find(std::begin(kPositive), std::end(kPositive), attribute.name()) == std::end(kPositive)) continue;
+    auto check = [&](int64_t value) {
+      if (value >= 1 && value < kLimit) return;
+      throw Error("node '" + NodeLabel(node, n) + "' (" + node.op_type() + "): attribute '" + attribute.name() +
+                  "' holds " + std::to_string(value) + "; it must be between 1 and 2^31");
+    };
+    if (attribute.type() == onnx::AttributeProto::INT) check(attribute.i());
+    for (int64_t value : attribute.ints()) check(value);
+  }
+}
 
 // A fully static shape, or nullopt when a dimension is symbolic or unknown.
 std::optional<Shape> StaticShape(const onnx::TypeProto& type) {
@@ -379,15 +465,22 @@ class Driver {
     } else if (!schema->has_type_and_shape_inference_function() && !schema->HasFunction()) {
       return;
     }
+    if (node.domain().empty()) CheckAttributes(node, n);
     NodeContext context(*this, node, n);
     try {
-      if (schema != nullptr && schema->has_type_and_shape_inference_function()) {
-        schema->GetTypeAndShapeInferenceFunction()(context);
-      } else {
-        onnx::shape_inference::InferShapeForFunctionNode(local != nullptr ? *local : *schema->GetFunction(),
-                                                         onnx::OpSchemaRegistry::Instance(), context, {},
-                                                         local_functions_);
-      }
+      CallGuarded(
+          [&] {
+            if (schema != nullptr && schema->has_type_and_shape_inference_function()) {
+              schema->GetTypeAndShapeInferenceFunction()(context);
+            } else {
+              onnx::shape_inference::InferShapeForFunctionNode(local != nullptr ? *local : *schema->GetFunction(),
+                                                               onnx::OpSchemaRegistry::Instance(), context, {},
+                                                               local_functions_);
+            }
+          },
+          [&] { return "node '" + NodeLabel(node, n) + "' (" + node.op_type() + ")"; });
+    } catch (const Error&) {
+      throw;
     } catch (const std::exception& e) {
       spdlog::debug("ONNX shape inference of node '{}' ({}) failed: {}", NodeLabel(node, n), node.op_type(), e.what());
       return;

@@ -1,5 +1,8 @@
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <csignal>
+#include <limits>
 #include <map>
 
 #include "dnnpart/error.h"
@@ -123,6 +126,85 @@ TEST(ShapePropagation, UnknownOpLeavesOutputUnknown) {
   AddNode(g, "Relu", {"y"}, {"z"});
   auto values = Infer(model, 13, true, {{"x", Float({1, 2})}});
   EXPECT_FALSE(values.at("z").shape.has_value());
+}
+
+// Malformed attributes and inputs (out-of-range axes, zero strides, short
+// attribute lists, overflowing shape arithmetic) leave outputs unknown; they
+// never crash or yield negative extents. Found by fuzzing the CLI.
+TEST(ShapePropagation, MalformedNodesLeaveOutputsUnknown) {
+  onnx::ModelProto model;
+  onnx::GraphProto& g = *model.mutable_graph();
+  AddNode(g, "Unsqueeze", {"x", "far_axis"}, {"u"});
+  AddNode(g, "Concat", {"x", "x"}, {"cat"}, {{"axis", {7}}});
+  AddNode(g, "Transpose", {"x"}, {"t"}, {{"perm", {0, 9, 1, 2}}});
+  AddNode(g, "Conv", {"x", "w"}, {"conv"}, {{"strides", {0, 0}}});
+  AddNode(g, "ConvTranspose", {"x", "w"}, {"convt"}, {{"strides", {2}}});
+  AddNode(g, "Split", {"x"}, {"s0", "s1"}, {{"axis", {-9}}});
+  AddNode(g, "Gather", {"x", "zero"}, {"gat"}, {{"axis", {4}}});
+  AddNode(g, "ArgMax", {"x"}, {"am"}, {{"axis", {4}}});
+  AddNode(g, "Flatten", {"x"}, {"fl"}, {{"axis", {6}}});
+  AddNode(g, "Reshape", {"x", "bad_target"}, {"rs"});
+  AddNode(g, "Div", {"int_min", "minus1"}, {"quotient"});
+  AddNode(g, "Mul", {"int_min", "minus1"}, {"product"});
+  AddNode(g, "ConstantOfShape", {"minus1"}, {"negative"});
+  const std::map<std::string, ValueInfo> known{
+      {"x", Float({1, 4, 8, 8})},
+      {"w", Float({4, 4, 3, 3})},
+      {"far_axis", Ints({5})},
+      {"zero", {onnx::TensorProto::INT64, Shape{}, std::vector<int64_t>{0}}},
+      {"bad_target", Ints({-1, -1, 4})},
+      {"int_min", Ints({std::numeric_limits<int64_t>::min()})},
+      {"minus1", Ints({-1})}};
+  auto values = Infer(model, 18, false, known);  // dnnpart's rules only
+  for (const char* name : {"u", "cat", "t", "conv", "convt", "s0", "s1", "gat", "am", "fl", "rs", "negative"}) {
+    EXPECT_FALSE(values.at(name).shape.has_value()) << name;
+  }
+  EXPECT_FALSE(values.at("quotient").ints.has_value());
+  EXPECT_FALSE(values.at("product").ints.has_value());
+  // Through ONNX's functions too (their errors are logged, not fatal), except
+  // the zero stride: ONNX 1.12 divides by it, so it is refused up front.
+  onnx::ModelProto again;
+  *again.mutable_graph() = g;
+  again.mutable_graph()->mutable_node(3)->mutable_attribute(0)->set_ints(0, 1);  // Conv strides 1x0
+  try {
+    Infer(again, 13, true, known);
+    FAIL() << "expected an Error";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("attribute 'strides' holds 0"), std::string::npos) << e.what();
+  }
+  again.mutable_graph()->mutable_node(3)->mutable_attribute(0)->set_ints(1, 1);
+  *again.mutable_graph()->add_node() = g.node(0);
+  again.mutable_graph()->mutable_node(again.graph().node_size() - 1)->set_op_type("DepthToSpace");
+  values = Infer(again, 13, true, known);
+  for (const char* name : {"u", "cat", "t", "s0", "gat", "am", "fl", "rs", "negative"}) {
+    const auto& shape = values.at(name).shape;
+    EXPECT_TRUE(!shape || std::all_of(shape->begin(), shape->end(), [](int64_t d) { return d >= 0; })) << name;
+  }
+}
+
+// A fault inside a guarded call (an ONNX function) becomes an Error naming
+// what was running; the handler stays usable afterwards.
+TEST(ValueInference, FaultsInsideOnnxFunctionsBecomeErrors) {
+  for (int round = 0; round < 2; ++round) {
+    try {
+      CallGuarded([] { std::raise(SIGFPE); }, [] { return std::string("node 'n' (Conv)"); });
+      FAIL() << "expected an Error";
+    } catch (const Error& e) {
+      EXPECT_EQ(std::string(e.what()),
+                "node 'n' (Conv): crashed (SIGFPE) inside ONNX's shape inference; its attributes or inputs are "
+                "malformed");
+    }
+  }
+  volatile int seven = 7, zero = 0;  // a real integer division by zero, as in ONNX's Conv with stride 0
+  EXPECT_THROW(CallGuarded([&] { volatile int x = seven / zero; (void)x; }, [] { return std::string("x"); }), Error);
+  int calls = 0;
+  CallGuarded([&] { ++calls; }, [] { return std::string("y"); });
+  EXPECT_EQ(calls, 1);
+}
+
+TEST(ValueInferenceDeathTest, FaultsOutsideGuardedCallsStillCrash) {
+  CallGuarded([] {}, [] { return std::string(); });  // installs the handler
+  EXPECT_DEATH(std::raise(SIGSEGV), "");
 }
 
 // DepthToSpace has no dnnpart rule: only ONNX's inference function knows it.

@@ -310,6 +310,16 @@ def if_branch():
     return make_model(graph)
 
 
+def zero_stride():
+    """tiny_residual whose first Conv has strides [0, 0]: ONNX 1.12's Conv
+    inference divides by it; dnnpart must refuse it with a message."""
+    model = tiny_residual()
+    for attribute in model.graph.node[0].attribute:
+        if attribute.name == "strides":
+            attribute.ints[:] = [0, 0]
+    return model
+
+
 def unsorted():
     """tiny_residual with its nodes listed last to first (ONNX requires
     sorted nodes; some tools write them otherwise)."""
@@ -364,6 +374,7 @@ def main(argv=None):
         ("conflicting_value_info.onnx", conflicting_value_info()),
         ("if_branch.onnx", if_branch()),
         ("unsorted.onnx", unsorted()),
+        ("zero_stride.onnx", zero_stride()),
     ]
     for name, content in files:
         data = content if isinstance(content, bytes) else content.SerializeToString()

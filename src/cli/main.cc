@@ -1,12 +1,16 @@
 // The dnnpart command line: parses flags, sets up logging, runs one
 // subcommand, and maps errors to exit codes (0 ok, 1 bad input, 2 internal).
-#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/details/null_mutex.h>
+#include <spdlog/sinks/base_sink.h>
 #include <spdlog/spdlog.h>
 
 #include <CLI/CLI.hpp>
 #include <chrono>
+#include <cstdio>
 #include <iostream>
 #include <map>
+#include <string>
+#include <string_view>
 
 #include "commands.h"
 #include "dnnpart/error.h"
@@ -16,8 +20,39 @@ namespace {
 constexpr int kExitBadInput = 1;
 constexpr int kExitInternal = 2;
 
+// Names inside messages come from the user's files and may hold any byte;
+// control characters are written as \xNN so that every message stays one line.
+std::string OneLine(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (const char c : text) {
+    const auto byte = static_cast<unsigned char>(c);
+    if (byte >= 0x20 && byte != 0x7f) {
+      out.push_back(c);
+      continue;
+    }
+    char escaped[5];
+    std::snprintf(escaped, sizeof escaped, "\\x%02x", byte);
+    out += escaped;
+  }
+  return out;
+}
+
+// Log lines on stderr, one line each (see OneLine).
+class OneLineStderrSink final : public spdlog::sinks::base_sink<spdlog::details::null_mutex> {
+ protected:
+  void sink_it_(const spdlog::details::log_msg& message) override {
+    spdlog::memory_buf_t formatted;
+    formatter_->format(message, formatted);
+    std::string_view text(formatted.data(), formatted.size());
+    while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.remove_suffix(1);
+    std::cerr << OneLine(text) << '\n';
+  }
+  void flush_() override { std::cerr.flush(); }
+};
+
 void SetUpLogging(int verbose, bool quiet) {
-  auto logger = spdlog::stderr_color_st("dnnpart");
+  auto logger = std::make_shared<spdlog::logger>("dnnpart", std::make_shared<OneLineStderrSink>());
   logger->set_pattern("dnnpart: %l: %v");
   logger->set_level(quiet ? spdlog::level::err : verbose >= 2 ? spdlog::level::trace
                                                  : verbose == 1 ? spdlog::level::debug
@@ -46,7 +81,7 @@ int main(int argc, char** argv) {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     if (e.get_exit_code() == 0) return app.exit(e);  // --help, --version
-    std::cerr << "dnnpart: error: " << e.what() << " (run with --help for usage)\n";
+    std::cerr << "dnnpart: error: " << OneLine(e.what()) << " (run with --help for usage)\n";
     return kExitBadInput;
   }
   SetUpLogging(verbose, quiet);
@@ -58,10 +93,10 @@ int main(int argc, char** argv) {
                   std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count());
     return code;
   } catch (const dnnpart::Error& e) {
-    std::cerr << "dnnpart: error: " << e.what() << '\n';
+    std::cerr << "dnnpart: error: " << OneLine(e.what()) << '\n';
     return kExitBadInput;
   } catch (const std::exception& e) {
-    std::cerr << "dnnpart: internal error: " << e.what() << '\n';
+    std::cerr << "dnnpart: internal error: " << OneLine(e.what()) << '\n';
     return kExitInternal;
   } catch (...) {
     std::cerr << "dnnpart: internal error: unknown exception\n";

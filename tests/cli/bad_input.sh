@@ -47,6 +47,7 @@ for command in cuts inspect; do
   expect_bad "$d/external_absolute.onnx: initializer" $command $d/external_absolute.onnx
   expect_bad "is a directory" $command $d
   expect_bad "$d/conflicting_value_info.onnx: node 'c1' (Conv): ONNX shape inference gives output 'c1_out' FLOAT [1x8x16x16], but the model declares FLOAT [1x8x8x8]" $command $d/conflicting_value_info.onnx
+  expect_bad "$d/zero_stride.onnx: node 'c1' (Conv): attribute 'strides' holds 0" $command $d/zero_stride.onnx
 done
 expect_bad "not a graph input" cuts $d/symbolic_dims.onnx --input-shape nope=1x3x8x8
 expect_bad "--input-shape" cuts $d/symbolic_dims.onnx --input-shape input=1xAx8x8
