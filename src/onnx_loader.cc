@@ -122,6 +122,18 @@ void CheckExternalData(const onnx::TensorProto& tensor, const std::string& owner
   }
 }
 
+// Graph inputs, outputs and initializers are found by name: each needs one.
+void CheckNamed(const onnx::GraphProto& graph) {
+  auto check = [](const auto& list, const char* what) {
+    for (int i = 0; i < list.size(); ++i) {
+      if (list.Get(i).name().empty()) throw Error(std::string(what) + " #" + std::to_string(i) + " has no name");
+    }
+  };
+  check(graph.input(), "graph input");
+  check(graph.output(), "graph output");
+  check(graph.initializer(), "initializer");
+}
+
 void CheckAllExternalData(const onnx::GraphProto& graph) {
   for (const auto& initializer : graph.initializer()) CheckExternalData(initializer, "initializer");
   for (const auto& node : graph.node()) {
@@ -512,6 +524,7 @@ Model Model::Load(const std::string& path, const LoadOptions& options) {
                     (onnx->proto.producer_version().empty() ? "" : " " + onnx->proto.producer_version());
     info.graph_name = graph.name();
     info.onnx_node_count = graph.node_size();
+    CheckNamed(graph);
     CheckAllExternalData(graph);
     const NameIndex index = IndexNames(graph);
     BindInputShapes(graph, index, options);

@@ -11,6 +11,8 @@
 #include <random>
 #include <sstream>
 
+#include <onnx/onnx_pb.h>
+
 #include "dnnpart/cuts.h"
 #include "dnnpart/error.h"
 #include "dnnpart/model.h"
@@ -85,6 +87,35 @@ void FuzzModel(const std::string& relative, int rounds, int max_edits, uint32_t 
 }
 
 TEST(Robustness, CorruptedSmallModelsGiveErrorsNotCrashes) { FuzzModel("tests/data/tiny_residual.onnx", 300, 8, 1); }
+
+// Shape arithmetic (Shape -> Gather -> Concat -> Reshape), If bodies, opset 7.
+TEST(Robustness, CorruptedShapeComputationsGiveErrorsNotCrashes) {
+  FuzzModel("tests/data/shape_subgraph.onnx", 300, 8, 4);
+  FuzzModel("tests/data/if_branch.onnx", 200, 8, 5);
+  FuzzModel("tests/data/opset7_bn_mlp.onnx", 200, 8, 6);
+}
+
+// Inputs, outputs and initializers are looked up by name; a nameless one is
+// refused (it crashed the loader once).
+TEST(Robustness, NamelessGraphInputsOutputsAndInitializersAreRefused) {
+  const std::string original = ReadBytes(test::SourcePath("tests/data/tiny_residual.onnx"));
+  Scratch scratch("nameless.onnx");
+  for (const char* what : {"graph input #0", "graph output #0", "initializer #1"}) {
+    onnx::ModelProto model;
+    ASSERT_TRUE(model.ParseFromString(original));
+    const std::string kind = what;
+    if (kind.rfind("graph input", 0) == 0) model.mutable_graph()->mutable_input(0)->clear_name();
+    if (kind.rfind("graph output", 0) == 0) model.mutable_graph()->mutable_output(0)->clear_name();
+    if (kind.rfind("initializer", 0) == 0) model.mutable_graph()->mutable_initializer(1)->clear_name();
+    const std::string& path = scratch.Write(model.SerializeAsString());
+    try {
+      Model::Load(path, {});
+      FAIL() << what << ": loaded";
+    } catch (const Error& e) {
+      EXPECT_NE(std::string(e.what()).find(std::string(what) + " has no name"), std::string::npos) << e.what();
+    }
+  }
+}
 
 TEST(Robustness, CorruptedStructureOnlyNetworkGivesErrorsNotCrashes) {
   FuzzModel("models/squeezenet1_1.onnx", 60, 4, 2);
