@@ -1,17 +1,17 @@
 #include "value_inference.h"
 
 #include <google/protobuf/arena.h>
-#include <csetjmp>
-#include <csignal>
 #include <onnx/defs/schema.h>
 #include <onnx/shape_inference/implementation.h>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <csetjmp>
+#include <csignal>
 #include <functional>
+#include <iterator>
 #include <memory>
 #include <mutex>
-#include <iterator>
 #include <queue>
 #include <set>
 #include <string>
@@ -105,7 +105,8 @@ NameIndex IndexNames(const onnx::GraphProto& graph) {
   for (const auto& output : graph.output()) index.Intern(output.name());
   index.is_initializer.assign(index.names.size(), 0);
   for (const auto& initializer : graph.initializer()) {
-    index.is_initializer[static_cast<size_t>(index.Find(initializer.name()))] = 1;
+    const int32_t id = index.Find(initializer.name());
+    if (id >= 0) index.is_initializer[static_cast<size_t>(id)] = 1;  // a nameless one cannot be read
   }
   return index;
 }
@@ -308,7 +309,8 @@ class Driver {
     ValueInfo& value = values_[static_cast<size_t>(id)];
     value.elem_type = tensor.data_type();
     value.shape = Shape(tensor.dims().begin(), tensor.dims().end());
-    value.ints = SmallIntValues(tensor);
+    if (std::any_of(value.shape->begin(), value.shape->end(), [](int64_t d) { return d < 0; })) value.shape.reset();
+    value.ints = value.shape ? SmallIntValues(tensor) : std::nullopt;
     onnx::TypeProto* type = NewType();
     auto* tensor_type = type->mutable_tensor_type();
     tensor_type->set_elem_type(tensor.data_type());
@@ -341,7 +343,10 @@ class Driver {
     for (auto& info : *graph_.mutable_input()) declare(info);
     for (auto& info : *graph_.mutable_value_info()) declare(info);
     for (auto& info : *graph_.mutable_output()) declare(info);
-    for (const auto& initializer : graph_.initializer()) SetFromTensor(index_.Find(initializer.name()), initializer);
+    for (const auto& initializer : graph_.initializer()) {
+      const int32_t id = index_.Find(initializer.name());
+      if (id >= 0) SetFromTensor(id, initializer);
+    }
     for (int n = 0; n < graph_.node_size(); ++n) {
       const auto& node = graph_.node(n);
       if (node.op_type() != "Constant" || !node.domain().empty() || node.output_size() != 1) continue;
