@@ -561,13 +561,13 @@ const onnx::TensorProto* NodeContext::getInputData(size_t i) const {
 }
 
 // The integer values dnnpart's rules computed (shape arithmetic), in the form
-// of ONNX's data propagation: one dimension per value of a 0-D or 1-D tensor.
+// of ONNX's data propagation: one dimension per value of a 1-D tensor.
 const onnx::TensorShapeProto* NodeContext::getSymbolicInput(size_t i) const {
   const int32_t id = InputId(i);
   if (id < 0) return nullptr;
   const auto slot = static_cast<size_t>(id);
   const ValueInfo& value = driver_.values_[slot];
-  if (!value.ints || !value.shape || value.shape->size() > 1) return nullptr;
+  if (!value.ints || !value.shape || value.shape->size() != 1) return nullptr;
   if (driver_.symbolic_[slot] == nullptr) {
     auto* shape = google::protobuf::Arena::CreateMessage<onnx::TensorShapeProto>(&driver_.arena_);
     for (int64_t v : *value.ints) shape->add_dim()->set_dim_value(v);
