@@ -91,3 +91,20 @@ for layers in 1000 2500 5000 10000 20000; do
   rss=$(peak_kb build/dnnpart -q cuts "$work/res.onnx" --format json)
   echo "| $layers | $floor | $ours | $(awk -v t="$ours" -v n="$layers" 'BEGIN { printf "%.1f", t / n * 1000 }') | $(awk -v k="$rss" 'BEGIN { printf "%.1f", k / 1024 }') |"
 done
+echo
+echo "20,000-layer headline: floor and \`dnnpart cuts\` interleaved, $((runs * 2 - 1)) runs each (ms):"
+echo
+build/dnnpart_gen_residual 20000 "$work/res.onnx"
+floor_times=()
+our_times=()
+for ((i = 0; i < runs * 2 - 1; i++)); do
+  start=$(date +%s%N); build/dnnpart_parse_floor "$work/res.onnx" >/dev/null 2>&1; end=$(date +%s%N)
+  floor_times+=($(((end - start) / 1000)))
+  start=$(date +%s%N); build/dnnpart -q cuts "$work/res.onnx" --format json >/dev/null 2>&1; end=$(date +%s%N)
+  our_times+=($(((end - start) / 1000)))
+done
+summary() {
+  printf '%s\n' "$@" | sort -n | awk '{ t[NR] = $1 } END { printf "median %.1f, min %.1f, max %.1f", t[int((NR + 1) / 2)] / 1000, t[1] / 1000, t[NR] / 1000 }'
+}
+echo "- floor: $(summary "${floor_times[@]}")"
+echo "- dnnpart cuts: $(summary "${our_times[@]}")"

@@ -32,8 +32,9 @@ const Model& LoadModel(const ModelFlags& flags) {
   }
   // Deliberately never freed: the process ends right after the command, and
   // tearing down a large parsed ONNX model costs as much as building the layer
-  // graph. The static pointer keeps it reachable for leak checkers.
-  static const Model* loaded = nullptr;
+  // graph. The static pointer keeps it reachable for leak checkers; volatile,
+  // or the optimiser drops the store nobody reads and LeakSanitizer reports it.
+  static const Model* volatile loaded = nullptr;
   loaded = new Model(Model::Load(flags.model_path, options));
   return *loaded;
 }
