@@ -2,7 +2,8 @@
 # Benchmarks `dnnpart cuts` against the floor (a bare process that parses the
 # same file and runs ONNX shape inference) on every bundled network and on
 # generated residual networks of growing size. Prints Markdown tables for
-# docs/benchmarks.md. Whole-process wall time, median of N runs.
+# docs/benchmarks.md. Whole-process wall time, median of N runs; the floor and
+# dnnpart run alternately.
 #   tools/bench.sh [RUNS]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -24,6 +25,37 @@ median_ms() {
   printf '%s\n' "${times[@]}" | sort -n | awk -v n="$runs" 'NR == int((n + 1) / 2) { printf "%.1f", $1 / 1000 }'
 }
 
+# Runs the floor on MODEL and "$@" alternately, `runs` times each, so that
+# drift in the machine's speed (large on a shared virtual machine) hits both
+# alike. Fills floor_times and our_times (microseconds).
+paired_times() {
+  local model=$1
+  shift
+  floor_times=()
+  our_times=()
+  local start end
+  for ((i = 0; i < runs; i++)); do
+    start=$(date +%s%N); build/dnnpart_parse_floor "$model" >/dev/null 2>&1; end=$(date +%s%N)
+    floor_times+=($(((end - start) / 1000)))
+    start=$(date +%s%N); "$@" >/dev/null 2>&1; end=$(date +%s%N)
+    our_times+=($(((end - start) / 1000)))
+  done
+}
+
+# "median min max" in milliseconds of the microsecond times given.
+summary_ms() {
+  printf '%s\n' "$@" | sort -n | awk '{ t[NR] = $1 } END { printf "%.1f %.1f %.1f", t[int((NR + 1) / 2)] / 1000, t[1] / 1000, t[NR] / 1000 }'
+}
+
+# Prints "FLOOR OURS": the medians of paired_times, in milliseconds.
+paired_ms() {
+  paired_times "$@"
+  local floor ours rest
+  read -r floor rest <<<"$(summary_ms "${floor_times[@]}")"
+  read -r ours rest <<<"$(summary_ms "${our_times[@]}")"
+  echo "$floor $ours"
+}
+
 peak_kb() { /usr/bin/time -f %M "$@" 2>&1 >/dev/null | tail -1; }
 
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(date -u +%Y-%m-%d)"
@@ -34,8 +66,7 @@ for model in models/*.onnx; do
   name=$(basename "$model" .onnx)
   layers=$(build/dnnpart -q inspect "$model" --format json | grep -c '"op_type"')
   cuts=$(build/dnnpart -q cuts "$model" --format json | grep -c '"last_head_layer"')
-  floor=$(median_ms build/dnnpart_parse_floor "$model")
-  ours=$(median_ms build/dnnpart -q cuts "$model" --format json)
+  read -r floor ours < <(paired_ms "$model" build/dnnpart -q cuts "$model" --format json)
   two=$(median_ms build/dnnpart -q cuts "$model" --format json --max-cut-tensors 2)
   rss=$(peak_kb build/dnnpart -q cuts "$model" --format json --max-cut-tensors 2)
   ratio=$(awk -v a="$ours" -v b="$floor" 'BEGIN { printf "%.2f", a / b }')
@@ -53,8 +84,7 @@ plan_case() {
   doc=$(build/dnnpart -q plan "$model" "$@" --format json)
   plans=$(grep -m1 '"plans_evaluated"' <<<"$doc" | tr -dc 0-9)
   visited=$(grep -m1 '"plans_visited"' <<<"$doc" | tr -dc 0-9)
-  floor=$(median_ms build/dnnpart_parse_floor "$model")
-  ours=$(median_ms build/dnnpart -q plan "$model" "$@" --format json)
+  read -r floor ours < <(paired_ms "$model" build/dnnpart -q plan "$model" "$@" --format json)
   rss=$(peak_kb build/dnnpart -q plan "$model" "$@" --format json)
   echo "| $label | $plans | $visited | $floor | $ours | $(awk -v a="$ours" -v b="$floor" 'BEGIN { printf "%.2f", a / b }') | $(awk -v k="$rss" 'BEGIN { printf "%.1f", k / 1024 }') |"
 }
@@ -85,8 +115,7 @@ for layers in 1000 2500 5000 10000 20000; do
   build/dnnpart_gen_residual "$layers" "$work/res.onnx"
   runs_saved=$runs
   runs=$big_runs
-  floor=$(median_ms build/dnnpart_parse_floor "$work/res.onnx")
-  ours=$(median_ms build/dnnpart -q cuts "$work/res.onnx" --format json)
+  read -r floor ours < <(paired_ms "$work/res.onnx" build/dnnpart -q cuts "$work/res.onnx" --format json)
   runs=$runs_saved
   rss=$(peak_kb build/dnnpart -q cuts "$work/res.onnx" --format json)
   echo "| $layers | $floor | $ours | $(awk -v t="$ours" -v n="$layers" 'BEGIN { printf "%.1f", t / n * 1000 }') | $(awk -v k="$rss" 'BEGIN { printf "%.1f", k / 1024 }') |"
@@ -95,16 +124,9 @@ echo
 echo "20,000-layer headline: floor and \`dnnpart cuts\` interleaved, $((runs * 2 - 1)) runs each (ms):"
 echo
 build/dnnpart_gen_residual 20000 "$work/res.onnx"
-floor_times=()
-our_times=()
-for ((i = 0; i < runs * 2 - 1; i++)); do
-  start=$(date +%s%N); build/dnnpart_parse_floor "$work/res.onnx" >/dev/null 2>&1; end=$(date +%s%N)
-  floor_times+=($(((end - start) / 1000)))
-  start=$(date +%s%N); build/dnnpart -q cuts "$work/res.onnx" --format json >/dev/null 2>&1; end=$(date +%s%N)
-  our_times+=($(((end - start) / 1000)))
-done
-summary() {
-  printf '%s\n' "$@" | sort -n | awk '{ t[NR] = $1 } END { printf "median %.1f, min %.1f, max %.1f", t[int((NR + 1) / 2)] / 1000, t[1] / 1000, t[NR] / 1000 }'
-}
-echo "- floor: $(summary "${floor_times[@]}")"
-echo "- dnnpart cuts: $(summary "${our_times[@]}")"
+runs=$((runs * 2 - 1))
+paired_times "$work/res.onnx" build/dnnpart -q cuts "$work/res.onnx" --format json
+read -r median low high <<<"$(summary_ms "${floor_times[@]}")"
+echo "- floor: median $median, min $low, max $high"
+read -r median low high <<<"$(summary_ms "${our_times[@]}")"
+echo "- dnnpart cuts: median $median, min $low, max $high"
