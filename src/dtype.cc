@@ -48,6 +48,14 @@ int64_t ElementCount(const Shape& shape) {
   return count;
 }
 
+std::optional<int64_t> CheckedElementCount(const Shape& shape) {
+  int64_t count = 1;
+  for (int64_t extent : shape) {
+    if (extent < 0 || __builtin_mul_overflow(count, extent, &count)) return std::nullopt;
+  }
+  return count;
+}
+
 std::string ShapeToString(const Shape& shape) {
   if (shape.empty()) return "scalar";
   std::string text;

@@ -1,13 +1,29 @@
 #include "macs.h"
 
+#include <algorithm>
+#include <cstddef>
+#include <initializer_list>
+#include <optional>
 #include <set>
 #include <string_view>
 
 namespace dnnpart {
 namespace {
 
-int64_t OutputElements(const OpDescription& op) {
-  return op.output_shapes.empty() ? 0 : ElementCount(op.output_shapes.front());
+using Factor = std::optional<int64_t>;  // nullopt: a count that already overflowed
+
+Factor OutputElements(const OpDescription& op) {
+  return op.output_shapes.empty() ? Factor(0) : CheckedElementCount(op.output_shapes.front());
+}
+
+// The product of the factors as a modelled count, or an overflow when a
+// factor is negative or overflowed or the product does not fit in int64.
+MacCount Product(std::initializer_list<Factor> factors) {
+  int64_t value = 1;
+  for (const Factor& factor : factors) {
+    if (!factor || *factor < 0 || __builtin_mul_overflow(value, *factor, &value)) return {0, true, true};
+  }
+  return {value, true};
 }
 
 const Shape* InputShape(const OpDescription& op, size_t index) {
@@ -20,17 +36,15 @@ int64_t IntAttribute(const OpDescription& op, const std::string& name, int64_t f
   return it == op.int_attributes.end() || it->second.empty() ? fallback : it->second.front();
 }
 
-int64_t KernelVolume(const Shape& weight) {
-  int64_t volume = 1;
-  for (size_t i = 2; i < weight.size(); ++i) volume *= weight[i];
-  return volume;
+Factor KernelVolume(const Shape& weight) {
+  return CheckedElementCount(Shape(weight.begin() + std::min<std::ptrdiff_t>(2, static_cast<std::ptrdiff_t>(weight.size())), weight.end()));
 }
 
 // Conv: each output element needs (Cin / group) * kernel MACs; W = [Cout, Cin/group, k...].
 MacCount ConvMacs(const OpDescription& op) {
   const Shape* weight = InputShape(op, 1);
   if (weight == nullptr || weight->size() < 2 || op.output_shapes.empty()) return {};
-  return {OutputElements(op) * (*weight)[1] * KernelVolume(*weight), true};
+  return Product({OutputElements(op), (*weight)[1], KernelVolume(*weight)});
 }
 
 // ConvTranspose: each input element is scattered into (Cout / group) * kernel
@@ -39,7 +53,7 @@ MacCount ConvTransposeMacs(const OpDescription& op) {
   const Shape* input = InputShape(op, 0);
   const Shape* weight = InputShape(op, 1);
   if (input == nullptr || weight == nullptr || weight->size() < 2) return {};
-  return {ElementCount(*input) * (*weight)[1] * KernelVolume(*weight), true};
+  return Product({CheckedElementCount(*input), (*weight)[1], KernelVolume(*weight)});
 }
 
 // Gemm: Y[M,N] = A[M,K] * B[K,N]; bias additions are not counted.
@@ -47,28 +61,26 @@ MacCount GemmMacs(const OpDescription& op) {
   const Shape* a = InputShape(op, 0);
   if (a == nullptr || a->size() != 2 || op.output_shapes.empty()) return {};
   const int64_t k = IntAttribute(op, "transA", 0) != 0 ? (*a)[0] : (*a)[1];
-  return {OutputElements(op) * k, true};
+  return Product({OutputElements(op), k});
 }
 
 // MatMul (numpy semantics, batched): every output element is a K-long dot product.
 MacCount MatMulMacs(const OpDescription& op) {
   const Shape* a = InputShape(op, 0);
   if (a == nullptr || a->empty() || op.output_shapes.empty()) return {};
-  return {OutputElements(op) * a->back(), true};
+  return Product({OutputElements(op), a->back()});
 }
 
 MacCount PoolMacs(const OpDescription& op) {
   auto it = op.int_attributes.find("kernel_shape");
   if (it == op.int_attributes.end()) return {};
-  int64_t window = 1;
-  for (int64_t k : it->second) window *= k;
-  return {OutputElements(op) * window, true};
+  return Product({OutputElements(op), CheckedElementCount(it->second)});
 }
 
 MacCount InputElementsMacs(const OpDescription& op) {
   const Shape* input = InputShape(op, 0);
   if (input == nullptr) return {};
-  return {ElementCount(*input), true};
+  return Product({CheckedElementCount(*input)});
 }
 
 // Ops whose cost is one operation per output element.
@@ -116,12 +128,12 @@ MacCount CountMacs(const OpDescription& op) {
   if (type == "MaxPool" || type == "AveragePool" || type == "LpPool") return PoolMacs(op);
   if (type == "GlobalAveragePool" || type == "GlobalMaxPool" || type == "GlobalLpPool") return InputElementsMacs(op);
   if (ReduceOps().count(type) != 0) return InputElementsMacs(op);
-  if (type == "BatchNormalization") return {OutputElements(op), true};
+  if (type == "BatchNormalization") return Product({OutputElements(op)});
   if (type == "InstanceNormalization" || type == "LayerNormalization" || type == "GroupNormalization" ||
       type == "Softmax" || type == "LogSoftmax") {
-    return {3 * OutputElements(op), true};
+    return Product({3, OutputElements(op)});
   }
-  if (ElementwiseOps().count(type) != 0) return {OutputElements(op), true};
+  if (ElementwiseOps().count(type) != 0) return Product({OutputElements(op)});
   if (DataMovementOps().count(type) != 0) return {0, true};
   return {};
 }

@@ -25,6 +25,7 @@ struct OpDescription {
 struct MacCount {
   int64_t macs = 0;
   bool modelled = false;  // false: no formula for this op (or inputs unknown); counted as 0
+  bool overflow = false;  // the count does not fit in int64 (macs is then 0)
 };
 
 // Returns the MAC count of one operator; never throws.

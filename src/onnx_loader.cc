@@ -13,6 +13,7 @@
 #include <filesystem>
 #include <fstream>
 #include <limits>
+#include <optional>
 #include <set>
 #include <sstream>
 #include <string_view>
@@ -342,6 +343,24 @@ void DescribeNode(const onnx::NodeProto& node, int n, const NameIndex& index, co
   std::erase_if(op.int_attributes, [](const auto& entry) { return entry.second.empty(); });
 }
 
+// Sizes dnnpart counts in int64: a tensor at most 2^50 bytes (a petabyte), a
+// layer at most 2^56 MACs, and a model's sums at most 2^62. Far above any
+// real network, low enough that no sum or cost computed later overflows.
+constexpr int64_t kMaxTensorBytes = int64_t{1} << 50;
+constexpr int64_t kMaxLayerMacs = int64_t{1} << 56;
+constexpr int64_t kMaxModelTotal = int64_t{1} << 62;
+
+// The bytes of a statically shaped value, or nullopt beyond kMaxTensorBytes.
+std::optional<int64_t> CheckedBytes(const ValueInfo& value) {
+  const std::optional<int64_t> elements = CheckedElementCount(*value.shape);
+  const int64_t element_bytes = std::max<int64_t>(1, DTypeBytes(FromOnnxType(value.elem_type)));
+  int64_t bytes = 0;
+  if (!elements || __builtin_mul_overflow(*elements, element_bytes, &bytes) || bytes > kMaxTensorBytes) {
+    return std::nullopt;
+  }
+  return bytes;
+}
+
 class GraphAssembler {
  public:
   GraphAssembler(const onnx::GraphProto& graph, const NameIndex& index, const std::vector<ValueInfo>& values,
@@ -373,11 +392,22 @@ class GraphAssembler {
   TensorId AddTensor(int32_t id, int producer) {
     const ValueInfo* value = ValueAt(values_, id);
     std::string name(index_.names[static_cast<size_t>(id)]);
+    auto owner = [&] {
+      return producer < 0 ? std::string("graph input")
+                          : "output of node '" + NodeLabel(graph_.node(producer), producer) + "', op " +
+                                graph_.node(producer).op_type();
+    };
     if (value == nullptr || !value->shape) {
-      const std::string owner = producer < 0 ? "graph input"
-                                             : "output of node '" + NodeLabel(graph_.node(producer), producer) +
-                                                   "', op " + graph_.node(producer).op_type();
-      throw Error("cannot determine a static shape for tensor '" + name + "' (" + owner + ")");
+      throw Error("cannot determine a static shape for tensor '" + name + "' (" + owner() + ")");
+    }
+    const std::optional<int64_t> bytes = CheckedBytes(*value);
+    if (!bytes) {
+      throw Error("tensor '" + name + "' (" + owner() + ") has shape " + ShapeToString(*value->shape) +
+                  ": more than 2^50 bytes, beyond what dnnpart counts");
+    }
+    activation_bytes_ += *bytes;  // each term at most 2^50: checked before it can overflow
+    if (activation_bytes_ > kMaxModelTotal) {
+      throw Error("the model's activations exceed 2^62 bytes in total, beyond what dnnpart counts");
     }
     const TensorId tensor = builder_.AddTensor(std::move(name), FromOnnxType(value->elem_type), *value->shape);
     tensor_of_[static_cast<size_t>(id)] = tensor;
@@ -419,9 +449,16 @@ class GraphAssembler {
   void AddLayers() {
     NameMap names;
     names.Reserve(static_cast<size_t>(graph_.node_size()));
+    int64_t macs = 0, params = 0;
     for (int n = 0; n < graph_.node_size(); ++n) {
       if (!live_[static_cast<size_t>(n)]) continue;
-      builder_.AddLayer(MakeLayer(graph_.node(n), n, names));
+      Layer layer = MakeLayer(graph_.node(n), n, names);
+      macs += layer.macs;  // each term is bounded; the sums are checked as they grow
+      params += layer.param_bytes;
+      if (macs > kMaxModelTotal || params > kMaxModelTotal) {
+        throw Error("the model's total MACs or weight bytes exceed 2^62, beyond what dnnpart counts");
+      }
+      builder_.AddLayer(std::move(layer));
     }
   }
 
@@ -449,9 +486,15 @@ class GraphAssembler {
       if (tensor_of_[id] >= 0) {
         layer.inputs.push_back(tensor_of_[id]);
       } else if (const ValueInfo* value = ValueAt(values_, *in); value != nullptr && static_value_[id] != 0) {
-        const int64_t elements = value->shape ? ElementCount(*value->shape) : 0;
-        layer.param_count += elements;
-        layer.param_bytes += elements * DTypeBytes(FromOnnxType(value->elem_type));
+        const std::optional<int64_t> bytes = value->shape ? CheckedBytes(*value) : 0;
+        if (!bytes) {
+          throw Error("node '" + layer.name + "' reads constant '" + std::string(index_.names[id]) + "' of shape " +
+                      ShapeToString(*value->shape) + ": more than 2^50 bytes, beyond what dnnpart counts");
+        }
+        layer.param_count += value->shape ? ElementCount(*value->shape) : 0;  // at most param_bytes
+        if (__builtin_add_overflow(layer.param_bytes, *bytes, &layer.param_bytes) || layer.param_bytes > kMaxModelTotal) {
+          throw Error("node '" + layer.name + "' reads more than 2^62 bytes of constants, beyond what dnnpart counts");
+        }
       } else {
         throw Error("node '" + layer.name + "' reads tensor '" + std::string(index_.names[id]) +
                     "', which no node produces and which is not a graph input or initializer");
@@ -462,6 +505,9 @@ class GraphAssembler {
     }
     DescribeNode(node, n, index_, values_, description_);
     const MacCount macs = CountMacs(description_);
+    if (macs.overflow || macs.macs > kMaxLayerMacs) {
+      throw Error("node '" + layer.name + "' (" + layer.op_type + "): more than 2^56 MACs, beyond what dnnpart counts");
+    }
     layer.macs = macs.macs;
     layer.macs_modelled = macs.modelled;
     layer.depthwise = IsDepthwiseConv(description_);
@@ -487,6 +533,7 @@ class GraphAssembler {
   std::vector<TensorId> tensor_of_;  // per value id; -1 when not a tensor of the layer graph
   std::deque<std::string> generated_names_;
   OpDescription description_;  // reused by DescribeNode
+  int64_t activation_bytes_ = 0;
   LayerGraph::Builder builder_;
 };
 

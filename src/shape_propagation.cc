@@ -241,7 +241,9 @@ bool ReshapeShape(const NodeContext& c) {
     if (out[i] == -1) inferred = static_cast<int>(i);
     else known *= out[i];
   }
-  if (inferred >= 0) out[static_cast<size_t>(inferred)] = known == 0 ? 0 : ElementCount(*x) / known;
+  const std::optional<int64_t> elements = CheckedElementCount(*x);
+  if (!elements) return false;
+  if (inferred >= 0) out[static_cast<size_t>(inferred)] = known == 0 ? 0 : *elements / known;
   std::optional<Ints> values;
   if (const Ints* v = c.InInts(0)) values = *v;
   return c.Set(0, c.InType(0), out, values);

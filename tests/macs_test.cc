@@ -64,6 +64,19 @@ TEST(Macs, DataMovementIsModelledAsZero) {
   EXPECT_EQ(count.macs, 0);
 }
 
+// Counts that do not fit in int64 say so instead of wrapping around.
+TEST(Macs, OverflowIsReportedNotWrapped) {
+  const int64_t big = int64_t{1} << 20;
+  const auto conv = CountMacs(Op("Conv", {Shape{1, big, big, big}, Shape{big, big, 3, 3}}, {{1, big, big, big}}));
+  EXPECT_TRUE(conv.overflow);
+  EXPECT_EQ(conv.macs, 0);
+  const auto add = CountMacs(Op("Add", {Shape{big, big, big, big}}, {{big, big, big, big}}));
+  EXPECT_TRUE(add.overflow);
+  const auto fits = CountMacs(Op("Add", {Shape{big, big}}, {{big, big}}));
+  EXPECT_FALSE(fits.overflow);
+  EXPECT_EQ(fits.macs, big * big);
+}
+
 TEST(Macs, UnknownOpIsNotModelled) {
   const auto count = CountMacs(Op("NonMaxSuppression", {Shape{1, 4}}, {{1, 4}}));
   EXPECT_FALSE(count.modelled);

@@ -117,6 +117,24 @@ TEST(Robustness, NamelessGraphInputsOutputsAndInitializersAreRefused) {
   }
 }
 
+// Shapes whose sizes cannot be counted in int64 are refused, never wrapped
+// into small or negative numbers.
+TEST(Robustness, TensorsTooLargeToCountAreRefused) {
+  onnx::ModelProto model;
+  ASSERT_TRUE(model.ParseFromString(ReadBytes(test::SourcePath("tests/data/tiny_residual.onnx"))));
+  auto* dims = model.mutable_graph()->mutable_input(0)->mutable_type()->mutable_tensor_type()->mutable_shape();
+  for (int i = 0; i < dims->dim_size(); ++i) dims->mutable_dim(i)->set_dim_value(int64_t{1} << 31);
+  Scratch scratch("huge.onnx");
+  try {
+    Model::Load(scratch.Write(model.SerializeAsString()), {});
+    FAIL() << "loaded";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("tensor 'x' (graph input) has shape 2147483648x2147483648x"), std::string::npos)
+        << e.what();
+    EXPECT_NE(std::string(e.what()).find("more than 2^50 bytes"), std::string::npos) << e.what();
+  }
+}
+
 TEST(Robustness, CorruptedStructureOnlyNetworkGivesErrorsNotCrashes) {
   FuzzModel("models/squeezenet1_1.onnx", 60, 4, 2);
 }

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -37,8 +38,13 @@ std::string_view DTypeName(DType dtype);
 // Returns bytes per element; 0 for kUnknown.
 int64_t DTypeBytes(DType dtype);
 
-// Returns the product of the extents (1 for a scalar).
+// Returns the product of the extents (1 for a scalar). The loader guarantees
+// it fits for every tensor of a loaded model.
 int64_t ElementCount(const Shape& shape);
+
+// The product of the extents, or nullopt when an extent is negative or the
+// product does not fit in int64 (for shapes read from untrusted files).
+std::optional<int64_t> CheckedElementCount(const Shape& shape);
 
 // Returns "1x3x224x224" ("scalar" for {}).
 std::string ShapeToString(const Shape& shape);
