@@ -147,7 +147,9 @@ TEST(CutFinder, MatchesBruteForceOnRandomDags) {
 TEST(CutFinder, LongChainIsLinear) {
   std::vector<LayerSpec> layers;
   for (int i = 0; i < 5000; ++i) {
-    layers.push_back({"L" + std::to_string(i), {i == 0 ? "x" : "t" + std::to_string(i - 1)}, {"t" + std::to_string(i)}});
+    layers.push_back({std::string("L").append(std::to_string(i)),
+                      {i == 0 ? std::string("x") : std::string("t").append(std::to_string(i - 1))},
+                      {std::string("t").append(std::to_string(i))}});
   }
   const LayerGraph g = BuildGraph({"x"}, layers, {"t4999"});
   EXPECT_EQ(FindCuts(g, {.max_cut_tensors = 2}).size(), 4999U);

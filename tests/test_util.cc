@@ -47,12 +47,12 @@ Topology RandomTopology(std::mt19937& rng, int layers) {
   const int input_count = std::uniform_int_distribution<int>(1, 2)(rng);
   std::vector<std::string> available;
   for (int i = 0; i < input_count; ++i) {
-    topology.inputs.push_back("in" + std::to_string(i));
+    topology.inputs.push_back(std::string("in").append(std::to_string(i)));
     available.push_back(topology.inputs.back());
   }
   std::map<std::string, int> uses;
   for (int l = 0; l < layers; ++l) {
-    LayerSpec spec{"L" + std::to_string(l), {}, {}};
+    LayerSpec spec{std::string("L").append(std::to_string(l)), {}, {}};
     const int fan_in = std::uniform_int_distribution<int>(1, 3)(rng);
     for (int k = 0; k < fan_in; ++k) {
       // Prefer recent tensors so the graph is deep, with occasional long skips.
@@ -62,7 +62,7 @@ Topology RandomTopology(std::mt19937& rng, int layers) {
       if (std::find(spec.inputs.begin(), spec.inputs.end(), pick) == spec.inputs.end()) spec.inputs.push_back(pick);
     }
     const int fan_out = std::uniform_int_distribution<int>(0, 5)(rng) == 0 ? 2 : 1;
-    for (int k = 0; k < fan_out; ++k) spec.outputs.push_back("t" + std::to_string(l) + "_" + std::to_string(k));
+    for (int k = 0; k < fan_out; ++k) spec.outputs.push_back(std::string("t").append(std::to_string(l)).append("_").append(std::to_string(k)));
     for (const auto& in : spec.inputs) ++uses[in];
     for (const auto& out : spec.outputs) available.push_back(out);
     topology.layers.push_back(std::move(spec));
