@@ -457,8 +457,8 @@ bool SliceShape(const NodeContext& c) {
       return std::clamp(v, is_end ? int64_t{-1} : int64_t{0}, dim - 1);
     };
     const int64_t b = clampi(starts[i], false), e = clampi(ends[i], true);
-    const int64_t count = step > 0 ? std::max<int64_t>(0, (e - b + step - 1) / step)
-                                   : std::max<int64_t>(0, (b - e + (-step) - 1) / (-step));
+    // ceil((e - b) / step) without overflow for huge steps.
+    const int64_t count = step > 0 ? (e > b ? (e - b - 1) / step + 1 : 0) : (b > e ? (b - e - 1) / (-step) + 1 : 0);
     out[axis] = count;
     if (x->size() == 1) range1d.emplace_back(b, step);
   }

@@ -119,6 +119,21 @@ TEST(ShapePropagation, SliceSplitAndReduceInOpset18Forms) {
   EXPECT_EQ(values.at("t").shape, (Shape{1, 6, 6, 10}));
 }
 
+// ceil((end - start) / step) must not overflow for the largest steps.
+TEST(ShapePropagation, SliceWithHugeStepsTakesOneElement) {
+  onnx::ModelProto model;
+  onnx::GraphProto& g = *model.mutable_graph();
+  AddNode(g, "Slice", {"x", "zero", "big", "axis1", "max_step"}, {"forward"});
+  AddNode(g, "Slice", {"x", "minus1", "min_end", "axis1", "min_step"}, {"backward"});
+  const int64_t max = std::numeric_limits<int64_t>::max();
+  auto values = Infer(model, 13, false,
+                      {{"x", Float({1, 10, 6, 6})}, {"zero", Ints({0})}, {"big", Ints({max})},
+                       {"axis1", Ints({1})}, {"max_step", Ints({max})}, {"minus1", Ints({-1})},
+                       {"min_end", Ints({-max})}, {"min_step", Ints({-max})}});
+  EXPECT_EQ(values.at("forward").shape, (Shape{1, 1, 6, 6}));
+  EXPECT_EQ(values.at("backward").shape, (Shape{1, 1, 6, 6}));
+}
+
 TEST(ShapePropagation, UnknownOpLeavesOutputUnknown) {
   onnx::ModelProto model;
   onnx::GraphProto& g = *model.mutable_graph();
