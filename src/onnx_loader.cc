@@ -325,20 +325,15 @@ void DescribeNode(const onnx::NodeProto& node, int n, const NameIndex& index, co
       op.output_shapes[0].clear();
     }
   }
-  for (std::string_view name : kAttributesRead) {
-    auto it = op.int_attributes.find(std::string(name));
-    if (it != op.int_attributes.end()) it->second.clear();
-  }
-  if (std::find(std::begin(kAttributeOps), std::end(kAttributeOps), node.op_type()) == std::end(kAttributeOps)) {
-    std::erase_if(op.int_attributes, [](const auto& entry) { return entry.second.empty(); });
-    return;
-  }
-  for (const auto& attribute : node.attribute()) {
-    const std::string& name = attribute.name();
-    if (std::find(std::begin(kAttributesRead), std::end(kAttributesRead), name) == std::end(kAttributesRead)) continue;
-    std::vector<int64_t>& ints = op.int_attributes[name];
-    if (attribute.type() == onnx::AttributeProto::INT) ints.assign(1, attribute.i());
-    if (attribute.type() == onnx::AttributeProto::INTS) ints.assign(attribute.ints().begin(), attribute.ints().end());
+  for (auto& [name, ints] : op.int_attributes) ints.clear();  // keeps the entries' storage
+  if (std::find(std::begin(kAttributeOps), std::end(kAttributeOps), node.op_type()) != std::end(kAttributeOps)) {
+    for (const auto& attribute : node.attribute()) {
+      const std::string& name = attribute.name();
+      if (std::find(std::begin(kAttributesRead), std::end(kAttributesRead), name) == std::end(kAttributesRead)) continue;
+      std::vector<int64_t>& ints = op.int_attributes[name];
+      if (attribute.type() == onnx::AttributeProto::INT) ints.assign(1, attribute.i());
+      if (attribute.type() == onnx::AttributeProto::INTS) ints.assign(attribute.ints().begin(), attribute.ints().end());
+    }
   }
   std::erase_if(op.int_attributes, [](const auto& entry) { return entry.second.empty(); });
 }
