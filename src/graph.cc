@@ -1,11 +1,10 @@
 #include "dnnpart/graph.h"
 
 #include <algorithm>
-#include <functional>
-#include <queue>
 
 #include "dnnpart/error.h"
 #include "graph_impl.h"
+#include "topological_order.h"
 
 namespace dnnpart {
 
@@ -190,20 +189,7 @@ void SortTopologically(LayerGraph::Impl& g) {
   const size_t n = g.layers.size();
   std::vector<int32_t> pending(n, 0);
   for (size_t l = 0; l < n; ++l) pending[l] = static_cast<int32_t>(g.predecessors[l].size());
-  std::priority_queue<LayerId, std::vector<LayerId>, std::greater<>> ready;
-  for (size_t l = 0; l < n; ++l) {
-    if (pending[l] == 0) ready.push(static_cast<LayerId>(l));
-  }
-  g.topo_order.clear();
-  g.topo_order.reserve(n);
-  while (!ready.empty()) {
-    const LayerId layer = ready.top();
-    ready.pop();
-    g.topo_order.push_back(layer);
-    for (LayerId succ : g.successors[static_cast<size_t>(layer)]) {
-      if (--pending[static_cast<size_t>(succ)] == 0) ready.push(succ);
-    }
-  }
+  g.topo_order = StableTopologicalOrder(g.successors, pending);
   if (g.topo_order.size() != n) {
     const LayerId on_cycle = LayerOnCycle(g, pending);
     throw Error("the graph has a cycle through node '" + g.layers[static_cast<size_t>(on_cycle)].name + "'");

@@ -12,13 +12,13 @@
 #include <iterator>
 #include <memory>
 #include <mutex>
-#include <queue>
 #include <set>
 #include <string>
 #include <unordered_map>
 #include <unordered_set>
 
 #include "dnnpart/error.h"
+#include "topological_order.h"
 
 namespace dnnpart {
 
@@ -367,7 +367,7 @@ class Driver {
   // File order when the file is sorted (the ONNX rule); otherwise the
   // topological order that stays closest to it. Nodes on a cycle come last,
   // in file order (the layer graph reports the cycle).
-  std::vector<int> TopologicalOrder() const {
+  std::vector<int32_t> TopologicalOrder() const {
     const int nodes = graph_.node_size();
     std::vector<int32_t> producer(index_.names.size(), -1);
     for (int n = 0; n < nodes; ++n) {
@@ -375,7 +375,7 @@ class Driver {
         if (*out >= 0 && producer[static_cast<size_t>(*out)] < 0) producer[static_cast<size_t>(*out)] = n;
       }
     }
-    std::vector<int> order;
+    std::vector<int32_t> order;
     order.reserve(static_cast<size_t>(nodes));
     bool sorted = true;
     for (int n = 0; n < nodes && sorted; ++n) {
@@ -387,8 +387,8 @@ class Driver {
       for (int n = 0; n < nodes; ++n) order.push_back(n);
       return order;
     }
-    std::vector<int> waiting(static_cast<size_t>(nodes), 0);
-    std::vector<std::vector<int>> consumers(static_cast<size_t>(nodes));
+    std::vector<int32_t> waiting(static_cast<size_t>(nodes), 0);
+    std::vector<std::vector<int32_t>> consumers(static_cast<size_t>(nodes));
     for (int n = 0; n < nodes; ++n) {
       for (const int32_t* in = index_.InputsBegin(n); in != index_.InputsEnd(n); ++in) {
         const int p = *in < 0 ? -1 : producer[static_cast<size_t>(*in)];
@@ -397,22 +397,9 @@ class Driver {
         consumers[static_cast<size_t>(p)].push_back(n);
       }
     }
-    std::priority_queue<int, std::vector<int>, std::greater<>> ready;
+    order = StableTopologicalOrder(consumers, waiting);
     for (int n = 0; n < nodes; ++n) {
-      if (waiting[static_cast<size_t>(n)] == 0) ready.push(n);
-    }
-    std::vector<char> done(static_cast<size_t>(nodes), 0);
-    while (!ready.empty()) {
-      const int n = ready.top();
-      ready.pop();
-      order.push_back(n);
-      done[static_cast<size_t>(n)] = 1;
-      for (int c : consumers[static_cast<size_t>(n)]) {
-        if (--waiting[static_cast<size_t>(c)] == 0) ready.push(c);
-      }
-    }
-    for (int n = 0; n < nodes; ++n) {
-      if (done[static_cast<size_t>(n)] == 0) order.push_back(n);
+      if (waiting[static_cast<size_t>(n)] > 0) order.push_back(n);  // on or behind a cycle
     }
     return order;
   }
