@@ -12,17 +12,22 @@ tools/build.sh >/dev/null
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
+# Prints the wall time in microseconds of one run of "$@", output discarded.
+elapsed_us() {
+  local start end
+  start=$(date +%s%N)
+  "$@" >/dev/null 2>&1
+  end=$(date +%s%N)
+  echo $(((end - start) / 1000))
+}
+
 # Prints the median wall time in milliseconds of `runs` executions of "$@".
 median_ms() {
   local times=()
-  for ((i = 0; i < runs; i++)); do
-    local start end
-    start=$(date +%s%N)
-    "$@" >/dev/null 2>&1
-    end=$(date +%s%N)
-    times+=($(((end - start) / 1000)))
-  done
-  printf '%s\n' "${times[@]}" | sort -n | awk -v n="$runs" 'NR == int((n + 1) / 2) { printf "%.1f", $1 / 1000 }'
+  for ((i = 0; i < runs; i++)); do times+=("$(elapsed_us "$@")"); done
+  local median rest
+  read -r median rest <<<"$(summary_ms "${times[@]}")"
+  echo "$median"
 }
 
 # Runs the floor on MODEL and "$@" alternately, `runs` times each, so that
@@ -33,12 +38,9 @@ paired_times() {
   shift
   floor_times=()
   our_times=()
-  local start end
   for ((i = 0; i < runs; i++)); do
-    start=$(date +%s%N); build/dnnpart_parse_floor "$model" >/dev/null 2>&1; end=$(date +%s%N)
-    floor_times+=($(((end - start) / 1000)))
-    start=$(date +%s%N); "$@" >/dev/null 2>&1; end=$(date +%s%N)
-    our_times+=($(((end - start) / 1000)))
+    floor_times+=("$(elapsed_us build/dnnpart_parse_floor "$model")")
+    our_times+=("$(elapsed_us "$@")")
   done
 }
 
