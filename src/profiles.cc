@@ -106,6 +106,17 @@ void CheckHeader(Reader& root, const std::string& kind) {
   if (actual != kind) throw Error("/kind: expected \"" + kind + "\", got \"" + actual + "\"");
 }
 
+// The header every profile shares: schema version and kind, then its
+// identity (name, description, source) and the file it came from.
+template <typename Profile>
+void ReadIdentity(Reader& root, const std::string& kind, const std::string& path, Profile& profile) {
+  profile.path = path;
+  CheckHeader(root, kind);
+  profile.name = root.Text("name", "", true);
+  profile.description = root.Text("description", "");
+  profile.source = root.Text("source", "", true);
+}
+
 std::string SiblingPath(const std::string& profile_path, const std::string& relative) {
   const std::filesystem::path target(relative);
   if (target.is_absolute()) return relative;
@@ -171,12 +182,8 @@ void ReadLayers(Reader layers, PlatformProfile& p) {
 
 PlatformProfile ReadPlatform(const json& document, const std::string& path) {
   PlatformProfile p;
-  p.path = path;
   Reader root(document, "");
-  CheckHeader(root, "platform");
-  p.name = root.Text("name", "", true);
-  p.description = root.Text("description", "");
-  p.source = root.Text("source", "", true);
+  ReadIdentity(root, "platform", path, p);
   Reader compute = root.Object("compute");
   ReadCompute(compute, p);
   compute.WarnUnknown(path);
@@ -194,12 +201,8 @@ PlatformProfile ReadPlatform(const json& document, const std::string& path) {
 
 LinkProfile ReadLink(const json& document, const std::string& path) {
   LinkProfile l;
-  l.path = path;
   Reader root(document, "");
-  CheckHeader(root, "link");
-  l.name = root.Text("name", "", true);
-  l.description = root.Text("description", "");
-  l.source = root.Text("source", "", true);
+  ReadIdentity(root, "link", path, l);
   l.bandwidth_bytes_per_s = root.Number("bandwidth_bytes_per_s", std::nullopt, true);
   l.latency_ms = root.Number("latency_ms", 0.0);
   l.propagation_delay_ms = root.Number("propagation_delay_ms", 0.0);
