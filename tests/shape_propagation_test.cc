@@ -6,7 +6,7 @@
 #include <map>
 
 #include "dnnpart/error.h"
-#include "value_inference.h"
+#include "loader/value_inference.h"
 
 namespace dnnpart {
 namespace {
