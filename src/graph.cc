@@ -49,13 +49,14 @@ void LayerGraph::Builder::Reserve(size_t layers, size_t tensors) {
   impl_->tensors.reserve(tensors);
 }
 
-TensorId LayerGraph::Builder::AddTensor(std::string name, DType dtype, Shape shape) {
+TensorId LayerGraph::Builder::AddTensor(std::string name, DType dtype, Shape shape, bool bounded) {
   const auto id = static_cast<TensorId>(impl_->tensors.size());
   Tensor tensor;
   tensor.bytes = ElementCount(shape) * DTypeBytes(dtype);
   tensor.name = std::move(name);
   tensor.dtype = dtype;
   tensor.shape = std::move(shape);
+  tensor.bounded = bounded;
   impl_->tensors.push_back(std::move(tensor));
   return id;
 }

@@ -21,7 +21,11 @@ InspectReport MakeInspectReport(const Model& model) {
       row.output_shape = first.shape;
       row.dtype = first.dtype;
     }
-    for (TensorId output : layer.outputs) row.activation_bytes += graph.tensor(output).bytes;
+    for (TensorId output : layer.outputs) {
+      const Tensor& tensor = graph.tensor(output);
+      row.activation_bytes += tensor.bytes;
+      row.outputs.push_back({tensor.name, tensor.shape, tensor.dtype, tensor.bytes, tensor.bounded});
+    }
     row.param_count = layer.param_count;
     row.param_bytes = layer.param_bytes;
     row.macs = layer.macs;
@@ -61,7 +65,7 @@ CutsReport MakeCutsReport(const Model& model, const std::vector<Cut>& cuts, int 
     row.last_head_layer = graph.layer(last).name;
     for (TensorId t : cut.crossing) {
       const Tensor& tensor = graph.tensor(t);
-      row.tensors.push_back({tensor.name, tensor.shape, tensor.dtype, tensor.bytes});
+      row.tensors.push_back({tensor.name, tensor.shape, tensor.dtype, tensor.bytes, tensor.bounded});
     }
     row.total_bytes = cut.crossing_bytes;
     report.cuts.push_back(std::move(row));

@@ -17,6 +17,7 @@ void WriteModel(JsonWriter& json, const ModelInfo& info) {
   json.Key("folded_nodes").Value(info.folded_node_count);
   json.Key("dropped_nodes").Value(info.dropped_node_count);
   json.Key("shapes_from_fallback").Value(info.shapes_from_fallback);
+  if (info.inlined_if_count > 0) json.Key("inlined_if_nodes").Value(info.inlined_if_count);
   json.EndObject();
 }
 
@@ -82,8 +83,13 @@ void WritePlanEntry(JsonWriter& json, const PlanDocument& doc, const PlanReport&
     json.Key("link").Value(hop.link);
     json.Key("carries").Value(hop.what);
     json.Key("tensors").BeginArray();
-    for (TensorId t : hop.tensors) json.Value(doc.graph->tensor(t).name);
+    bool bounded = false;
+    for (TensorId t : hop.tensors) {
+      json.Value(doc.graph->tensor(t).name);
+      bounded = bounded || doc.graph->tensor(t).bounded;
+    }
     json.EndArray();
+    if (bounded) json.Key("bounded").Value(true);
     json.Key("payload_bytes").Value(hop.transfer.payload_bytes);
     json.Key("wire_bytes").Value(hop.transfer.wire_bytes);
     json.Key("latency_ms").Value(hop.transfer.latency_ms);
@@ -99,6 +105,17 @@ void WritePlanList(JsonWriter& json, const PlanDocument& doc, const char* key, c
   json.Key(key).BeginArray();
   for (const PlanReport& plan : plans) WritePlanEntry(json, doc, plan);
   json.EndArray();
+}
+
+// "bounded" appears only on tensors whose size depends on the data.
+void WriteTensor(JsonWriter& json, const TensorRow& tensor) {
+  json.BeginObject();
+  json.Key("name").Value(tensor.name);
+  json.Key("shape").Value(tensor.shape);
+  json.Key("dtype").Value(DTypeName(tensor.dtype));
+  json.Key("bytes").Value(tensor.bytes);
+  if (tensor.bounded) json.Key("bounded").Value(true);
+  json.EndObject();
 }
 
 class JsonReporter : public Reporter {
@@ -119,6 +136,9 @@ class JsonReporter : public Reporter {
       json.Key("macs").Value(row.macs);
       json.Key("macs_modelled").Value(row.macs_modelled);
       json.Key("activation_bytes").Value(row.activation_bytes);
+      json.Key("outputs").BeginArray();
+      for (const TensorRow& tensor : row.outputs) WriteTensor(json, tensor);
+      json.EndArray();
       json.EndObject();
     }
     json.EndArray();
@@ -145,14 +165,7 @@ class JsonReporter : public Reporter {
       json.Key("id").Value(row.id);
       json.Key("last_head_layer").Value(row.last_head_layer);
       json.Key("tensors").BeginArray();
-      for (const TensorRow& tensor : row.tensors) {
-        json.BeginObject();
-        json.Key("name").Value(tensor.name);
-        json.Key("shape").Value(tensor.shape);
-        json.Key("dtype").Value(DTypeName(tensor.dtype));
-        json.Key("bytes").Value(tensor.bytes);
-        json.EndObject();
-      }
+      for (const TensorRow& tensor : row.tensors) WriteTensor(json, tensor);
       json.EndArray();
       json.Key("total_bytes").Value(row.total_bytes);
       json.Key("head_layers").Value(row.head_layers);

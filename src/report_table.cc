@@ -114,7 +114,9 @@ class TableReporter : public Reporter {
     TextTable table({"id", "layer", "op", "output", "dtype", "params", "param_bytes", "MACs", "act_bytes"},
                     {true, false, false, false, false, true, true, true, true});
     for (const LayerRow& row : report.layers) {
-      table.Add({std::to_string(row.id), row.name, row.op_type, ShapeToString(row.output_shape),
+      const bool bounded = !row.outputs.empty() && row.outputs.front().bounded;
+      table.Add({std::to_string(row.id), row.name, row.op_type,
+                 (bounded ? "<=" : "") + ShapeToString(row.output_shape),
                  std::string(DTypeName(row.dtype)), Grouped(row.param_count), Grouped(row.param_bytes),
                  row.macs_modelled ? Grouped(row.macs) : "0 (no model)", Grouped(row.activation_bytes)});
     }
@@ -138,8 +140,8 @@ class TableReporter : public Reporter {
     for (const CutRow& row : report.cuts) {
       std::string tensors;
       for (const TensorRow& t : row.tensors) {
-        tensors += (tensors.empty() ? "" : ", ") + t.name + " " + ShapeToString(t.shape) + " " +
-                   std::string(DTypeName(t.dtype));
+        tensors += (tensors.empty() ? "" : ", ") + t.name + " " + (t.bounded ? "<=" : "") +
+                   ShapeToString(t.shape) + " " + std::string(DTypeName(t.dtype));
       }
       table.Add({std::to_string(row.id), row.last_head_layer, tensors, Grouped(row.total_bytes),
                  std::to_string(row.head_layers), Grouped(row.head_macs), Grouped(row.tail_macs)});

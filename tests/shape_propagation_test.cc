@@ -30,9 +30,22 @@ void AddNode(onnx::GraphProto& g, const std::string& op, std::vector<std::string
   }
 }
 
-ValueInfo Float(Shape shape) { return {onnx::TensorProto::FLOAT, std::move(shape), std::nullopt}; }
+ValueInfo Typed(int32_t elem_type, Shape shape) {
+  ValueInfo value;
+  value.elem_type = elem_type;
+  value.shape = std::move(shape);
+  return value;
+}
+ValueInfo Float(Shape shape) { return Typed(onnx::TensorProto::FLOAT, std::move(shape)); }
+ValueInfo Scalar(int64_t v) {
+  ValueInfo value = Typed(onnx::TensorProto::INT64, Shape{});
+  value.ints = std::vector<int64_t>{v};
+  return value;
+}
 ValueInfo Ints(std::vector<int64_t> values) {
-  return {onnx::TensorProto::INT64, Shape{static_cast<int64_t>(values.size())}, std::move(values)};
+  ValueInfo value = Typed(onnx::TensorProto::INT64, Shape{static_cast<int64_t>(values.size())});
+  value.ints = std::move(values);
+  return value;
 }
 
 // Declares `known` as graph inputs (float shapes) or initializers (integer
@@ -59,7 +72,9 @@ std::map<std::string, ValueInfo> Infer(onnx::ModelProto& model, int64_t opset, b
     }
   }
   const NameIndex index = IndexNames(g);
-  const std::vector<ValueInfo> values = InferValues(model, index, use_onnx);
+  InferOptions options;
+  options.use_onnx = use_onnx;
+  const std::vector<ValueInfo> values = InferValues(model, index, options);
   std::map<std::string, ValueInfo> by_name;
   for (size_t id = 0; id < values.size(); ++id) by_name[std::string(index.names[id])] = values[id];
   return by_name;
@@ -81,7 +96,7 @@ TEST_P(BothPaths, ResolvesShapeGatherConcatReshapeChain) {
   auto values = Infer(model, 13, GetParam(),
                       {{"x", Float({1, 3, 8, 8})},
                        {"w", Float({4, 3, 3, 3})},
-                       {"zero", {onnx::TensorProto::INT64, Shape{}, std::vector<int64_t>{0}}},
+                       {"zero", Scalar(0)},
                        {"axes0", Ints({0})},
                        {"minus1", Ints({-1})}});
   EXPECT_EQ(values.at("c").shape, (Shape{1, 4, 4, 4}));
@@ -143,6 +158,29 @@ TEST(ShapePropagation, UnknownOpLeavesOutputUnknown) {
   EXPECT_FALSE(values.at("z").shape.has_value());
 }
 
+// Constant arithmetic is evaluated at load time with ONNX's integer
+// semantics (wrapping, never trapping); a negative ConstantOfShape extent is
+// an error naming the node.
+TEST(ShapePropagation, ConstantArithmeticWrapsAndBadShapesAreErrors) {
+  onnx::ModelProto model;
+  onnx::GraphProto& g = *model.mutable_graph();
+  AddNode(g, "Div", {"int_min", "minus1"}, {"quotient"});
+  AddNode(g, "Mul", {"int_min", "minus1"}, {"product"});
+  const std::map<std::string, ValueInfo> known{{"int_min", Ints({std::numeric_limits<int64_t>::min()})},
+                                               {"minus1", Ints({-1})}};
+  auto values = Infer(model, 18, false, known);
+  EXPECT_EQ(values.at("quotient").ints, (std::vector<int64_t>{std::numeric_limits<int64_t>::min()}));
+  EXPECT_EQ(values.at("product").ints, (std::vector<int64_t>{std::numeric_limits<int64_t>::min()}));
+  onnx::ModelProto negative;
+  AddNode(*negative.mutable_graph(), "ConstantOfShape", {"minus1"}, {"negative"});
+  try {
+    Infer(negative, 13, true, known);
+    FAIL() << "expected an Error";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("node 'ConstantOfShape_0' (ConstantOfShape)"), std::string::npos) << e.what();
+  }
+}
+
 // Malformed attributes and inputs (out-of-range axes, zero strides, short
 // attribute lists, overflowing shape arithmetic) leave outputs unknown; they
 // never crash or yield negative extents. Found by fuzzing the CLI.
@@ -159,23 +197,16 @@ TEST(ShapePropagation, MalformedNodesLeaveOutputsUnknown) {
   AddNode(g, "ArgMax", {"x"}, {"am"}, {{"axis", {4}}});
   AddNode(g, "Flatten", {"x"}, {"fl"}, {{"axis", {6}}});
   AddNode(g, "Reshape", {"x", "bad_target"}, {"rs"});
-  AddNode(g, "Div", {"int_min", "minus1"}, {"quotient"});
-  AddNode(g, "Mul", {"int_min", "minus1"}, {"product"});
-  AddNode(g, "ConstantOfShape", {"minus1"}, {"negative"});
   const std::map<std::string, ValueInfo> known{
       {"x", Float({1, 4, 8, 8})},
       {"w", Float({4, 4, 3, 3})},
       {"far_axis", Ints({5})},
-      {"zero", {onnx::TensorProto::INT64, Shape{}, std::vector<int64_t>{0}}},
-      {"bad_target", Ints({-1, -1, 4})},
-      {"int_min", Ints({std::numeric_limits<int64_t>::min()})},
-      {"minus1", Ints({-1})}};
+      {"zero", Scalar(0)},
+      {"bad_target", Ints({-1, -1, 4})}};
   auto values = Infer(model, 18, false, known);  // dnnpart's rules only
-  for (const char* name : {"u", "cat", "t", "conv", "convt", "s0", "s1", "gat", "am", "fl", "rs", "negative"}) {
+  for (const char* name : {"u", "cat", "t", "conv", "convt", "s0", "s1", "gat", "am", "fl", "rs"}) {
     EXPECT_FALSE(values.at(name).shape.has_value()) << name;
   }
-  EXPECT_FALSE(values.at("quotient").ints.has_value());
-  EXPECT_FALSE(values.at("product").ints.has_value());
   // Through ONNX's functions too (their errors are logged, not fatal), except
   // the zero stride: ONNX 1.12 divides by it, so it is refused up front.
   onnx::ModelProto again;
@@ -191,7 +222,7 @@ TEST(ShapePropagation, MalformedNodesLeaveOutputsUnknown) {
   *again.mutable_graph()->add_node() = g.node(0);
   again.mutable_graph()->mutable_node(again.graph().node_size() - 1)->set_op_type("DepthToSpace");
   values = Infer(again, 13, true, known);
-  for (const char* name : {"u", "cat", "t", "s0", "gat", "am", "fl", "rs", "negative"}) {
+  for (const char* name : {"u", "cat", "t", "s0", "gat", "am", "fl", "rs"}) {
     const auto& shape = values.at(name).shape;
     EXPECT_TRUE(!shape || std::all_of(shape->begin(), shape->end(), [](int64_t d) { return d >= 0; })) << name;
   }
@@ -288,7 +319,7 @@ TEST(ValueInference, InfersSubgraphsOfIf) {
     body.add_output()->set_name("b");
   }
   auto values = Infer(model, 13, true,
-                      {{"x", Float({2, 3})}, {"cond", {onnx::TensorProto::BOOL, Shape{}, std::nullopt}}});
+                      {{"x", Float({2, 3})}, {"cond", Typed(onnx::TensorProto::BOOL, Shape{})}});
   EXPECT_EQ(values.at("y").shape, (Shape{2, 3}));
 }
 

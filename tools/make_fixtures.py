@@ -310,6 +310,87 @@ def if_branch():
     return make_model(graph)
 
 
+def class_token_expand():
+    """The class-token pattern of torch's ViT export: the Expand target is
+    computed from constants (ConstantOfShape -> Mul -> Equal -> Where), then
+    the expanded token is concatenated in front of the patch tokens."""
+    nodes = [
+        helper.make_node("Conv", ["x", "patch.weight"], ["patches"], name="patch", kernel_shape=[2, 2],
+                         strides=[2, 2]),
+        helper.make_node("Reshape", ["patches", "flat_shape"], ["flat"], name="flatten"),
+        helper.make_node("Transpose", ["flat"], ["tokens"], name="to_tokens", perm=[0, 2, 1]),
+        helper.make_node("ConstantOfShape", ["three"], ["ones"], name="ones",
+                         value=numpy_helper.from_array(np.array([1], dtype=np.int64))),
+        helper.make_node("Mul", ["ones", "minus_one"], ["minus_ones"], name="negate"),
+        helper.make_node("Equal", ["target", "minus_ones"], ["is_keep"], name="is_keep"),
+        helper.make_node("Where", ["is_keep", "ones", "target"], ["expand_shape"], name="pick"),
+        helper.make_node("Expand", ["cls", "expand_shape"], ["cls_batch"], name="expand_cls"),
+        helper.make_node("Concat", ["cls_batch", "tokens"], ["sequence"], name="prepend", axis=1),
+        helper.make_node("MatMul", ["sequence", "proj.weight"], ["y"], name="proj"),
+    ]
+    graph = helper.make_graph(
+        nodes, "class_token_expand", [vinfo("x", [1, 4, 8, 8])], [vinfo("y", [1, 17, 6])],
+        initializer=[
+            init("patch.weight", weights(30, (4, 4, 2, 2))),
+            init("flat_shape", np.array([1, 4, 16], dtype=np.int64)),
+            init("three", np.array([3], dtype=np.int64)),
+            init("minus_one", np.array(-1, dtype=np.int64)),
+            init("target", np.array([1, -1, -1], dtype=np.int64)),
+            init("cls", weights(31, (1, 1, 4))),
+            init("proj.weight", weights(32, (4, 6))),
+        ],
+    )
+    return make_model(graph)
+
+
+def data_dependent():
+    """Sizes that depend on the data: NonMaxSuppression keeps at most
+    max_output_boxes_per_class boxes per batch and class (bound 1*2*5), and
+    NonZero of an activation at most every element."""
+    nodes = [
+        helper.make_node("Conv", ["x", "head.weight"], ["head"], name="head", kernel_shape=[1, 1]),
+        helper.make_node("Reshape", ["head", "score_shape"], ["logits"], name="to_scores"),
+        helper.make_node("Sigmoid", ["logits"], ["scores"], name="score"),
+        helper.make_node("NonMaxSuppression", ["boxes", "scores", "max_per_class", "iou", "min_score"],
+                         ["selected"], name="nms"),
+        helper.make_node("Gather", ["selected", "box_column"], ["picked"], name="box_index", axis=1),
+        helper.make_node("Gather", ["boxes_2d", "picked"], ["kept_boxes"], name="gather_boxes", axis=0),
+        helper.make_node("Relu", ["x"], ["active"], name="active"),
+        helper.make_node("NonZero", ["active"], ["where"], name="where"),
+        helper.make_node("Cast", ["where"], ["where_f"], name="to_float", to=FLOAT),
+        helper.make_node("ReduceSum", ["where_f"], ["count"], name="count", keepdims=0),
+    ]
+    graph = helper.make_graph(
+        nodes, "data_dependent",
+        [vinfo("x", [1, 4, 4, 5]), vinfo("boxes", [1, 20, 4]), vinfo("boxes_2d", [20, 4])],
+        [vinfo("kept_boxes", ["kept", 4]), vinfo("count", [])],
+        initializer=[
+            init("head.weight", weights(40, (2, 4, 1, 1))),
+            init("score_shape", np.array([1, 2, 20], dtype=np.int64)),
+            init("max_per_class", np.array([5], dtype=np.int64)),
+            init("iou", np.array([0.5], dtype=np.float32)),
+            init("min_score", np.array([0.1], dtype=np.float32)),
+            init("box_column", np.array(2, dtype=np.int64)),
+        ],
+    )
+    return make_model(graph)
+
+
+def unknown_op():
+    """An operator of an unknown domain: nothing tells its output's shape."""
+    nodes = [
+        helper.make_node("Relu", ["x"], ["r"], name="relu"),
+        helper.make_node("Mystery", ["r"], ["mystery_out"], name="mystery", domain="com.example"),
+        helper.make_node("Sigmoid", ["mystery_out"], ["y"], name="sigmoid"),
+    ]
+    graph = helper.make_graph(nodes, "unknown_op", [vinfo("x", [1, 4, 8, 8])],
+                              [helper.make_tensor_value_info("y", FLOAT, None)])
+    model = helper.make_model(graph, producer_name=PRODUCER,
+                              opset_imports=[helper.make_opsetid("", OPSET), helper.make_opsetid("com.example", 1)])
+    model.ir_version = IR_VERSION
+    return model
+
+
 def zero_stride():
     """tiny_residual whose first Conv has strides [0, 0]: ONNX 1.12's Conv
     inference divides by it; dnnpart must refuse it with a message."""
@@ -375,6 +456,9 @@ def main(argv=None):
         ("if_branch.onnx", if_branch()),
         ("unsorted.onnx", unsorted()),
         ("zero_stride.onnx", zero_stride()),
+        ("class_token_expand.onnx", class_token_expand()),
+        ("data_dependent.onnx", data_dependent()),
+        ("unknown_op.onnx", unknown_op()),
     ]
     for name, content in files:
         data = content if isinstance(content, bytes) else content.SerializeToString()

@@ -32,6 +32,9 @@ struct Tensor {
   std::vector<LayerId> consumers;   // distinct, ascending; filled by Build()
   bool is_graph_input = false;
   bool is_graph_output = false;
+  // The size depends on the data (NonZero, NonMaxSuppression, ...): `shape`
+  // and `bytes` are the upper bound the operator gives (docs/loading.md).
+  bool bounded = false;
 };
 
 struct Layer {
@@ -89,7 +92,7 @@ class LayerGraph::Builder {
   // Makes room for this many layers and tensors (an optimisation only).
   void Reserve(size_t layers, size_t tensors);
   // Adds a tensor; Build() throws Error if the name is used twice.
-  TensorId AddTensor(std::string name, DType dtype, Shape shape);
+  TensorId AddTensor(std::string name, DType dtype, Shape shape, bool bounded = false);
   // Adds a layer whose inputs/outputs name tensors already added; throws Error
   // if an output already has a producer or an id is out of range.
   LayerId AddLayer(Layer layer);

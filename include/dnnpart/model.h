@@ -26,6 +26,14 @@ struct LoadOptions {
   // Shapes for graph inputs, by input name; each replaces the input's declared
   // shape (fixed dimensions must agree). Required for symbolic dimensions.
   std::map<std::string, Shape> input_shapes;
+  // Values for small graph inputs, by input name (--input-value sr=16000):
+  // each input becomes a constant of its declared type, so shape arithmetic
+  // and If conditions that read it are evaluated at load time. The number of
+  // values must match the input's shape (one value for a scalar).
+  std::map<std::string, std::vector<double>> input_values;
+  // Shapes for any tensor, by name (--tensor-shape): for tensors whose size
+  // depends on the data and has no bound, or to replace a bound.
+  std::map<std::string, Shape> tensor_shapes;
 };
 
 struct ModelInfo {
@@ -37,6 +45,7 @@ struct ModelInfo {
   int64_t onnx_node_count = 0;
   int64_t folded_node_count = 0;   // constant and shape-computing nodes
   int64_t dropped_node_count = 0;  // nodes that reach no graph output
+  int64_t inlined_if_count = 0;    // If nodes replaced by the branch their known condition takes
   bool shapes_from_fallback = false;  // opset newer than the ONNX library
 };
 

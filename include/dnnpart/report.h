@@ -21,6 +21,14 @@ namespace dnnpart {
 
 inline constexpr int kSchemaVersion = 1;
 
+struct TensorRow {
+  std::string name;
+  Shape shape;
+  DType dtype = DType::kUnknown;
+  int64_t bytes = 0;
+  bool bounded = false;  // shape and bytes are an upper bound (data-dependent size)
+};
+
 struct LayerRow {
   LayerId id = 0;
   std::string name;
@@ -32,6 +40,7 @@ struct LayerRow {
   int64_t macs = 0;
   bool macs_modelled = false;
   int64_t activation_bytes = 0;  // all activation outputs of the layer
+  std::vector<TensorRow> outputs;  // every activation output, in node order
 };
 
 struct InspectReport {
@@ -42,13 +51,6 @@ struct InspectReport {
   int64_t total_macs = 0;
   int64_t total_activation_bytes = 0;
   std::vector<std::string> unmodelled_ops;  // op types counted as 0 MACs, sorted
-};
-
-struct TensorRow {
-  std::string name;
-  Shape shape;
-  DType dtype = DType::kUnknown;
-  int64_t bytes = 0;
 };
 
 struct CutRow {

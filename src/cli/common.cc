@@ -2,6 +2,10 @@
 
 #include <unistd.h>
 
+#include <cmath>
+#include <cstdlib>
+#include <utility>
+
 #include "dnnpart/error.h"
 
 namespace dnnpart::cli {
@@ -10,6 +14,10 @@ void AddModelFlags(CLI::App& command, ModelFlags& flags) {
   command.add_option("model", flags.model_path, "ONNX model file")->required();
   command.add_option("--input-shape", flags.input_shapes,
                      "Shape of a graph input, NAME=1x3x224x224 (repeatable); binds symbolic dimensions");
+  command.add_option("--input-value", flags.input_values,
+                     "Value of a small graph input, NAME=V[,V...] (repeatable), e.g. sr=16000; it becomes a constant");
+  command.add_option("--tensor-shape", flags.tensor_shapes,
+                     "Shape of any tensor, NAME=AxBx... (repeatable), for sizes that depend on the data");
 }
 
 void AddOutputFlags(CLI::App& command, OutputFlags& flags) {
@@ -17,19 +25,58 @@ void AddOutputFlags(CLI::App& command, OutputFlags& flags) {
       ->check(CLI::IsMember({"table", "json"}));
 }
 
-const Model& LoadModel(const ModelFlags& flags) {
-  LoadOptions options;
-  for (const std::string& binding : flags.input_shapes) {
-    const size_t eq = binding.rfind('=');
-    if (eq == std::string::npos || eq == 0) {
-      throw Error("--input-shape '" + binding + "' is not of the form NAME=1x3x224x224");
+namespace {
+
+// Splits "NAME=TEXT" at the last '='; throws naming the flag and its form.
+std::pair<std::string, std::string> SplitBinding(const std::string& binding, const std::string& flag,
+                                                 const std::string& form) {
+  const size_t eq = binding.rfind('=');
+  if (eq == std::string::npos || eq == 0 || eq + 1 == binding.size()) {
+    throw Error(flag + " '" + binding + "' is not of the form " + form);
+  }
+  return {binding.substr(0, eq), binding.substr(eq + 1)};
+}
+
+std::vector<double> ParseValues(const std::string& text) {
+  std::vector<double> values;
+  size_t start = 0;
+  while (start <= text.size()) {
+    const size_t comma = std::min(text.find(',', start), text.size());
+    const std::string part = text.substr(start, comma - start);
+    char* end = nullptr;
+    const double value = part.empty() ? 0 : std::strtod(part.c_str(), &end);
+    if (part.empty() || end != part.c_str() + part.size() || !std::isfinite(value)) {
+      throw Error("'" + part + "' is not a finite number");
     }
+    values.push_back(value);
+    start = comma + 1;
+  }
+  return values;
+}
+
+template <typename Parse>
+void ParseBindings(const std::vector<std::string>& bindings, const std::string& flag, const std::string& form,
+                   Parse parse) {
+  for (const std::string& binding : bindings) {
+    const auto [name, text] = SplitBinding(binding, flag, form);
     try {
-      options.input_shapes[binding.substr(0, eq)] = ParseShape(binding.substr(eq + 1));
+      parse(name, text);
     } catch (const Error& e) {
-      throw e.WithContext("--input-shape");
+      throw e.WithContext(flag + " " + name);
     }
   }
+}
+
+}  // namespace
+
+const Model& LoadModel(const ModelFlags& flags) {
+  LoadOptions options;
+  ParseBindings(flags.input_shapes, "--input-shape", "NAME=1x3x224x224",
+                [&](const std::string& name, const std::string& text) { options.input_shapes[name] = ParseShape(text); });
+  ParseBindings(flags.input_values, "--input-value", "NAME=V[,V...]",
+                [&](const std::string& name, const std::string& text) { options.input_values[name] = ParseValues(text); });
+  ParseBindings(flags.tensor_shapes, "--tensor-shape", "NAME=AxBx...",
+                [&](const std::string& name, const std::string& text) { options.tensor_shapes[name] = ParseShape(text); });
   // Deliberately never freed: the process ends right after the command, and
   // tearing down a large parsed ONNX model costs as much as building the layer
   // graph. The static pointer keeps it reachable for leak checkers; volatile,

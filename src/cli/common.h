@@ -11,7 +11,9 @@ namespace dnnpart::cli {
 
 struct ModelFlags {
   std::string model_path;
-  std::vector<std::string> input_shapes;  // NAME=1x3x224x224
+  std::vector<std::string> input_shapes;   // NAME=1x3x224x224
+  std::vector<std::string> input_values;   // NAME=V[,V...]
+  std::vector<std::string> tensor_shapes;  // NAME=AxBx...
 };
 
 struct OutputFlags {

@@ -20,8 +20,11 @@
 
 #include "dnnpart/error.h"
 #include "dnnpart/model.h"
+#include "evaluator/tensor_value.h"
+#include "loader/graph_rewrite.h"
+#include "loader/subgraph_macs.h"
+#include "loader/value_inference.h"
 #include "macs.h"
-#include "value_inference.h"
 
 namespace dnnpart {
 
@@ -201,6 +204,13 @@ void BindInputShapes(onnx::GraphProto& graph, const NameIndex& index, const Load
                     std::to_string(i) + "); bind it with --input-shape " + input.name() + "=AxBx...");
       }
     }
+  }
+}
+
+// Every --tensor-shape must name a value of the graph.
+void CheckTensorShapesNamed(const NameIndex& index, const LoadOptions& options) {
+  for (const auto& [name, shape] : options.tensor_shapes) {
+    if (index.Find(name) < 0) throw Error("--tensor-shape names '" + name + "', which is not a tensor of the model");
   }
 }
 
@@ -393,7 +403,8 @@ class GraphAssembler {
                                 graph_.node(producer).op_type();
     };
     if (value == nullptr || !value->shape) {
-      throw Error("cannot determine a static shape for tensor '" + name + "' (" + owner() + ")");
+      throw Error("cannot determine a static shape for tensor '" + name + "' (" + owner() +
+                  "); its size may depend on the data: give it with --tensor-shape '" + name + "=AxBx...'");
     }
     const std::optional<int64_t> bytes = CheckedBytes(*value);
     if (!bytes) {
@@ -404,7 +415,8 @@ class GraphAssembler {
     if (activation_bytes_ > kMaxModelTotal) {
       throw Error("the model's activations exceed 2^62 bytes in total, beyond what dnnpart counts");
     }
-    const TensorId tensor = builder_.AddTensor(std::move(name), FromOnnxType(value->elem_type), *value->shape);
+    const TensorId tensor =
+        builder_.AddTensor(std::move(name), FromOnnxType(value->elem_type), *value->shape, value->bounded);
     tensor_of_[static_cast<size_t>(id)] = tensor;
     return tensor;
   }
@@ -499,7 +511,14 @@ class GraphAssembler {
       if (*out >= 0 && tensor_of_[static_cast<size_t>(*out)] >= 0) layer.outputs.push_back(tensor_of_[static_cast<size_t>(*out)]);
     }
     DescribeNode(node, n, index_, values_, description_);
-    const MacCount macs = CountMacs(description_);
+    MacCount macs = CountMacs(description_);
+    if ((layer.op_type == "Loop" || layer.op_type == "If") && (node.domain().empty() || node.domain() == "ai.onnx")) {
+      const SubgraphMacs inside = ControlFlowMacs(node, TripCount(node, n), [this](std::string_view name) {
+        const ValueInfo* value = ValueAt(values_, index_.Find(name));
+        return value != nullptr && value->shape ? &*value->shape : nullptr;
+      });
+      macs = {inside.macs, inside.modelled, inside.overflow};
+    }
     if (macs.overflow || macs.macs > kMaxLayerMacs) {
       throw Error("node '" + layer.name + "' (" + layer.op_type + "): more than 2^56 MACs, beyond what dnnpart counts");
     }
@@ -507,6 +526,14 @@ class GraphAssembler {
     layer.macs_modelled = macs.modelled;
     layer.depthwise = IsDepthwiseConv(description_);
     return layer;
+  }
+
+  // A Loop's trip count when it is known at load time.
+  std::optional<int64_t> TripCount(const onnx::NodeProto& node, int n) const {
+    if (node.op_type() != "Loop" || node.input_size() == 0 || node.input(0).empty()) return std::nullopt;
+    const ValueInfo* value = ValueAt(values_, index_.InputsBegin(n)[0]);
+    if (value == nullptr || !value->value || value->value->is_real() || value->value->ints.size() != 1) return std::nullopt;
+    return value->value->ints[0];
   }
 
   void MarkGraphOutputs() {
@@ -568,11 +595,26 @@ Model Model::Load(const std::string& path, const LoadOptions& options) {
     info.onnx_node_count = graph.node_size();
     CheckNamed(graph);
     CheckAllExternalData(graph);
-    const NameIndex index = IndexNames(graph);
+    NameIndex index = IndexNames(graph);
     BindInputShapes(graph, index, options);
+    if (!options.input_values.empty()) {
+      BindInputValues(graph, options.input_values);
+      index = IndexNames(graph);
+    }
     info.shapes_from_fallback = OpsetNewerThanLibrary(info.opset);
     timer.Mark("name index");
-    const std::vector<ValueInfo> values = InferValues(onnx->proto, index, !info.shapes_from_fallback);
+    InferOptions infer;
+    infer.use_onnx = !info.shapes_from_fallback;
+    infer.tensor_shapes = &options.tensor_shapes;
+    std::vector<ValueInfo> values = InferValues(onnx->proto, index, infer);
+    // An If whose condition is known is replaced by its branch; the branch's
+    // own Ifs may then be known too.
+    while (const int inlined = InlineKnownIfs(graph, index, values)) {
+      info.inlined_if_count += inlined;
+      index = IndexNames(graph);
+      values = InferValues(onnx->proto, index, infer);
+    }
+    CheckTensorShapesNamed(index, options);
     timer.Mark("shape inference");
     std::vector<char> static_value;
     const std::vector<bool> is_static = FindStaticNodes(graph, index, values, static_value);

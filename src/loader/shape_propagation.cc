@@ -1,4 +1,6 @@
-#include "shape_propagation.h"
+#include "loader/shape_propagation.h"
+
+#include "loader/shape_rule_context.h"
 
 #include <algorithm>
 #include <cstring>
@@ -8,97 +10,7 @@
 #include <set>
 
 namespace dnnpart {
-namespace {
-
-using Ints = std::vector<int64_t>;
-
-const onnx::AttributeProto* FindAttribute(const onnx::NodeProto& node, const std::string& name) {
-  for (const auto& attribute : node.attribute()) {
-    if (attribute.name() == name) return &attribute;
-  }
-  return nullptr;
-}
-
-int64_t IntAttr(const onnx::NodeProto& node, const std::string& name, int64_t fallback) {
-  const auto* attribute = FindAttribute(node, name);
-  return attribute != nullptr ? attribute->i() : fallback;
-}
-
-std::optional<Ints> IntsAttr(const onnx::NodeProto& node, const std::string& name) {
-  const auto* attribute = FindAttribute(node, name);
-  if (attribute == nullptr) return std::nullopt;
-  return Ints(attribute->ints().begin(), attribute->ints().end());
-}
-
-std::string StringAttr(const onnx::NodeProto& node, const std::string& name, const std::string& fallback) {
-  const auto* attribute = FindAttribute(node, name);
-  return attribute != nullptr ? attribute->s() : fallback;
-}
-
-int64_t NormalizeAxis(int64_t axis, size_t rank) { return axis < 0 ? axis + static_cast<int64_t>(rank) : axis; }
-
-// An axis of a tensor of this rank after normalisation, or -1 when out of range.
-int64_t CheckedAxis(int64_t axis, size_t rank) {
-  const int64_t normal = NormalizeAxis(axis, rank);
-  return normal >= 0 && normal < static_cast<int64_t>(rank) ? normal : -1;
-}
-
-bool AllPositive(const std::vector<int64_t>& values) {
-  return std::all_of(values.begin(), values.end(), [](int64_t v) { return v > 0; });
-}
-
-// Shapes broadcast numpy-style; nullopt when they do not.
-std::optional<Shape> Broadcast(const std::vector<Shape>& shapes) {
-  size_t rank = 0;
-  for (const auto& s : shapes) rank = std::max(rank, s.size());
-  Shape out(rank, 1);
-  for (const auto& s : shapes) {
-    for (size_t i = 0; i < s.size(); ++i) {
-      int64_t& dim = out[rank - s.size() + i];
-      if (s[i] == dim || s[i] == 1) continue;
-      if (dim != 1) return std::nullopt;
-      dim = s[i];
-    }
-  }
-  return out;
-}
-
-// Everything one node needs to compute its outputs.
-struct NodeContext {
-  const onnx::NodeProto& node;
-  const NodeValueIds& ids;
-  int64_t opset;
-  std::vector<ValueInfo>& values;
-
-  int InputCount() const { return ids.input_count; }
-  const ValueInfo* In(size_t i) const {
-    if (static_cast<int>(i) >= ids.input_count || ids.inputs[i] < 0) return nullptr;
-    return &values[static_cast<size_t>(ids.inputs[i])];
-  }
-  const Shape* InShape(size_t i) const {
-    const ValueInfo* v = In(i);
-    return v != nullptr && v->shape ? &*v->shape : nullptr;
-  }
-  const Ints* InInts(size_t i) const {
-    const ValueInfo* v = In(i);
-    return v != nullptr && v->ints ? &*v->ints : nullptr;
-  }
-  int32_t InType(size_t i) const {
-    const ValueInfo* v = In(i);
-    return v != nullptr ? v->elem_type : 0;
-  }
-  // Sets output i unless it is already known; returns true when something changed.
-  bool Set(size_t i, int32_t elem_type, Shape shape, std::optional<Ints> ints = std::nullopt) const {
-    if (static_cast<int>(i) >= ids.output_count || ids.outputs[i] < 0) return false;
-    if (std::any_of(shape.begin(), shape.end(), [](int64_t extent) { return extent < 0; })) return false;
-    ValueInfo& out = values[static_cast<size_t>(ids.outputs[i])];
-    bool changed = false;
-    if (!out.shape) out.shape = std::move(shape), changed = true;
-    if (out.elem_type == 0 && elem_type != 0) out.elem_type = elem_type, changed = true;
-    if (!out.ints && ints) out.ints = std::move(ints), changed = true;
-    return changed;
-  }
-};
+namespace shape_rules {
 
 // Conv / pooling output extent of one spatial axis.
 int64_t SpatialExtent(int64_t in, int64_t kernel, int64_t stride, int64_t dilation, int64_t pad_total, bool ceil_mode) {
@@ -386,6 +298,13 @@ bool ShapeOp(const NodeContext& c) {
   return c.Set(0, onnx::TensorProto::INT64, {static_cast<int64_t>(values.size())}, values);
 }
 
+bool SizeOp(const NodeContext& c) {
+  const Shape* x = c.InShape(0);
+  if (x == nullptr) return false;
+  const std::optional<int64_t> elements = CheckedElementCount(*x);
+  return elements && c.Set(0, onnx::TensorProto::INT64, {}, Ints{*elements});
+}
+
 bool GatherShape(const NodeContext& c) {
   const Shape* data = c.InShape(0);
   const Shape* indices = c.InShape(1);
@@ -565,8 +484,6 @@ bool ConstantOfShapeShape(const NodeContext& c) {
   return c.Set(0, onnx::TensorProto::FLOAT, *target);
 }
 
-using Rule = std::function<bool(const NodeContext&)>;
-
 const std::map<std::string, Rule>& Rules() {
   static const std::map<std::string, Rule> rules = [] {
     std::map<std::string, Rule> r{
@@ -574,7 +491,7 @@ const std::map<std::string, Rule>& Rules() {
         {"AveragePool", PoolShape}, {"LpPool", PoolShape}, {"GlobalAveragePool", GlobalPoolShape},
         {"GlobalMaxPool", GlobalPoolShape}, {"GlobalLpPool", GlobalPoolShape}, {"Gemm", GemmShape},
         {"MatMul", MatMulShape}, {"Flatten", FlattenShape}, {"Reshape", ReshapeShape}, {"Concat", ConcatShape},
-        {"Split", SplitShape}, {"Transpose", TransposeShape}, {"Shape", ShapeOp}, {"Gather", GatherShape},
+        {"Split", SplitShape}, {"Transpose", TransposeShape}, {"Shape", ShapeOp}, {"Size", SizeOp}, {"Gather", GatherShape},
         {"Slice", SliceShape}, {"Pad", PadShape}, {"Expand", ExpandShape}, {"ConstantOfShape", ConstantOfShapeShape},
         {"ArgMax", ArgReduceShape}, {"ArgMin", ArgReduceShape},
         {"Squeeze", [](const NodeContext& c) { return SqueezeShape(c, false); }},
@@ -598,12 +515,16 @@ const std::map<std::string, Rule>& Rules() {
                            "Cos", "Tan"}) {
       r[op] = SameShape;
     }
+    AddValueRules(r);
     return r;
   }();
   return rules;
 }
 
-}  // namespace
+}  // namespace shape_rules
+
+using shape_rules::NodeContext;
+using shape_rules::Rules;
 
 std::optional<std::vector<int64_t>> SmallIntValues(const onnx::TensorProto& tensor) {
   constexpr int64_t kMaxElements = 64;
@@ -646,7 +567,7 @@ bool PropagateNode(const onnx::NodeProto& node, const NodeValueIds& ids, int64_t
   for (int i = 0; i < ids.output_count && !needed; ++i) {
     needed = ids.outputs[i] >= 0 && !values[static_cast<size_t>(ids.outputs[i])].shape;
   }
-  if (!needed && node.op_type() == "Shape") needed = true;
+  if (!needed && (node.op_type() == "Shape" || node.op_type() == "Size")) needed = true;
   if (!needed && ids.input_count > 0) {
     needed = true;
     for (int i = 0; i < ids.input_count && needed; ++i) {

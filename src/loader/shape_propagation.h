@@ -7,6 +7,7 @@
 // Expand, ... as their known input values (value_inference.h).
 #pragma once
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -17,10 +18,16 @@
 
 namespace dnnpart {
 
+struct TensorValue;
+
 struct ValueInfo {
   int32_t elem_type = 0;                      // onnx::TensorProto::DataType
   std::optional<Shape> shape;                 // set when every dimension is known
   std::optional<std::vector<int64_t>> ints;   // values of small integer tensors
+  std::shared_ptr<const TensorValue> value;   // the whole value, when known at load time
+  // The size depends on the data (NonZero, NonMaxSuppression, ...): `shape`
+  // is the upper bound the operator's semantics give, or derives from one.
+  bool bounded = false;
 };
 
 // A node's explicit inputs and its outputs as dense value ids (-1 for an

@@ -18,6 +18,7 @@
 #include <unordered_set>
 
 #include "dnnpart/error.h"
+#include "evaluator/tensor_value.h"
 #include "topological_order.h"
 
 namespace dnnpart {
@@ -44,24 +45,31 @@ std::string NodeLabel(const onnx::NodeProto& node, int index) {
 
 namespace {
 
-// Names read inside a node's subgraphs (If/Loop/Scan bodies) that are not
-// defined there: they are inputs of the node too.
-void CollectImplicitInputs(const onnx::GraphProto& graph, std::set<std::string_view>& names) {
+// Names read inside a node's subgraphs (If/Loop/Scan bodies) that no
+// subgraph on the way defines: they are inputs of the node too. `scopes`
+// holds the names the enclosing subgraphs define.
+void CollectImplicitInputs(const onnx::GraphProto& graph, std::set<std::string_view>& names,
+                           std::vector<const std::unordered_set<std::string_view>*>& scopes) {
   std::unordered_set<std::string_view> defined;
   for (const auto& input : graph.input()) defined.insert(input.name());
   for (const auto& initializer : graph.initializer()) defined.insert(initializer.name());
   for (const auto& node : graph.node()) {
     for (const auto& output : node.output()) defined.insert(output);
   }
+  scopes.push_back(&defined);
+  auto enclosed = [&scopes](std::string_view name) {
+    return std::any_of(scopes.begin(), scopes.end(), [name](const auto* scope) { return scope->count(name) != 0; });
+  };
   for (const auto& node : graph.node()) {
     for (const auto& input : node.input()) {
-      if (!input.empty() && defined.count(input) == 0) names.insert(input);
+      if (!input.empty() && !enclosed(input)) names.insert(input);
     }
     for (const auto& attribute : node.attribute()) {
-      if (attribute.has_g()) CollectImplicitInputs(attribute.g(), names);
-      for (const auto& g : attribute.graphs()) CollectImplicitInputs(g, names);
+      if (attribute.has_g()) CollectImplicitInputs(attribute.g(), names, scopes);
+      for (const auto& g : attribute.graphs()) CollectImplicitInputs(g, names, scopes);
     }
   }
+  scopes.pop_back();
 }
 
 bool HasSubgraph(const onnx::NodeProto& node) {
@@ -91,9 +99,10 @@ NameIndex IndexNames(const onnx::GraphProto& graph) {
     for (const auto& input : node.input()) index.inputs.push_back(index.Intern(input));
     if (HasSubgraph(node)) {
       std::set<std::string_view> implicit;
+      std::vector<const std::unordered_set<std::string_view>*> scopes;
       for (const auto& attribute : node.attribute()) {
-        if (attribute.has_g()) CollectImplicitInputs(attribute.g(), implicit);
-        for (const auto& g : attribute.graphs()) CollectImplicitInputs(g, implicit);
+        if (attribute.has_g()) CollectImplicitInputs(attribute.g(), implicit, scopes);
+        for (const auto& g : attribute.graphs()) CollectImplicitInputs(g, implicit, scopes);
       }
       for (std::string_view input : implicit) index.inputs.push_back(index.Intern(input));
     }
@@ -282,8 +291,8 @@ class NodeContext final : public onnx::InferenceContext {
 
 class Driver {
  public:
-  Driver(onnx::ModelProto& model, const NameIndex& index, bool use_onnx)
-      : model_(model), graph_(*model.mutable_graph()), index_(index), use_onnx_(use_onnx) {
+  Driver(onnx::ModelProto& model, const NameIndex& index, const InferOptions& options)
+      : model_(model), graph_(*model.mutable_graph()), index_(index), options_(options), use_onnx_(options.use_onnx) {
     for (const auto& import : model.opset_import()) {
       opset_imports_[import.domain()] = static_cast<int>(import.version());
     }
@@ -329,6 +338,7 @@ class Driver {
     type_.assign(count, nullptr);
     declared_.assign(count, nullptr);
     data_.assign(count, nullptr);
+    value_tried_.assign(count, 0);
     symbolic_.assign(count, nullptr);
     auto declare = [this](onnx::ValueInfoProto& info) {
       const int32_t id = index_.Find(info.name());
@@ -353,15 +363,33 @@ class Driver {
       const int32_t id = index_.OutputsBegin(n)[0];
       if (id < 0) continue;
       for (const auto& attribute : node.attribute()) {
-        if (attribute.name() == "value" && attribute.has_t()) SetFromTensor(id, attribute.t());
-        ValueInfo& value = values_[static_cast<size_t>(id)];
-        if (attribute.name() == "value_int") value = {onnx::TensorProto::INT64, Shape{}, std::vector<int64_t>{attribute.i()}};
-        if (attribute.name() == "value_ints") {
-          std::vector<int64_t> ints(attribute.ints().begin(), attribute.ints().end());
-          value = {onnx::TensorProto::INT64, Shape{static_cast<int64_t>(ints.size())}, ints};
+        if (attribute.name() == "value" && attribute.has_t()) {
+          SetFromTensor(id, attribute.t());
+        } else if (const onnx::TensorProto* tensor = ConstantAttributeTensor(attribute)) {
+          SetFromTensor(id, *tensor);
         }
       }
     }
+  }
+
+  // Constant's value_int, value_ints, value_float and value_floats as a
+  // tensor on the arena; nullptr for other attributes.
+  const onnx::TensorProto* ConstantAttributeTensor(const onnx::AttributeProto& attribute) {
+    const std::string& name = attribute.name();
+    if (name != "value_int" && name != "value_ints" && name != "value_float" && name != "value_floats") return nullptr;
+    auto* tensor = google::protobuf::Arena::CreateMessage<onnx::TensorProto>(&arena_);
+    if (name == "value_int" || name == "value_ints") {
+      tensor->set_data_type(onnx::TensorProto::INT64);
+      if (name == "value_int") tensor->add_int64_data(attribute.i());
+      for (int64_t v : attribute.ints()) tensor->add_int64_data(v);
+      if (name == "value_ints") tensor->add_dims(attribute.ints_size());
+    } else {
+      tensor->set_data_type(onnx::TensorProto::FLOAT);
+      if (name == "value_float") tensor->add_float_data(attribute.f());
+      for (float v : attribute.floats()) tensor->add_float_data(v);
+      if (name == "value_floats") tensor->add_dims(attribute.floats_size());
+    }
+    return tensor;
   }
 
   // File order when the file is sorted (the ONNX rule); otherwise the
@@ -408,14 +436,20 @@ class Driver {
     onnx::NodeProto& node = *graph_.mutable_node(n);
     if (use_onnx_) RunOnnx(node, n);
     const NodeValueIds ids = index_.Ids(n);
-    if (!PropagateNode(node, ids, opset_, values_)) return;
+    bool changed = Evaluate(node, n, ids);
+    // An If's known condition lets the loader inline its branch.
+    if (node.op_type() == "If" && ids.input_count > 0 && ids.inputs[0] >= 0) KnownValue(ids.inputs[0]);
+    changed |= PropagateNode(node, ids, opset_, values_);
+    changed |= BoundDataDependent(node, n, ids);
+    changed |= ApplyUserShapes(node, n, ids);
+    if (!changed) return;
     // Make what the own rules found visible to the next ONNX functions.
     for (int i = 0; i < ids.output_count; ++i) {
       const int32_t id = ids.outputs[i];
       if (id < 0) continue;
       const ValueInfo& value = values_[static_cast<size_t>(id)];
       onnx::TypeProto* type = type_[static_cast<size_t>(id)];
-      if (!value.shape || (type != nullptr && StaticShape(*type))) continue;
+      if (!value.shape || (type != nullptr && StaticShape(*type) == value.shape)) continue;
       type = NewType();
       auto* tensor_type = type->mutable_tensor_type();
       tensor_type->set_elem_type(value.elem_type);
@@ -423,6 +457,220 @@ class Driver {
       for (int64_t extent : *value.shape) shape->add_dim()->set_dim_value(extent);
       type_[static_cast<size_t>(id)] = type;
     }
+  }
+
+  // The value of `id` when it is known at load time: an initializer or
+  // Constant (read on first use), an evaluated output, or the small integer
+  // values of the own rules (Shape, Size, ...). nullptr otherwise.
+  const TensorValue* KnownValue(int32_t id) {
+    ValueInfo& value = values_[static_cast<size_t>(id)];
+    if (value.value) return value.value.get();
+    char& tried = value_tried_[static_cast<size_t>(id)];
+    if (tried != 0) return nullptr;
+    tried = 1;
+    if (const onnx::TensorProto* data = data_[static_cast<size_t>(id)]; data != nullptr) {
+      if (auto read = FromTensorProto(*data, options_.limits.max_elements)) {
+        value.value = std::make_shared<const TensorValue>(std::move(*read));
+      }
+    } else if (value.ints && value.shape && IsSupportedValueType(value.elem_type)) {
+      TensorValue known;
+      known.elem_type = value.elem_type;
+      known.shape = *value.shape;
+      known.ints = *value.ints;
+      if (!known.is_real() && CheckedElementCount(known.shape) == static_cast<int64_t>(known.ints.size())) {
+        value.value = std::make_shared<const TensorValue>(std::move(known));
+      }
+    }
+    return value.value.get();
+  }
+
+  // Evaluates a default-domain node whose inputs are all known (the
+  // load-time evaluator, evaluate.h) and records its outputs' values,
+  // shapes and types. Returns true when something changed.
+  bool Evaluate(const onnx::NodeProto& node, int n, const NodeValueIds& ids) {
+    if ((!node.domain().empty() && node.domain() != "ai.onnx") || !CanEvaluate(node.op_type())) return false;
+    bool pending = false;
+    for (int i = 0; i < ids.output_count && !pending; ++i) {
+      pending = ids.outputs[i] >= 0 && !values_[static_cast<size_t>(ids.outputs[i])].value;
+    }
+    if (!pending) return false;
+    std::vector<const TensorValue*> inputs(static_cast<size_t>(ids.input_count), nullptr);
+    for (int i = 0; i < ids.input_count; ++i) {
+      if (ids.inputs[i] < 0) continue;
+      inputs[static_cast<size_t>(i)] = KnownValue(ids.inputs[i]);
+      if (inputs[static_cast<size_t>(i)] == nullptr) return false;
+    }
+    std::optional<std::vector<TensorValue>> outputs;
+    try {
+      outputs = EvaluateNode(node, opset_, inputs, options_.limits);
+    } catch (const Error& e) {
+      throw e.WithContext("node '" + NodeLabel(node, n) + "' (" + node.op_type() + ")");
+    }
+    if (!outputs) return false;
+    bool changed = false;
+    for (int i = 0; i < ids.output_count && i < static_cast<int>(outputs->size()); ++i) {
+      if (ids.outputs[i] >= 0) changed |= RecordValue(node, n, ids.outputs[i], std::move((*outputs)[static_cast<size_t>(i)]));
+    }
+    return changed;
+  }
+
+  bool RecordValue(const onnx::NodeProto& node, int n, int32_t id, TensorValue computed) {
+    ValueInfo& value = values_[static_cast<size_t>(id)];
+    if (value.shape && *value.shape != computed.shape) {
+      throw Error("node '" + NodeLabel(node, n) + "' (" + node.op_type() + "): output '" +
+                  std::string(index_.names[static_cast<size_t>(id)]) + "' evaluates to shape " +
+                  ShapeToString(computed.shape) + ", but its type says " + ShapeToString(*value.shape));
+    }
+    value.shape = computed.shape;
+    value.elem_type = computed.elem_type;
+    constexpr size_t kSmallInts = 64;  // what the own rules and ONNX's symbolic inputs read
+    if (!computed.is_real() && !value.ints && computed.ints.size() <= kSmallInts) value.ints = computed.ints;
+    value.value = std::make_shared<const TensorValue>(std::move(computed));
+    return true;
+  }
+
+  // Outputs whose size depends on the data get the upper bound their
+  // operator's semantics give, marked `bounded`; anything computed from a
+  // bounded tensor is marked too. Returns true when a shape was set.
+  bool BoundDataDependent(const onnx::NodeProto& node, int n, const NodeValueIds& ids) {
+    bool from_bounded = false;
+    for (const int32_t* in = index_.InputsBegin(n); in != index_.InputsEnd(n) && !from_bounded; ++in) {
+      from_bounded = *in >= 0 && values_[static_cast<size_t>(*in)].bounded;
+    }
+    bool changed = false;
+    for (int i = 0; i < ids.output_count; ++i) {
+      if (ids.outputs[i] < 0) continue;
+      ValueInfo& out = values_[static_cast<size_t>(ids.outputs[i])];
+      if (!out.shape && LoopScanShape(node, ids, i)) {
+        changed = true;
+      } else if (!out.shape) {
+        if (std::optional<Shape> bound = UpperBound(node, ids, i)) {
+          out.shape = std::move(bound);
+          out.bounded = true;
+          if (out.elem_type == 0) out.elem_type = OutputTypeGuess(node, ids, i);
+          changed = true;
+        }
+      } else if (from_bounded && !out.value && !out.shape->empty()) {  // a scalar stays a scalar
+        out.bounded = true;
+      }
+    }
+    return changed;
+  }
+
+  // A Loop's scan output stacks one body output per iteration: with a known
+  // trip count its first extent is that count, or at most that count when
+  // a condition may end the loop early (bounded).
+  bool LoopScanShape(const onnx::NodeProto& node, const NodeValueIds& ids, int output) {
+    if (node.op_type() != "Loop" || (!node.domain().empty() && node.domain() != "ai.onnx")) return false;
+    const int carried = ids.input_count - 2;
+    if (output < carried || ids.input_count < 2 || ids.inputs[0] < 0) return false;
+    const TensorValue* trips = KnownValue(ids.inputs[0]);
+    const onnx::TypeProto* type = type_[static_cast<size_t>(ids.outputs[output])];
+    if (trips == nullptr || trips->is_real() || trips->ints.size() != 1 || trips->ints[0] < 0 || type == nullptr ||
+        !type->has_tensor_type() || !type->tensor_type().has_shape() || type->tensor_type().shape().dim_size() == 0) {
+      return false;
+    }
+    Shape shape{trips->ints[0]};
+    const auto& dims = type->tensor_type().shape().dim();
+    for (int d = 1; d < dims.size(); ++d) {
+      if (!dims[d].has_dim_value() || dims[d].dim_value() < 0) return false;
+      shape.push_back(dims[d].dim_value());
+    }
+    ValueInfo& out = values_[static_cast<size_t>(ids.outputs[output])];
+    out.shape = std::move(shape);
+    out.elem_type = type->tensor_type().elem_type();
+    out.bounded = ids.inputs[1] >= 0;  // a condition may stop it early
+    return true;
+  }
+
+  int32_t OutputTypeGuess(const onnx::NodeProto& node, const NodeValueIds& ids, int output) const {
+    const std::string& op = node.op_type();
+    if (op == "NonZero" || op == "NonMaxSuppression" || (op == "TopK" && output == 1)) return onnx::TensorProto::INT64;
+    return ids.input_count > 0 && ids.inputs[0] >= 0 ? values_[static_cast<size_t>(ids.inputs[0])].elem_type : 0;
+  }
+
+  const Shape* InputShape(const NodeValueIds& ids, int i) const {
+    if (i >= ids.input_count || ids.inputs[i] < 0) return nullptr;
+    const ValueInfo& value = values_[static_cast<size_t>(ids.inputs[i])];
+    return value.shape ? &*value.shape : nullptr;
+  }
+
+  // The largest shape output `output` of `node` can have, for the operators
+  // whose output size depends on input data; nullopt when there is none.
+  std::optional<Shape> UpperBound(const onnx::NodeProto& node, const NodeValueIds& ids, int output) {
+    if (!node.domain().empty() && node.domain() != "ai.onnx") return std::nullopt;
+    const std::string& op = node.op_type();
+    const Shape* x = InputShape(ids, 0);
+    if (x == nullptr) return std::nullopt;
+    if (op == "NonZero") {
+      const std::optional<int64_t> elements = CheckedElementCount(*x);
+      if (!elements) return std::nullopt;
+      return Shape{static_cast<int64_t>(x->size()), *elements};
+    }
+    if (op == "NonMaxSuppression") return NmsBound(ids);
+    // TopK's k and Slice's bounds unknown: at most the input's extents.
+    if (op == "TopK" || op == "Slice") return *x;
+    if (op == "Compress" || op == "Unique") {
+      // Along `axis` at most its extent (Unique's index outputs are 1-D);
+      // without one, the input flattened.
+      if (std::optional<int64_t> axis = FindIntAttribute(node, "axis")) {
+        const int64_t a = *axis < 0 ? *axis + static_cast<int64_t>(x->size()) : *axis;
+        if (a < 0 || a >= static_cast<int64_t>(x->size())) return std::nullopt;
+        return output == 0 ? *x : Shape{(*x)[static_cast<size_t>(a)]};
+      }
+      const std::optional<int64_t> elements = CheckedElementCount(*x);
+      if (!elements) return std::nullopt;
+      return Shape{*elements};
+    }
+    return std::nullopt;
+  }
+
+  // NonMaxSuppression keeps at most max_output_boxes_per_class boxes of each
+  // batch and class, and never more than there are boxes.
+  std::optional<Shape> NmsBound(const NodeValueIds& ids) {
+    const Shape* boxes = InputShape(ids, 0);
+    const Shape* scores = InputShape(ids, 1);
+    if (boxes == nullptr || scores == nullptr || boxes->size() != 3 || scores->size() != 3) return std::nullopt;
+    int64_t per_class = 0;  // ONNX: absent means 0
+    if (ids.input_count > 2 && ids.inputs[2] >= 0) {
+      const TensorValue* max_boxes = KnownValue(ids.inputs[2]);
+      per_class = (*boxes)[1];
+      if (max_boxes != nullptr && max_boxes->ints.size() == 1) per_class = std::clamp<int64_t>(max_boxes->ints[0], 0, (*boxes)[1]);
+    }
+    int64_t selected = 0;
+    if (__builtin_mul_overflow((*scores)[0], (*scores)[1], &selected) ||
+        __builtin_mul_overflow(selected, per_class, &selected)) {
+      return std::nullopt;
+    }
+    return Shape{selected, 3};
+  }
+
+  static std::optional<int64_t> FindIntAttribute(const onnx::NodeProto& node, const std::string& name) {
+    for (const auto& attribute : node.attribute()) {
+      if (attribute.name() == name && attribute.type() == onnx::AttributeProto::INT) return attribute.i();
+    }
+    return std::nullopt;
+  }
+
+  // --tensor-shape: the user's shape replaces what inference found.
+  bool ApplyUserShapes(const onnx::NodeProto& node, int n, const NodeValueIds& ids) {
+    if (options_.tensor_shapes == nullptr || options_.tensor_shapes->empty()) return false;
+    bool changed = false;
+    for (int i = 0; i < ids.output_count; ++i) {
+      if (ids.outputs[i] < 0) continue;
+      auto it = options_.tensor_shapes->find(std::string(index_.names[static_cast<size_t>(ids.outputs[i])]));
+      if (it == options_.tensor_shapes->end()) continue;
+      ValueInfo& out = values_[static_cast<size_t>(ids.outputs[i])];
+      if (out.shape && !out.bounded && *out.shape != it->second) {
+        throw Error("--tensor-shape " + it->first + "=" + ShapeToString(it->second) + ": node '" +
+                    NodeLabel(node, n) + "' gives it the static shape " + ShapeToString(*out.shape));
+      }
+      if (out.value) continue;
+      out.shape = it->second;
+      out.bounded = false;
+      changed = true;
+    }
+    return changed;
   }
 
   // The schema of `node`'s operator at the model's opset (nullptr when the
@@ -515,6 +763,7 @@ class Driver {
   onnx::ModelProto& model_;
   onnx::GraphProto& graph_;
   const NameIndex& index_;
+  const InferOptions& options_;
   const bool use_onnx_;
   int64_t opset_ = 0;
   std::unordered_map<std::string, int> opset_imports_;
@@ -526,6 +775,7 @@ class Driver {
   std::vector<const onnx::TypeProto*> declared_;         // per id: the model's own declaration
   std::vector<const onnx::TensorProto*> data_;           // per id: initializer or Constant value
   std::vector<onnx::TensorShapeProto*> symbolic_;        // per id: known integer values, built on demand
+  std::vector<char> value_tried_;                        // per id: KnownValue has looked
 };
 
 NodeContext::NodeContext(Driver& driver, onnx::NodeProto& node, int n) : driver_(driver), node_(node), n_(n) {
@@ -542,9 +792,18 @@ const onnx::TypeProto* NodeContext::getInputType(size_t i) const {
   return id < 0 ? nullptr : driver_.type_[static_cast<size_t>(id)];
 }
 
+// Initializers and Constant payloads as they are; values the evaluator
+// computed are written out as tensors on first use.
 const onnx::TensorProto* NodeContext::getInputData(size_t i) const {
   const int32_t id = InputId(i);
-  return id < 0 ? nullptr : driver_.data_[static_cast<size_t>(id)];
+  if (id < 0) return nullptr;
+  const auto slot = static_cast<size_t>(id);
+  if (driver_.data_[slot] == nullptr && driver_.values_[slot].value) {
+    auto* tensor = google::protobuf::Arena::CreateMessage<onnx::TensorProto>(&driver_.arena_);
+    ToTensorProto(*driver_.values_[slot].value, *tensor);
+    driver_.data_[slot] = tensor;
+  }
+  return driver_.data_[slot];
 }
 
 // The integer values dnnpart's rules computed (shape arithmetic), in the form
@@ -586,8 +845,8 @@ onnx::GraphInferencer* NodeContext::getGraphAttributeInferencer(const std::strin
 
 }  // namespace
 
-std::vector<ValueInfo> InferValues(onnx::ModelProto& model, const NameIndex& index, bool use_onnx) {
-  return Driver(model, index, use_onnx).Run();
+std::vector<ValueInfo> InferValues(onnx::ModelProto& model, const NameIndex& index, const InferOptions& options) {
+  return Driver(model, index, options).Run();
 }
 
 }  // namespace dnnpart

@@ -14,12 +14,14 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include <onnx/onnx_pb.h>
 
+#include "evaluator/evaluate.h"
 #include "name_map.h"
 #include "shape_propagation.h"
 
@@ -64,11 +66,23 @@ void CallGuarded(const std::function<void()>& call, const std::function<std::str
 // A node's name, or "<op_type>_<index>" when it has none.
 std::string NodeLabel(const onnx::NodeProto& node, int index);
 
-// Returns one ValueInfo per id of `index` (built from `model`'s graph).
-// `use_onnx` false skips ONNX's inference functions (the model's opset is
-// newer than the library): shapes then come from the declared value_info and
-// dnnpart's own rules. Throws Error when an inferred type or shape contradicts
-// the model's declared one.
-std::vector<ValueInfo> InferValues(onnx::ModelProto& model, const NameIndex& index, bool use_onnx);
+struct InferOptions {
+  // false skips ONNX's inference functions (the model's opset is newer than
+  // the library): shapes then come from the declared value_info and dnnpart's
+  // own rules.
+  bool use_onnx = true;
+  // Bounds the load-time evaluator's work (docs/loading.md).
+  EvalLimits limits;
+  // Shapes the user gives for tensors, by name (--tensor-shape); each
+  // replaces what inference finds, bounded or unknown.
+  const std::map<std::string, Shape>* tensor_shapes = nullptr;
+};
+
+// Returns one ValueInfo per id of `index` (built from `model`'s graph): types,
+// static shapes (exact, or upper bounds marked `bounded`), and the values of
+// tensors known at load time. Throws Error when an inferred type or shape
+// contradicts the model's declared one, or when a node evaluated at load
+// time breaks its operator's rules.
+std::vector<ValueInfo> InferValues(onnx::ModelProto& model, const NameIndex& index, const InferOptions& options);
 
 }  // namespace dnnpart

@@ -51,6 +51,13 @@ for command in cuts inspect; do
 done
 expect_bad "not a graph input" cuts $d/symbolic_dims.onnx --input-shape nope=1x3x8x8
 expect_bad "--input-shape" cuts $d/symbolic_dims.onnx --input-shape input=1xAx8x8
+expect_bad "$d/unknown_op.onnx: cannot determine a static shape for tensor 'mystery_out'" cuts $d/unknown_op.onnx
+expect_bad "--tensor-shape names 'ghost'" cuts $d/unknown_op.onnx --tensor-shape ghost=1x2
+expect_bad "--tensor-shape 'mystery_out' is not of the form NAME=AxBx..." cuts $d/unknown_op.onnx --tensor-shape mystery_out
+expect_bad "--input-value cond: 'yes' is not a finite number" cuts $d/if_branch.onnx --input-value cond=yes
+expect_bad "--input-value cond: 'nan' is not a finite number" cuts $d/if_branch.onnx --input-value cond=nan
+expect_bad "--input-value: graph input 'cond': value 3.000000 is not an integer" cuts $d/if_branch.onnx --input-value cond=3
+expect_bad "--input-value names 'sr', which is not a graph input" cuts $d/if_branch.onnx --input-value sr=16000
 expect_bad "--max-cut-tensors" cuts $d/tiny_residual.onnx --max-cut-tensors 0
 expect_bad "--format" cuts $d/tiny_residual.onnx --format xml
 expect_bad "model is required" cuts

@@ -39,6 +39,9 @@ check cuts_resnet18_json cuts models/resnet18.onnx --format json
 check cuts_googlenet_k2_table cuts models/googlenet.onnx --max-cut-tensors 2 --format table
 check inspect_squeezenet_table inspect models/squeezenet1_1.onnx --format table
 check cuts_symbolic_bound_json cuts tests/data/symbolic_dims.onnx --input-shape input=2x3x8x8 --format json
+check inspect_data_dependent_table inspect tests/data/data_dependent.onnx --format table
+check cuts_data_dependent_k2_json cuts tests/data/data_dependent.onnx --max-cut-tensors 2 --format json
+check inspect_if_inlined_json inspect tests/data/if_branch.onnx --input-value cond=1 --format json
 
 p=tests/data/profiles
 check plan_tiny_json plan tests/data/tiny_residual.onnx --platforms $p/good_a.json $p/good_b.json --format json

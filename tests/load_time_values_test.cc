@@ -1,0 +1,134 @@
+// What loading learns from values known before any data arrives: shape
+// arithmetic evaluated at load time, If nodes replaced by the branch their
+// known condition takes, values and shapes the user binds, and upper bounds
+// for sizes that depend on the data.
+#include <gtest/gtest.h>
+
+#include "dnnpart/error.h"
+#include "dnnpart/model.h"
+#include "test_util.h"
+
+namespace dnnpart {
+namespace {
+
+using test::SourcePath;
+
+Model LoadFixture(const std::string& name, LoadOptions options = {}) {
+  return Model::Load(SourcePath("tests/data/" + name), options);
+}
+
+std::string LoadError(const std::string& name, LoadOptions options = {}) {
+  try {
+    LoadFixture(name, options);
+  } catch (const Error& e) {
+    return e.what();
+  }
+  return "<no error>";
+}
+
+std::vector<std::string> LayerNames(const LayerGraph& g) {
+  std::vector<std::string> names;
+  for (LayerId id : g.topological_order()) names.push_back(g.layer(id).name);
+  return names;
+}
+
+const Tensor& TensorNamed(const LayerGraph& g, const std::string& name) {
+  const std::optional<TensorId> id = g.FindTensor(name);
+  if (!id) throw std::runtime_error("no tensor " + name);
+  return g.tensor(*id);
+}
+
+// ViT's class token: Expand's target comes from ConstantOfShape -> Mul ->
+// Equal -> Where over constants; all of it is evaluated and folded away.
+TEST(LoadTimeValues, ClassTokenExpandTargetIsEvaluated) {
+  const Model model = LoadFixture("class_token_expand.onnx");
+  const LayerGraph& g = model.graph();
+  EXPECT_EQ(LayerNames(g), (std::vector<std::string>{"patch", "flatten", "to_tokens", "prepend", "proj"}));
+  EXPECT_EQ(TensorNamed(g, "sequence").shape, (Shape{1, 17, 4}));
+  EXPECT_EQ(TensorNamed(g, "y").shape, (Shape{1, 17, 6}));
+  EXPECT_FALSE(TensorNamed(g, "y").bounded);
+  // The expanded token is a constant input of the Concat: 1x1x4 floats.
+  EXPECT_EQ(g.layer(*g.FindLayer("prepend")).param_count, 4);
+}
+
+TEST(LoadTimeValues, BoundConditionReplacesIfByItsBranch) {
+  LoadOptions options;
+  options.input_values["cond"] = {1};
+  const Model then_model = LoadFixture("if_branch.onnx", options);
+  EXPECT_EQ(LayerNames(then_model.graph()), (std::vector<std::string>{"c1", "then_relu", "add"}));
+  EXPECT_EQ(then_model.info().inlined_if_count, 1);
+  // The If's output keeps its name; the bound input is no graph input.
+  const LayerGraph& g = then_model.graph();
+  EXPECT_EQ(TensorNamed(g, "branch_out").producer, *g.FindLayer("then_relu"));
+  EXPECT_EQ(g.graph_inputs().size(), 1U);
+
+  options.input_values["cond"] = {0};
+  const Model else_model = LoadFixture("if_branch.onnx", options);
+  EXPECT_EQ(LayerNames(else_model.graph()), (std::vector<std::string>{"c1", "else_sigmoid", "add"}));
+}
+
+TEST(LoadTimeValues, InputValueMustFitTheInput) {
+  LoadOptions options;
+  options.input_values["nope"] = {1};
+  EXPECT_NE(LoadError("if_branch.onnx", options).find("'nope', which is not a graph input (inputs: x, cond)"),
+            std::string::npos);
+  options.input_values.clear();
+  options.input_values["cond"] = {1, 0};
+  EXPECT_NE(LoadError("if_branch.onnx", options).find("2 value(s) were given"), std::string::npos);
+  options.input_values["cond"] = {0.5};
+  EXPECT_NE(LoadError("if_branch.onnx", options).find("not an integer"), std::string::npos);
+  options.input_values["cond"] = {2};
+  EXPECT_NE(LoadError("if_branch.onnx", options).find("--input-value: graph input 'cond'"), std::string::npos);
+}
+
+// NonMaxSuppression keeps at most max_output_boxes_per_class (5) boxes of
+// each batch (1) and class (2); NonZero at most every element.
+TEST(LoadTimeValues, DataDependentSizesGetTheirUpperBound) {
+  const Model model = LoadFixture("data_dependent.onnx");
+  const LayerGraph& g = model.graph();
+  const Tensor& selected = TensorNamed(g, "selected");
+  EXPECT_EQ(selected.shape, (Shape{10, 3}));
+  EXPECT_TRUE(selected.bounded);
+  EXPECT_EQ(selected.bytes, 10 * 3 * 8);
+  EXPECT_EQ(TensorNamed(g, "kept_boxes").shape, (Shape{10, 4}));
+  EXPECT_TRUE(TensorNamed(g, "kept_boxes").bounded);  // computed from a bounded tensor
+  EXPECT_EQ(TensorNamed(g, "where").shape, (Shape{4, 80}));
+  EXPECT_TRUE(TensorNamed(g, "where").bounded);
+  EXPECT_FALSE(TensorNamed(g, "logits").bounded);
+  EXPECT_FALSE(TensorNamed(g, "active").bounded);
+}
+
+TEST(LoadTimeValues, UnknownSizeAsksForTensorShape) {
+  const std::string message = LoadError("unknown_op.onnx");
+  EXPECT_NE(message.find("cannot determine a static shape for tensor 'mystery_out'"), std::string::npos) << message;
+  EXPECT_NE(message.find("--tensor-shape 'mystery_out=AxBx...'"), std::string::npos) << message;
+
+  LoadOptions options;
+  options.tensor_shapes["mystery_out"] = {1, 4, 8, 8};
+  const Model model = LoadFixture("unknown_op.onnx", options);
+  EXPECT_EQ(TensorNamed(model.graph(), "y").shape, (Shape{1, 4, 8, 8}));
+  EXPECT_FALSE(TensorNamed(model.graph(), "mystery_out").bounded);
+}
+
+TEST(LoadTimeValues, TensorShapeMustNameATensorAndAgreeWithStaticShapes) {
+  LoadOptions options;
+  options.tensor_shapes["nope"] = {1};
+  EXPECT_NE(LoadError("unknown_op.onnx", options).find("--tensor-shape names 'nope'"), std::string::npos);
+  options.tensor_shapes.clear();
+  options.tensor_shapes["r"] = {1, 2};
+  EXPECT_NE(LoadError("unknown_op.onnx", options).find("gives it the static shape 1x4x8x8"), std::string::npos)
+      << LoadError("unknown_op.onnx", options);
+}
+
+// A bound replaced by the user's shape is no longer a bound.
+TEST(LoadTimeValues, TensorShapeReplacesABound) {
+  LoadOptions options;
+  options.tensor_shapes["selected"] = {4, 3};
+  const Model model = LoadFixture("data_dependent.onnx", options);
+  EXPECT_EQ(TensorNamed(model.graph(), "selected").shape, (Shape{4, 3}));
+  EXPECT_FALSE(TensorNamed(model.graph(), "selected").bounded);
+  EXPECT_EQ(TensorNamed(model.graph(), "kept_boxes").shape, (Shape{4, 4}));
+}
+
+}  // namespace
+}  // namespace dnnpart
