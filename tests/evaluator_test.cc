@@ -186,8 +186,9 @@ TEST(EvaluatorOnnxCases, FindsEnoughCasesAndFewSkips) {
 onnx::NodeProto MakeNode(const std::string& op, int inputs, int outputs = 1) {
   onnx::NodeProto node;
   node.set_op_type(op);
-  for (int i = 0; i < inputs; ++i) node.add_input("x" + std::to_string(i));
-  for (int i = 0; i < outputs; ++i) node.add_output("y" + std::to_string(i));
+  // Appending (not "x" + std::to_string(i)) avoids GCC 12's false -Wrestrict.
+  for (int i = 0; i < inputs; ++i) node.add_input()->append("x").append(std::to_string(i));
+  for (int i = 0; i < outputs; ++i) node.add_output()->append("y").append(std::to_string(i));
   return node;
 }
 
