@@ -14,8 +14,10 @@ namespace {
 // Label ids: 'A'-'Z' are 0-25 and 'a'-'z' 26-51 (so id order is ASCII
 // order, which the implicit output uses); ellipsis dimension j is 52 + j.
 constexpr int kEllipsisLabel = 52;
-// Bounds the work: output elements times reduced combinations.
+// Bounds the work: output elements times reduced combinations, and the
+// number of distinct labels (letters plus ellipsis dimensions).
 constexpr int64_t kMaxEinsumProducts = int64_t{1} << 24;
+constexpr size_t kMaxEinsumLabels = 128;
 
 struct Term {
   std::vector<int> letters_before, letters_after;  // around "...", if any
@@ -104,7 +106,11 @@ Equation ParseEquation(const EvalContext& ctx) {
 
 // Each label's extent; an ellipsis extent of 1 broadcasts.
 std::vector<int64_t> LabelExtents(const EvalContext& ctx, const Equation& equation) {
-  std::vector<int64_t> extents(kEllipsisLabel * 2, -1);
+  int max_label = kEllipsisLabel;
+  for (const std::vector<int>& labels : equation.inputs) {
+    for (int label : labels) max_label = std::max(max_label, label);
+  }
+  std::vector<int64_t> extents(static_cast<size_t>(max_label) + 1, -1);
   for (size_t i = 0; i < equation.inputs.size(); ++i) {
     const Shape& shape = ctx.Input(i).shape;
     for (size_t d = 0; d < shape.size(); ++d) {
@@ -129,6 +135,9 @@ Values EvalEinsum(const EvalContext& ctx) {
     if (ctx.Input(i).elem_type != type) ctx.Fail("inputs have different types");
   }
   if (type == onnx::TensorProto::BOOL) throw Unevaluable{};
+  for (size_t i = 0; i < ctx.input_count(); ++i) {
+    if (ctx.Input(i).shape.size() > kMaxEinsumLabels) throw Unevaluable{};
+  }
   const Equation equation = ParseEquation(ctx);
   const std::vector<int64_t> extents = LabelExtents(ctx, equation);
   // The loop order: output labels, then the reduced ones.

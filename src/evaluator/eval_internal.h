@@ -104,6 +104,8 @@ TensorValue TakeElements(const TensorValue& source, Shape shape, const std::vect
 // Element i of `value` as a double (integers converted).
 double ElementAsReal(const TensorValue& value, int64_t i);
 
+// mask[d] != 0 when d is one of the (normalised) `axes`.
+std::vector<char> AxisMask(const std::vector<int64_t>& axes, size_t rank);
 // Row-major strides of `shape`.
 std::vector<int64_t> Strides(const Shape& shape);
 // The numpy broadcast of `shapes`; fails when two extents differ and neither is 1.

@@ -283,9 +283,10 @@ TensorValue Slice(const EvalContext& ctx) {
 TensorValue Squeeze(const EvalContext& ctx) {
   const TensorValue& x = ctx.Input(0);
   const std::vector<int64_t> axes = ctx.Axes(AxesFromAttrOrInput(ctx, 13, 1), static_cast<int64_t>(x.shape.size()));
+  const std::vector<char> mask = AxisMask(axes, x.shape.size());
   Shape shape;
   for (size_t d = 0; d < x.shape.size(); ++d) {
-    const bool listed = std::find(axes.begin(), axes.end(), static_cast<int64_t>(d)) != axes.end();
+    const bool listed = mask[d] != 0;
     if (listed && x.shape[d] != 1) ctx.Fail("cannot squeeze axis " + std::to_string(d) + " of extent " + std::to_string(x.shape[d]));
     if (!(listed || (axes.empty() && x.shape[d] == 1))) shape.push_back(x.shape[d]);
   }
@@ -298,11 +299,10 @@ TensorValue Unsqueeze(const EvalContext& ctx) {
   const std::vector<int64_t> listed = AxesFromAttrOrInput(ctx, 13, 1);
   const auto rank = static_cast<int64_t>(x.shape.size() + listed.size());
   const std::vector<int64_t> axes = ctx.Axes(listed, rank);
+  const std::vector<char> mask = AxisMask(axes, static_cast<size_t>(rank));
   Shape shape;
   auto next = x.shape.begin();
-  for (int64_t d = 0; d < rank; ++d) {
-    shape.push_back(std::find(axes.begin(), axes.end(), d) != axes.end() ? 1 : *next++);
-  }
+  for (size_t d = 0; d < mask.size(); ++d) shape.push_back(mask[d] != 0 ? 1 : *next++);
   return WithShape(x, shape);
 }
 

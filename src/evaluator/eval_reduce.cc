@@ -29,9 +29,10 @@ Shape KeptShape(const Shape& shape, const std::vector<int64_t>& axes) {
 
 Shape OutputShape(const Shape& shape, const std::vector<int64_t>& axes, bool keepdims) {
   if (keepdims) return KeptShape(shape, axes);
+  const std::vector<char> mask = AxisMask(axes, shape.size());
   Shape out;
   for (size_t d = 0; d < shape.size(); ++d) {
-    if (std::find(axes.begin(), axes.end(), static_cast<int64_t>(d)) == axes.end()) out.push_back(shape[d]);
+    if (mask[d] == 0) out.push_back(shape[d]);
   }
   return out;
 }

@@ -90,11 +90,11 @@ int64_t EvalContext::Axis(int64_t axis, int64_t rank) const {
 
 std::vector<int64_t> EvalContext::Axes(const std::vector<int64_t>& axes, int64_t rank) const {
   std::vector<int64_t> result;
+  std::vector<char> seen(static_cast<size_t>(std::max<int64_t>(rank, 0)), 0);
   for (int64_t axis : axes) {
     const int64_t normalized = Axis(axis, rank);
-    if (std::find(result.begin(), result.end(), normalized) != result.end()) {
-      Fail("axis " + std::to_string(axis) + " is repeated");
-    }
+    if (seen[static_cast<size_t>(normalized)] != 0) Fail("axis " + std::to_string(axis) + " is repeated");
+    seen[static_cast<size_t>(normalized)] = 1;
     result.push_back(normalized);
   }
   return result;
@@ -147,6 +147,12 @@ TensorValue TakeElements(const TensorValue& source, Shape shape, const std::vect
 double ElementAsReal(const TensorValue& value, int64_t i) {
   const auto at = static_cast<size_t>(i);
   return value.is_real() ? value.reals[at] : IntegerToReal(value.ints[at], value.elem_type);
+}
+
+std::vector<char> AxisMask(const std::vector<int64_t>& axes, size_t rank) {
+  std::vector<char> mask(rank, 0);
+  for (int64_t axis : axes) mask[static_cast<size_t>(axis)] = 1;
+  return mask;
 }
 
 std::vector<int64_t> Strides(const Shape& shape) {
