@@ -3,13 +3,12 @@
 // must return consistent values, return nullopt or throw dnnpart::Error —
 // never crash, hang or throw anything else. Fixed seeds, so failures reproduce.
 #include <gtest/gtest.h>
+#include <onnx/onnx_pb.h>
 
 #include <cmath>
 #include <limits>
 #include <random>
 #include <string_view>
-
-#include <onnx/onnx_pb.h>
 
 #include "dnnpart/error.h"
 #include "evaluator/evaluate.h"
@@ -26,7 +25,7 @@ class RandomNodes {
   int64_t Int(int64_t lo, int64_t hi) { return std::uniform_int_distribution<int64_t>(lo, hi)(rng_); }
 
   TensorValue Value() {
-    static const int32_t kTypes[] = {TensorProto::INT64, TensorProto::INT32, TensorProto::FLOAT, TensorProto::BOOL,
+    static const int32_t kTypes[] = {TensorProto::INT64, TensorProto::INT32,  TensorProto::FLOAT,   TensorProto::BOOL,
                                      TensorProto::UINT8, TensorProto::DOUBLE, TensorProto::FLOAT16, TensorProto::INT8};
     TensorValue value;
     value.elem_type = kTypes[Int(0, 7)];
@@ -44,7 +43,9 @@ class RandomNodes {
       } else if (value.is_real()) {
         value.reals.push_back(Int(0, 20) == 0 ? std::nan("") : static_cast<double>(Int(-10, 10)) / 4);
       } else {
-        value.ints.push_back(Int(0, 20) == 0 ? std::numeric_limits<int64_t>::min() / (value.elem_type == TensorProto::INT64 ? 1 : 1LL << 40) : Int(-4, 4));
+        value.ints.push_back(Int(0, 20) == 0 ? std::numeric_limits<int64_t>::min() /
+                                                   (value.elem_type == TensorProto::INT64 ? 1 : 1LL << 40)
+                                             : Int(-4, 4));
       }
     }
     if (value.elem_type == TensorProto::INT8) {
@@ -54,10 +55,12 @@ class RandomNodes {
   }
 
   void AddAttributes(onnx::NodeProto& node) {
-    static const char* kIntNames[] = {"axis", "keepdims", "exclusive", "reverse", "upper", "batch_dims", "fmod",
-                                      "select_last_index", "start", "end", "allowzero", "noop_with_empty_axes", "to"};
-    static const char* kEquations[] = {"ij,jk->ik", "ii->i", "...i->...", "i,i", "ij", "a...b,b...->a", "->",
-                                       "ij->ji", "i,j,k->ijk", "i.j", "...,...", "iij->"};
+    static const char* kIntNames[] = {"axis",  "keepdims",   "exclusive", "reverse",
+                                      "upper", "batch_dims", "fmod",      "select_last_index",
+                                      "start", "end",        "allowzero", "noop_with_empty_axes",
+                                      "to"};
+    static const char* kEquations[] = {"ij,jk->ik", "ii->i",  "...i->...",  "i,i", "ij",      "a...b,b...->a",
+                                       "->",        "ij->ji", "i,j,k->ijk", "i.j", "...,...", "iij->"};
     static const char* kReductions[] = {"none", "add", "mul", "max", "bogus"};
     for (const char* name : kIntNames) {
       if (Int(0, 2) != 0) continue;
@@ -91,13 +94,35 @@ void ExpectConsistent(const TensorValue& value) {
 }
 
 TEST(EvaluatorRobustness, RandomNodesGiveValuesOrErrorsNeverCrashes) {
-  static const char* kOps[] = {
-      "Add", "Sub", "Mul", "Div", "Mod", "Pow", "Neg", "Abs", "Floor", "Ceil", "Sqrt", "Reciprocal", "Min", "Max",
-      "Sign", "Equal", "Less", "LessOrEqual", "Greater", "GreaterOrEqual", "Not", "And", "Or", "Xor", "Where",
-      "ConstantOfShape", "Range", "Expand", "Tile", "Concat", "Split", "Slice", "Gather", "GatherElements",
-      "GatherND", "ScatterND", "Squeeze", "Unsqueeze", "Reshape", "Flatten", "Transpose", "Cast", "CastLike",
-      "Identity", "CumSum", "ReduceSum", "ReduceProd", "ReduceMin", "ReduceMax", "ReduceMean", "ArgMax", "ArgMin",
-      "NonZero", "Trilu", "OneHot", "Einsum", "Shape", "Size"};
+  static const char* kOps[] = {"Add",        "Sub",
+                               "Mul",        "Div",
+                               "Mod",        "Pow",
+                               "Neg",        "Abs",
+                               "Floor",      "Ceil",
+                               "Sqrt",       "Reciprocal",
+                               "Min",        "Max",
+                               "Sign",       "Equal",
+                               "Less",       "LessOrEqual",
+                               "Greater",    "GreaterOrEqual",
+                               "Not",        "And",
+                               "Or",         "Xor",
+                               "Where",      "ConstantOfShape",
+                               "Range",      "Expand",
+                               "Tile",       "Concat",
+                               "Split",      "Slice",
+                               "Gather",     "GatherElements",
+                               "GatherND",   "ScatterND",
+                               "Squeeze",    "Unsqueeze",
+                               "Reshape",    "Flatten",
+                               "Transpose",  "Cast",
+                               "CastLike",   "Identity",
+                               "CumSum",     "ReduceSum",
+                               "ReduceProd", "ReduceMin",
+                               "ReduceMax",  "ReduceMean",
+                               "ArgMax",     "ArgMin",
+                               "NonZero",    "Trilu",
+                               "OneHot",     "Einsum",
+                               "Shape",      "Size"};
   static const int64_t kOpsets[] = {1, 9, 11, 13, 16, 18};
   RandomNodes random(20261201);
   int evaluated = 0, errors = 0;

@@ -4,6 +4,7 @@
 // unit tests for the rules the test cases do not reach (errors, limits,
 // wrapping, opset differences).
 #include <gtest/gtest.h>
+#include <onnx/onnx_pb.h>
 
 #include <algorithm>
 #include <cmath>
@@ -13,8 +14,6 @@
 #include <limits>
 #include <map>
 #include <set>
-
-#include <onnx/onnx_pb.h>
 
 #include "dnnpart/error.h"
 #include "evaluator/evaluate.h"
@@ -31,13 +30,35 @@ constexpr size_t kMinimumCases = 300;
 
 // The operators the evaluator promises (docs/loading.md).
 const std::set<std::string>& EvaluatorOps() {
-  static const std::set<std::string> ops = {
-      "Add", "Sub", "Mul", "Div", "Mod", "Pow", "Neg", "Abs", "Floor", "Ceil", "Sqrt", "Reciprocal", "Min", "Max",
-      "Sign", "Equal", "Less", "LessOrEqual", "Greater", "GreaterOrEqual", "Not", "And", "Or", "Xor", "Where",
-      "ConstantOfShape", "Range", "Expand", "Tile", "Concat", "Split", "Slice", "Gather", "GatherElements",
-      "GatherND", "ScatterND", "Squeeze", "Unsqueeze", "Reshape", "Flatten", "Transpose", "Cast", "CastLike",
-      "Identity", "CumSum", "ReduceSum", "ReduceProd", "ReduceMin", "ReduceMax", "ReduceMean", "ArgMax", "ArgMin",
-      "NonZero", "Trilu", "OneHot", "Einsum", "Shape", "Size"};
+  static const std::set<std::string> ops = {"Add",        "Sub",
+                                            "Mul",        "Div",
+                                            "Mod",        "Pow",
+                                            "Neg",        "Abs",
+                                            "Floor",      "Ceil",
+                                            "Sqrt",       "Reciprocal",
+                                            "Min",        "Max",
+                                            "Sign",       "Equal",
+                                            "Less",       "LessOrEqual",
+                                            "Greater",    "GreaterOrEqual",
+                                            "Not",        "And",
+                                            "Or",         "Xor",
+                                            "Where",      "ConstantOfShape",
+                                            "Range",      "Expand",
+                                            "Tile",       "Concat",
+                                            "Split",      "Slice",
+                                            "Gather",     "GatherElements",
+                                            "GatherND",   "ScatterND",
+                                            "Squeeze",    "Unsqueeze",
+                                            "Reshape",    "Flatten",
+                                            "Transpose",  "Cast",
+                                            "CastLike",   "Identity",
+                                            "CumSum",     "ReduceSum",
+                                            "ReduceProd", "ReduceMin",
+                                            "ReduceMax",  "ReduceMean",
+                                            "ArgMax",     "ArgMin",
+                                            "NonZero",    "Trilu",
+                                            "OneHot",     "Einsum",
+                                            "Shape",      "Size"};
   return ops;
 }
 
@@ -64,7 +85,7 @@ const std::map<std::string, std::string>& SkippedCases() {
 // two differ by at most one bfloat16 step, 2^-7 relative.
 double RelativeTolerance(const std::string& name) {
   static const std::set<std::string> truncating_bfloat16 = {"cast_FLOAT_to_BFLOAT16", "castlike_FLOAT_to_BFLOAT16",
-                                                             "castlike_FLOAT_to_BFLOAT16_expanded"};
+                                                            "castlike_FLOAT_to_BFLOAT16_expanded"};
   return truncating_bfloat16.count(name) != 0 ? 1.0 / 128 : 1e-4;
 }
 
@@ -121,7 +142,7 @@ std::string Describe(const TensorValue& value) {
 }
 
 void ExpectMatches(const TensorValue& actual, const TensorValue& expected, const std::string& what,
-                  double relative_tolerance) {
+                   double relative_tolerance) {
   ASSERT_EQ(actual.elem_type, expected.elem_type) << what;
   ASSERT_EQ(actual.shape, expected.shape) << what << ": " << Describe(actual) << " vs " << Describe(expected);
   EXPECT_EQ(actual.ints, expected.ints) << what;
@@ -131,7 +152,8 @@ void ExpectMatches(const TensorValue& actual, const TensorValue& expected, const
     if (std::isnan(b)) {
       EXPECT_TRUE(std::isnan(a)) << what << " element " << i;
     } else if (a != b) {  // also covers equal infinities
-      EXPECT_LE(std::fabs(a - b), 1e-5 + relative_tolerance * std::fabs(b)) << what << " element " << i << ": " << a << " vs " << b;
+      EXPECT_LE(std::fabs(a - b), 1e-5 + relative_tolerance * std::fabs(b))
+          << what << " element " << i << ": " << a << " vs " << b;
     }
   }
 }
@@ -147,7 +169,8 @@ TEST_P(OnnxNodeCase, MatchesReferenceOutputs) {
   const onnx::GraphProto& graph = model.graph();
   std::map<std::string, TensorValue> known;
   for (int i = 0; i < graph.input_size(); ++i) {
-    std::optional<TensorValue> value = LoadTensor(dir / "test_data_set_0" / ("input_" + std::to_string(i) + ".pb"), graph.input(i));
+    std::optional<TensorValue> value =
+        LoadTensor(dir / "test_data_set_0" / ("input_" + std::to_string(i) + ".pb"), graph.input(i));
     ASSERT_TRUE(value) << "input " << i << " is not a tensor the evaluator holds";
     known[graph.input(i).name()] = std::move(*value);
   }
@@ -159,10 +182,11 @@ TEST_P(OnnxNodeCase, MatchesReferenceOutputs) {
   for (int j = 0; j < graph.output_size(); ++j) {
     const auto slot = std::find(node.output().begin(), node.output().end(), graph.output(j).name());
     ASSERT_NE(slot, node.output().end());
-    std::optional<TensorValue> expected = LoadTensor(dir / "test_data_set_0" / ("output_" + std::to_string(j) + ".pb"), graph.output(j));
+    std::optional<TensorValue> expected =
+        LoadTensor(dir / "test_data_set_0" / ("output_" + std::to_string(j) + ".pb"), graph.output(j));
     ASSERT_TRUE(expected);
-    ExpectMatches(outputs->at(static_cast<size_t>(slot - node.output().begin())), *expected, "output " + std::to_string(j),
-                 RelativeTolerance(name));
+    ExpectMatches(outputs->at(static_cast<size_t>(slot - node.output().begin())), *expected,
+                  "output " + std::to_string(j), RelativeTolerance(name));
   }
 }
 
@@ -179,7 +203,6 @@ TEST(EvaluatorOnnxCases, FindsEnoughCasesAndFewSkips) {
     EXPECT_TRUE(std::binary_search(DiscoverCases().begin(), DiscoverCases().end(), name)) << name << " is not a case";
   }
 }
-
 
 // --- Unit tests: a node from a literal, values from literals. ---
 
@@ -230,7 +253,7 @@ TensorValue Reals(Shape shape, std::vector<double> values, int32_t type = Tensor
 }
 
 std::optional<std::vector<TensorValue>> Evaluate(const onnx::NodeProto& node, const std::vector<TensorValue>& values,
-                                            int64_t opset = 17, EvalLimits limits = {}) {
+                                                 int64_t opset = 17, EvalLimits limits = {}) {
   std::vector<const TensorValue*> inputs;
   for (const TensorValue& value : values) inputs.push_back(&value);
   return EvaluateNode(node, opset, inputs, limits);
@@ -257,7 +280,8 @@ TEST(EvaluatorTest, ReshapeRefusesElementCountMismatch) {
 }
 
 TEST(EvaluatorTest, ReshapeCopiesZeroAndInfersMinusOne) {
-  const TensorValue out = RunOne(MakeNode("Reshape", 2), {Ints({2, 3, 4}, std::vector<int64_t>(24, 1)), Ints({3}, {0, -1, 2})});
+  const TensorValue out =
+      RunOne(MakeNode("Reshape", 2), {Ints({2, 3, 4}, std::vector<int64_t>(24, 1)), Ints({3}, {0, -1, 2})});
   EXPECT_EQ(out.shape, (Shape{2, 6, 2}));
 }
 
@@ -283,8 +307,9 @@ TEST(EvaluatorTest, IntegerArithmeticWrapsInTheElementWidth) {
             (std::vector<int64_t>{-128}));
   EXPECT_EQ(RunOne(MakeNode("Sub", 2), {Ints({1}, {0}, TensorProto::UINT8), Ints({1}, {1}, TensorProto::UINT8)}).ints,
             (std::vector<int64_t>{255}));
-  EXPECT_EQ(RunOne(MakeNode("Mul", 2), {Ints({1}, {65536}, TensorProto::INT32), Ints({1}, {65536}, TensorProto::INT32)}).ints,
-            (std::vector<int64_t>{0}));
+  EXPECT_EQ(
+      RunOne(MakeNode("Mul", 2), {Ints({1}, {65536}, TensorProto::INT32), Ints({1}, {65536}, TensorProto::INT32)}).ints,
+      (std::vector<int64_t>{0}));
 }
 
 TEST(EvaluatorTest, ModTakesTheDivisorsSignUnlessFmod) {
@@ -295,7 +320,8 @@ TEST(EvaluatorTest, ModTakesTheDivisorsSignUnlessFmod) {
 }
 
 TEST(EvaluatorTest, BroadcastsLikeNumpy) {
-  const TensorValue out = RunOne(MakeNode("Add", 2), {Ints({2, 1, 3}, {0, 1, 2, 3, 4, 5}), Ints({4, 1}, {0, 10, 20, 30})});
+  const TensorValue out =
+      RunOne(MakeNode("Add", 2), {Ints({2, 1, 3}, {0, 1, 2, 3, 4, 5}), Ints({4, 1}, {0, 10, 20, 30})});
   ASSERT_EQ(out.shape, (Shape{2, 4, 3}));
   EXPECT_EQ(out.ints[0], 0);
   EXPECT_EQ(out.ints[4], 11);   // [0][1][1]
@@ -358,9 +384,11 @@ TEST(EvaluatorTest, SliceClampsAndStepsBackwards) {
   const int64_t max = std::numeric_limits<int64_t>::max();
   EXPECT_EQ(RunOne(MakeNode("Slice", 4), {data, Ints({1}, {-1}), Ints({1}, {-max}), Ints({1}, {0})}).ints,
             (std::vector<int64_t>{}));
-  EXPECT_EQ(RunOne(MakeNode("Slice", 5), {data, Ints({1}, {max}), Ints({1}, {-max}), Ints({1}, {0}), Ints({1}, {-2})}).ints,
-            (std::vector<int64_t>{4, 2, 0}));
-  EXPECT_EQ(RunOne(MakeNode("Slice", 3), {data, Ints({1}, {1}), Ints({1}, {1000})}).ints, (std::vector<int64_t>{1, 2, 3, 4}));
+  EXPECT_EQ(
+      RunOne(MakeNode("Slice", 5), {data, Ints({1}, {max}), Ints({1}, {-max}), Ints({1}, {0}), Ints({1}, {-2})}).ints,
+      (std::vector<int64_t>{4, 2, 0}));
+  EXPECT_EQ(RunOne(MakeNode("Slice", 3), {data, Ints({1}, {1}), Ints({1}, {1000})}).ints,
+            (std::vector<int64_t>{1, 2, 3, 4}));
 }
 
 TEST(EvaluatorTest, SliceReadsAttributesBeforeOpset10) {
@@ -378,7 +406,8 @@ TEST(EvaluatorTest, UnsqueezeReadsAxesFromAttributeBeforeOpset13) {
 }
 
 TEST(EvaluatorTest, SqueezeOfANonUnitAxisIsAnError) {
-  EXPECT_EQ(ErrorOf(MakeNode("Squeeze", 2), {Ints({2, 1}, {1, 2}), Ints({1}, {0})}), "Squeeze: cannot squeeze axis 0 of extent 2");
+  EXPECT_EQ(ErrorOf(MakeNode("Squeeze", 2), {Ints({2, 1}, {1, 2}), Ints({1}, {0})}),
+            "Squeeze: cannot squeeze axis 0 of extent 2");
 }
 
 TEST(EvaluatorTest, CastTruncatesRealsAndRoundsToFloat16) {
@@ -404,6 +433,9 @@ TEST(EvaluatorTest, UnsupportedOpIsNotEvaluated) {
   EXPECT_FALSE(CanEvaluate("Conv"));
   EXPECT_TRUE(CanEvaluate("Einsum"));
   EXPECT_FALSE(Evaluate(MakeNode("Conv", 2), {Reals({1}, {1.0}), Reals({1}, {1.0})}));
+  onnx::NodeProto custom = MakeNode("Add", 2);
+  custom.set_domain("com.example");
+  EXPECT_FALSE(Evaluate(custom, {Reals({1}, {1.0}), Reals({1}, {1.0})}));
 }
 
 TEST(EvaluatorTest, ReduceSumReadsAxesFromInputSinceOpset13) {
@@ -442,16 +474,18 @@ TEST(EvaluatorTest, ScatterNDAddsFromOpset16) {
 }
 
 TEST(EvaluatorTest, TensorProtoRoundTripKeepsFloat16AndUint64) {
-  for (const TensorValue& value : {Reals({3}, {1.5, -65504.0, 0.000061035156}, TensorProto::FLOAT16),
-                                   Reals({2}, {1.0, 3.0e38}, TensorProto::BFLOAT16),
-                                   Ints({2}, {-1, 5}, TensorProto::UINT64), Ints({2}, {-128, 127}, TensorProto::INT8)}) {
+  for (const TensorValue& value :
+       {Reals({3}, {1.5, -65504.0, 0.000061035156}, TensorProto::FLOAT16),
+        Reals({2}, {1.0, 3.0e38}, TensorProto::BFLOAT16), Ints({2}, {-1, 5}, TensorProto::UINT64),
+        Ints({2}, {-128, 127}, TensorProto::INT8)}) {
     TensorProto proto;
     ToTensorProto(value, proto);
     std::optional<TensorValue> back = FromTensorProto(proto, 16);
     ASSERT_TRUE(back);
     EXPECT_EQ(back->shape, value.shape);
     EXPECT_EQ(back->ints, value.ints);
-    for (size_t i = 0; i < value.reals.size(); ++i) EXPECT_NEAR(back->reals[i], value.reals[i], std::fabs(value.reals[i]) * 1e-2);
+    for (size_t i = 0; i < value.reals.size(); ++i)
+      EXPECT_NEAR(back->reals[i], value.reals[i], std::fabs(value.reals[i]) * 1e-2);
   }
 }
 

@@ -45,7 +45,8 @@ Term ParseTerm(const EvalContext& ctx, std::string_view text) {
 // the whole equation; an input's ellipsis aligns to the right.
 std::vector<int> Labels(const Term& term, size_t ellipsis_dims, size_t ellipsis_rank) {
   std::vector<int> labels = term.letters_before;
-  for (size_t j = ellipsis_rank - ellipsis_dims; j < ellipsis_rank; ++j) labels.push_back(kEllipsisLabel + static_cast<int>(j));
+  for (size_t j = ellipsis_rank - ellipsis_dims; j < ellipsis_rank; ++j)
+    labels.push_back(kEllipsisLabel + static_cast<int>(j));
   labels.insert(labels.end(), term.letters_after.begin(), term.letters_after.end());
   return labels;
 }
@@ -65,18 +66,21 @@ Equation ParseEquation(const EvalContext& ctx) {
   std::vector<Term> terms;
   for (size_t begin = 0;;) {
     const size_t comma = left.find(',', begin);
-    terms.push_back(ParseTerm(ctx, std::string_view(left).substr(begin, comma == std::string::npos ? std::string::npos : comma - begin)));
+    terms.push_back(ParseTerm(
+        ctx, std::string_view(left).substr(begin, comma == std::string::npos ? std::string::npos : comma - begin)));
     if (comma == std::string::npos) break;
     begin = comma + 1;
   }
-  if (terms.size() != ctx.input_count()) ctx.Fail("equation has " + std::to_string(terms.size()) + " inputs, node has " + std::to_string(ctx.input_count()));
+  if (terms.size() != ctx.input_count())
+    ctx.Fail("equation has " + std::to_string(terms.size()) + " inputs, node has " + std::to_string(ctx.input_count()));
   Equation equation;
   size_t ellipsis_rank = 0;
   std::vector<size_t> ellipsis_dims(terms.size(), 0);
   for (size_t i = 0; i < terms.size(); ++i) {
     const size_t letters = terms[i].letters_before.size() + terms[i].letters_after.size();
     const size_t rank = ctx.Input(i).shape.size();
-    if (rank < letters || (!terms[i].has_ellipsis && rank != letters)) ctx.Fail("term " + std::to_string(i) + " does not match its input's rank " + std::to_string(rank));
+    if (rank < letters || (!terms[i].has_ellipsis && rank != letters))
+      ctx.Fail("term " + std::to_string(i) + " does not match its input's rank " + std::to_string(rank));
     ellipsis_dims[i] = rank - letters;
     ellipsis_rank = std::max(ellipsis_rank, ellipsis_dims[i]);
   }

@@ -80,8 +80,8 @@ TensorValue Comparison(const EvalContext& ctx, const TensorValue& a, const Tenso
   TensorValue out = MakeValue(TensorProto::BOOL, pair.shape);
   for (size_t i = 0; i < pair.a.size(); ++i) {
     const auto ia = static_cast<size_t>(pair.a[i]), ib = static_cast<size_t>(pair.b[i]);
-    const bool result = a.is_real() ? real_pred(a.reals[ia], b.reals[ib])
-                                    : pred(CompareIntegers(a.ints[ia], b.ints[ib], a.elem_type));
+    const bool result =
+        a.is_real() ? real_pred(a.reals[ia], b.reals[ib]) : pred(CompareIntegers(a.ints[ia], b.ints[ib], a.elem_type));
     out.ints[i] = result ? 1 : 0;
   }
   return out;
@@ -97,7 +97,7 @@ int64_t IntegerDivide(const EvalContext& ctx, int64_t a, int64_t b, int32_t type
 int64_t IntegerModulo(const EvalContext& ctx, int64_t a, int64_t b, int32_t type, bool fmod) {
   if (b == 0) ctx.Fail("integer modulo by zero");
   if (IsUnsigned64(type)) return static_cast<int64_t>(static_cast<uint64_t>(a) % static_cast<uint64_t>(b));
-  int64_t remainder = b == -1 ? 0 : a % b;  // C's sign: the dividend's
+  int64_t remainder = b == -1 ? 0 : a % b;                                      // C's sign: the dividend's
   if (!fmod && remainder != 0 && ((remainder < 0) != (b < 0))) remainder += b;  // Python's: the divisor's
   return remainder;
 }
@@ -139,8 +139,7 @@ TensorValue Power(const EvalContext& ctx, const TensorValue& a, const TensorValu
 TensorValue MinMax(const EvalContext& ctx, const TensorValue& a, const TensorValue& b, bool is_max) {
   const int32_t type = a.elem_type;
   return Arithmetic(
-      ctx, a, b,
-      [&](int64_t x, int64_t y) { return (CompareIntegers(x, y, type) < 0) == is_max ? y : x; },
+      ctx, a, b, [&](int64_t x, int64_t y) { return (CompareIntegers(x, y, type) < 0) == is_max ? y : x; },
       [&](double x, double y) {
         if (std::isnan(x) || std::isnan(y)) return std::numeric_limits<double>::quiet_NaN();
         return is_max ? std::max(x, y) : std::min(x, y);
@@ -154,16 +153,22 @@ TensorValue Variadic(const EvalContext& ctx) {
   return result;
 }
 
-TensorValue BinaryArithmetic(const EvalContext& ctx, std::string_view op, const TensorValue& a,
-                             const TensorValue& b) {
+TensorValue BinaryArithmetic(const EvalContext& ctx, std::string_view op, const TensorValue& a, const TensorValue& b) {
   const int32_t t = a.elem_type;
   auto wrap = [t](uint64_t bits) { return WrapInteger(bits, t); };
   auto u = [](int64_t v) { return static_cast<uint64_t>(v); };
-  if (op == "Add") return Arithmetic(ctx, a, b, [&](int64_t x, int64_t y) { return wrap(u(x) + u(y)); }, std::plus<double>());
-  if (op == "Sub") return Arithmetic(ctx, a, b, [&](int64_t x, int64_t y) { return wrap(u(x) - u(y)); }, std::minus<double>());
-  if (op == "Mul") return Arithmetic(ctx, a, b, [&](int64_t x, int64_t y) { return wrap(u(x) * u(y)); }, std::multiplies<double>());
+  if (op == "Add")
+    return Arithmetic(
+        ctx, a, b, [&](int64_t x, int64_t y) { return wrap(u(x) + u(y)); }, std::plus<double>());
+  if (op == "Sub")
+    return Arithmetic(
+        ctx, a, b, [&](int64_t x, int64_t y) { return wrap(u(x) - u(y)); }, std::minus<double>());
+  if (op == "Mul")
+    return Arithmetic(
+        ctx, a, b, [&](int64_t x, int64_t y) { return wrap(u(x) * u(y)); }, std::multiplies<double>());
   if (op == "Div") {
-    return Arithmetic(ctx, a, b, [&](int64_t x, int64_t y) { return IntegerDivide(ctx, x, y, t); }, std::divides<double>());
+    return Arithmetic(
+        ctx, a, b, [&](int64_t x, int64_t y) { return IntegerDivide(ctx, x, y, t); }, std::divides<double>());
   }
   if (op == "Pow") return Power(ctx, a, b);
   // Mod
@@ -175,20 +180,34 @@ TensorValue BinaryArithmetic(const EvalContext& ctx, std::string_view op, const 
 }
 
 TensorValue Compare(const EvalContext& ctx, std::string_view op, const TensorValue& a, const TensorValue& b) {
-  if (op == "Equal") return Comparison(ctx, a, b, [](int c) { return c == 0; }, std::equal_to<double>());
-  if (op == "Less") return Comparison(ctx, a, b, [](int c) { return c < 0; }, std::less<double>());
-  if (op == "LessOrEqual") return Comparison(ctx, a, b, [](int c) { return c <= 0; }, std::less_equal<double>());
-  if (op == "Greater") return Comparison(ctx, a, b, [](int c) { return c > 0; }, std::greater<double>());
-  return Comparison(ctx, a, b, [](int c) { return c >= 0; }, std::greater_equal<double>());
+  if (op == "Equal")
+    return Comparison(
+        ctx, a, b, [](int c) { return c == 0; }, std::equal_to<double>());
+  if (op == "Less")
+    return Comparison(
+        ctx, a, b, [](int c) { return c < 0; }, std::less<double>());
+  if (op == "LessOrEqual")
+    return Comparison(
+        ctx, a, b, [](int c) { return c <= 0; }, std::less_equal<double>());
+  if (op == "Greater")
+    return Comparison(
+        ctx, a, b, [](int c) { return c > 0; }, std::greater<double>());
+  return Comparison(
+      ctx, a, b, [](int c) { return c >= 0; }, std::greater_equal<double>());
 }
 
 TensorValue Logic(const EvalContext& ctx, std::string_view op, const TensorValue& a, const TensorValue& b) {
   RequireBool(ctx, a);
   RequireBool(ctx, b);
   auto never = [](double, double) { return 0.0; };
-  if (op == "And") return Arithmetic(ctx, a, b, [](int64_t x, int64_t y) -> int64_t { return x & y; }, never);
-  if (op == "Or") return Arithmetic(ctx, a, b, [](int64_t x, int64_t y) -> int64_t { return x | y; }, never);
-  return Arithmetic(ctx, a, b, [](int64_t x, int64_t y) -> int64_t { return x ^ y; }, never);
+  if (op == "And")
+    return Arithmetic(
+        ctx, a, b, [](int64_t x, int64_t y) -> int64_t { return x & y; }, never);
+  if (op == "Or")
+    return Arithmetic(
+        ctx, a, b, [](int64_t x, int64_t y) -> int64_t { return x | y; }, never);
+  return Arithmetic(
+      ctx, a, b, [](int64_t x, int64_t y) -> int64_t { return x ^ y; }, never);
 }
 
 template <class IntFn, class RealFn>
@@ -204,7 +223,9 @@ TensorValue Unary(const EvalContext& ctx, std::string_view op, const TensorValue
   const bool is_signed = IsSignedInteger(t);
   auto negate = [t](int64_t v) { return WrapInteger(0 - static_cast<uint64_t>(v), t); };
   if (op == "Neg") return MapUnary(x, negate, [](double v) { return -v; });
-  if (op == "Abs") return MapUnary(x, [&](int64_t v) { return is_signed && v < 0 ? negate(v) : v; }, [](double v) { return std::fabs(v); });
+  if (op == "Abs")
+    return MapUnary(
+        x, [&](int64_t v) { return is_signed && v < 0 ? negate(v) : v; }, [](double v) { return std::fabs(v); });
   if (op == "Sign") {
     return MapUnary(
         x, [&](int64_t v) -> int64_t { return is_signed ? (v > 0) - (v < 0) : v != 0; },
@@ -212,7 +233,8 @@ TensorValue Unary(const EvalContext& ctx, std::string_view op, const TensorValue
   }
   if (op == "Not") {
     RequireBool(ctx, x);
-    return MapUnary(x, [](int64_t v) -> int64_t { return v == 0 ? 1 : 0; }, [](double v) { return v; });
+    return MapUnary(
+        x, [](int64_t v) -> int64_t { return v == 0 ? 1 : 0; }, [](double v) { return v; });
   }
   RequireReal(ctx, x);
   auto keep = [](int64_t v) { return v; };

@@ -60,7 +60,8 @@ TensorValue GatherElements(const EvalContext& ctx) {
     int64_t source = 0;
     for (size_t d = 0; d < position.size(); ++d) {
       const int64_t coordinate = d == axis ? CheckedIndex(ctx, values[n], data.shape[d]) : position[d];
-      if (coordinate >= data.shape[d]) ctx.Fail("indices shape " + ShapeText(indices.shape) + " exceeds data shape " + ShapeText(data.shape));
+      if (coordinate >= data.shape[d])
+        ctx.Fail("indices shape " + ShapeText(indices.shape) + " exceeds data shape " + ShapeText(data.shape));
       source += coordinate * strides[d];
     }
     index[n] = source;
@@ -104,7 +105,8 @@ TensorValue GatherND(const EvalContext& ctx) {
   std::vector<int64_t> index;
   for (int64_t b = 0; b < batches; ++b) {
     for (int64_t t = 0; t < tuples; ++t) {
-      const int64_t base = b * block_size + TupleOffset(ctx, values.data() + (b * tuples + t) * static_cast<int64_t>(k), k, block);
+      const int64_t base =
+          b * block_size + TupleOffset(ctx, values.data() + (b * tuples + t) * static_cast<int64_t>(k), k, block);
       for (int64_t i = 0; i < slice; ++i) index.push_back(base + i);
     }
   }
@@ -127,7 +129,8 @@ void Combine(T& target, T update, const std::string& reduction) {
 }
 
 // One element update of ScatterND in the data's type.
-void ScatterElement(TensorValue& out, size_t at, const TensorValue& updates, size_t from, const std::string& reduction) {
+void ScatterElement(TensorValue& out, size_t at, const TensorValue& updates, size_t from,
+                    const std::string& reduction) {
   if (out.is_real()) {
     Combine(out.reals[at], updates.reals[from], reduction);
     out.reals[at] = RoundReal(out.reals[at], out.elem_type);
@@ -154,7 +157,8 @@ TensorValue ScatterND(const EvalContext& ctx) {
   const TensorValue& updates = ctx.Input(2);
   const std::vector<int64_t> values = ctx.IntegerElements(indices, "indices");
   const std::string reduction = ctx.opset() >= 16 ? ctx.StringAttr("reduction", "none") : "none";
-  if (reduction != "none" && reduction != "add" && reduction != "mul" && !(ctx.opset() >= 18 && (reduction == "max" || reduction == "min"))) {
+  if (reduction != "none" && reduction != "add" && reduction != "mul" &&
+      !(ctx.opset() >= 18 && (reduction == "max" || reduction == "min"))) {
     ctx.Fail("unknown reduction '" + reduction + "'");
   }
   if (updates.elem_type != data.elem_type) ctx.Fail("updates must have the type of data");
@@ -167,10 +171,12 @@ TensorValue ScatterND(const EvalContext& ctx) {
     ctx.Fail("updates shape " + ShapeText(updates.shape) + " does not match " + ShapeText(expected));
   }
   TensorValue out = data;
-  const int64_t tuples = ElementCount(Part(indices.shape, 0, indices.shape.size() - 1)), slice = ElementCount(slice_shape);
+  const int64_t tuples = ElementCount(Part(indices.shape, 0, indices.shape.size() - 1)),
+                slice = ElementCount(slice_shape);
   for (int64_t t = 0; t < tuples; ++t) {
     const int64_t base = TupleOffset(ctx, values.data() + t * static_cast<int64_t>(k), k, data.shape);
-    for (int64_t i = 0; i < slice; ++i) ScatterElement(out, static_cast<size_t>(base + i), updates, static_cast<size_t>(t * slice + i), reduction);
+    for (int64_t i = 0; i < slice; ++i)
+      ScatterElement(out, static_cast<size_t>(base + i), updates, static_cast<size_t>(t * slice + i), reduction);
   }
   return out;
 }
@@ -236,7 +242,8 @@ TensorValue NonZero(const EvalContext& ctx) {
   const std::vector<int64_t> strides = Strides(shape);
   for (size_t d = 0; d < shape.size(); ++d) {
     for (int64_t i = 0; i < count; ++i) {
-      out.ints[d * static_cast<size_t>(count) + static_cast<size_t>(i)] = (found[static_cast<size_t>(i)] / strides[d]) % shape[d];
+      out.ints[d * static_cast<size_t>(count) + static_cast<size_t>(i)] =
+          (found[static_cast<size_t>(i)] / strides[d]) % shape[d];
     }
   }
   return out;

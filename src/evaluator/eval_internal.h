@@ -9,12 +9,12 @@
 // into nullopt. All functions are stateless and thread-safe.
 #pragma once
 
+#include <onnx/onnx_pb.h>
+
 #include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <onnx/onnx_pb.h>
 
 #include "dnnpart/error.h"
 #include "evaluator/evaluate.h"

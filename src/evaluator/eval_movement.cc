@@ -50,7 +50,8 @@ TensorValue WithShape(TensorValue value, Shape shape) {
 }
 
 Shape ShapeInput(const EvalContext& ctx, const TensorValue& value, std::string_view what) {
-  if (value.shape.size() != 1) ctx.Fail(std::string(what) + " must be a 1-D tensor, got shape " + ShapeText(value.shape));
+  if (value.shape.size() != 1)
+    ctx.Fail(std::string(what) + " must be a 1-D tensor, got shape " + ShapeText(value.shape));
   return ctx.IntegerElements(value, what);
 }
 
@@ -80,10 +81,12 @@ TensorValue ConstantOfShape(const EvalContext& ctx) {
 TensorValue RealRange(const EvalContext& ctx, double start, double limit, double delta, int32_t type) {
   const double steps = std::ceil((limit - start) / delta);
   if (!std::isfinite(steps)) ctx.Fail("start, limit and delta must be finite");
-  const int64_t count = steps <= 0 ? 0 : (steps > static_cast<double>(ctx.max_elements()) ? -1 : static_cast<int64_t>(steps));
+  const int64_t count =
+      steps <= 0 ? 0 : (steps > static_cast<double>(ctx.max_elements()) ? -1 : static_cast<int64_t>(steps));
   if (count < 0) throw Unevaluable{};
   TensorValue out = MakeValue(type, {count});
-  for (int64_t i = 0; i < count; ++i) out.reals[static_cast<size_t>(i)] = RoundReal(start + static_cast<double>(i) * delta, type);
+  for (int64_t i = 0; i < count; ++i)
+    out.reals[static_cast<size_t>(i)] = RoundReal(start + static_cast<double>(i) * delta, type);
   return out;
 }
 
@@ -97,7 +100,8 @@ TensorValue IntegerRange(const EvalContext& ctx, int64_t start, int64_t limit, i
   if (count > ctx.max_elements()) throw Unevaluable{};
   TensorValue out = MakeValue(type, {static_cast<int64_t>(count)});
   for (size_t i = 0; i < out.ints.size(); ++i) {
-    out.ints[i] = WrapInteger(static_cast<uint64_t>(start) + static_cast<uint64_t>(i) * static_cast<uint64_t>(delta), type);
+    out.ints[i] =
+        WrapInteger(static_cast<uint64_t>(start) + static_cast<uint64_t>(i) * static_cast<uint64_t>(delta), type);
   }
   return out;
 }
@@ -140,7 +144,8 @@ TensorValue Tile(const EvalContext& ctx) {
   }
   ctx.CheckSize(shape);
   const std::vector<int64_t> strides = Strides(x.shape);
-  return TakeElements(x, shape, SeparableIndex(shape, [&](size_t d, int64_t p) { return (p % x.shape[d]) * strides[d]; }));
+  return TakeElements(x, shape,
+                      SeparableIndex(shape, [&](size_t d, int64_t p) { return (p % x.shape[d]) * strides[d]; }));
 }
 
 TensorValue Concat(const EvalContext& ctx) {
@@ -187,7 +192,8 @@ TensorValue SliceAxis(const TensorValue& x, size_t axis, int64_t start, int64_t 
   Shape shape = x.shape;
   shape[axis] = length;
   const std::vector<int64_t> strides = Strides(x.shape);
-  return TakeElements(x, shape, SeparableIndex(shape, [&](size_t d, int64_t p) { return (d == axis ? start + p : p) * strides[d]; }));
+  return TakeElements(
+      x, shape, SeparableIndex(shape, [&](size_t d, int64_t p) { return (d == axis ? start + p : p) * strides[d]; }));
 }
 
 std::vector<int64_t> SplitSizes(const EvalContext& ctx, int64_t extent) {
@@ -277,7 +283,8 @@ TensorValue Slice(const EvalContext& ctx) {
   }
   ctx.CheckSize(shape);
   const std::vector<int64_t> strides = Strides(x.shape);
-  return TakeElements(x, shape, SeparableIndex(shape, [&](size_t d, int64_t p) { return (first[d] + p * step[d]) * strides[d]; }));
+  return TakeElements(
+      x, shape, SeparableIndex(shape, [&](size_t d, int64_t p) { return (first[d] + p * step[d]) * strides[d]; }));
 }
 
 TensorValue Squeeze(const EvalContext& ctx) {
@@ -287,7 +294,8 @@ TensorValue Squeeze(const EvalContext& ctx) {
   Shape shape;
   for (size_t d = 0; d < x.shape.size(); ++d) {
     const bool listed = mask[d] != 0;
-    if (listed && x.shape[d] != 1) ctx.Fail("cannot squeeze axis " + std::to_string(d) + " of extent " + std::to_string(x.shape[d]));
+    if (listed && x.shape[d] != 1)
+      ctx.Fail("cannot squeeze axis " + std::to_string(d) + " of extent " + std::to_string(x.shape[d]));
     if (!(listed || (axes.empty() && x.shape[d] == 1))) shape.push_back(x.shape[d]);
   }
   return WithShape(x, shape);
@@ -308,7 +316,8 @@ TensorValue Unsqueeze(const EvalContext& ctx) {
 
 TensorValue Reshape(const EvalContext& ctx) {
   const TensorValue& x = ctx.Input(0);
-  const std::vector<int64_t> requested = ctx.opset() < 5 ? ctx.IntsAttr("shape") : ShapeInput(ctx, ctx.Input(1), "shape");
+  const std::vector<int64_t> requested =
+      ctx.opset() < 5 ? ctx.IntsAttr("shape") : ShapeInput(ctx, ctx.Input(1), "shape");
   const bool allow_zero = ctx.IntAttr("allowzero", 0) != 0;
   Shape shape = requested;
   int64_t inferred = -1;
@@ -333,7 +342,8 @@ TensorValue Reshape(const EvalContext& ctx) {
     shape[static_cast<size_t>(inferred)] = count / *known;
   }
   const std::optional<int64_t> total = CheckedElementCount(shape);
-  if (!total || *total != count) ctx.Fail("cannot reshape " + std::to_string(count) + " elements to " + ShapeText(requested));
+  if (!total || *total != count)
+    ctx.Fail("cannot reshape " + std::to_string(count) + " elements to " + ShapeText(requested));
   return WithShape(x, shape);
 }
 
@@ -341,7 +351,8 @@ TensorValue Flatten(const EvalContext& ctx) {
   const TensorValue& x = ctx.Input(0);
   const auto rank = static_cast<int64_t>(x.shape.size());
   int64_t axis = ctx.IntAttr("axis", 1);
-  if (axis < -rank || axis > rank) ctx.Fail("axis " + std::to_string(axis) + " is out of range for rank " + std::to_string(rank));
+  if (axis < -rank || axis > rank)
+    ctx.Fail("axis " + std::to_string(axis) + " is out of range for rank " + std::to_string(rank));
   if (axis < 0) axis += rank;
   const Shape outer(x.shape.begin(), x.shape.begin() + axis), inner(x.shape.begin() + axis, x.shape.end());
   return WithShape(x, {ElementCount(outer), ElementCount(inner)});
@@ -354,12 +365,14 @@ TensorValue Transpose(const EvalContext& ctx) {
   if (!ctx.HasAttr("perm")) {
     for (int64_t d = rank - 1; d >= 0; --d) perm.push_back(d);
   }
-  if (static_cast<int64_t>(perm.size()) != rank) ctx.Fail("perm has " + std::to_string(perm.size()) + " entries for rank " + std::to_string(rank));
+  if (static_cast<int64_t>(perm.size()) != rank)
+    ctx.Fail("perm has " + std::to_string(perm.size()) + " entries for rank " + std::to_string(rank));
   perm = ctx.Axes(perm, rank);
   Shape shape;
   for (int64_t p : perm) shape.push_back(x.shape[static_cast<size_t>(p)]);
   const std::vector<int64_t> strides = Strides(x.shape);
-  return TakeElements(x, shape, SeparableIndex(shape, [&](size_t d, int64_t p) { return p * strides[static_cast<size_t>(perm[d])]; }));
+  return TakeElements(
+      x, shape, SeparableIndex(shape, [&](size_t d, int64_t p) { return p * strides[static_cast<size_t>(perm[d])]; }));
 }
 
 TensorValue ShapeOf(const EvalContext& ctx) {

@@ -39,8 +39,8 @@ Shape OutputShape(const Shape& shape, const std::vector<int64_t>& axes, bool kee
 
 struct Accumulator {
   std::vector<double> reals;
-  std::vector<uint64_t> bits;      // integer sums and products, wrapping
-  std::vector<int64_t> best;       // Min/Max: index of the chosen element, -1 before the first
+  std::vector<uint64_t> bits;  // integer sums and products, wrapping
+  std::vector<int64_t> best;   // Min/Max: index of the chosen element, -1 before the first
   std::vector<int64_t> count;
 };
 
@@ -106,7 +106,8 @@ TensorValue Reduce(const EvalContext& ctx) {
   const TensorValue& x = ctx.Input(0);
   const int64_t input_from = ctx.op() == "ReduceSum" ? 13 : 18;
   std::vector<int64_t> listed = ctx.opset() < input_from ? ctx.IntsAttr("axes") : std::vector<int64_t>{};
-  if (ctx.opset() >= input_from && ctx.OptionalInput(1) != nullptr) listed = ctx.IntegerElements(*ctx.OptionalInput(1), "axes");
+  if (ctx.opset() >= input_from && ctx.OptionalInput(1) != nullptr)
+    listed = ctx.IntegerElements(*ctx.OptionalInput(1), "axes");
   if (listed.empty() && ctx.IntAttr("noop_with_empty_axes", 0) != 0) return x;
   const auto rank = static_cast<int64_t>(x.shape.size());
   std::vector<int64_t> axes = ctx.Axes(listed, rank);

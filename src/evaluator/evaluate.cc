@@ -113,7 +113,8 @@ std::string ShapeText(const Shape& shape) {
 std::string TypeName(int32_t elem_type) {
   if (!TensorProto::DataType_IsValid(elem_type)) return "type " + std::to_string(elem_type);
   std::string name = TensorProto::DataType_Name(static_cast<TensorProto::DataType>(elem_type));
-  std::transform(name.begin(), name.end(), name.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  std::transform(name.begin(), name.end(), name.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
   return name;
 }
 
@@ -212,9 +213,10 @@ using Family = Values (*)(const EvalContext&);
 const std::map<std::string_view, Family>& Families() {
   static const std::map<std::string_view, Family> families = [] {
     std::map<std::string_view, Family> table;
-    for (const char* op : {"Add", "Sub", "Mul", "Div", "Mod", "Pow", "Neg", "Abs", "Floor", "Ceil", "Sqrt",
-                           "Reciprocal", "Min", "Max", "Sign", "Equal", "Less", "LessOrEqual", "Greater",
-                           "GreaterOrEqual", "Not", "And", "Or", "Xor"}) {
+    for (const char* op :
+         {"Add",  "Sub",        "Mul", "Div", "Mod",  "Pow",   "Neg",  "Abs",         "Floor",   "Ceil",
+          "Sqrt", "Reciprocal", "Min", "Max", "Sign", "Equal", "Less", "LessOrEqual", "Greater", "GreaterOrEqual",
+          "Not",  "And",        "Or",  "Xor"}) {
       table[op] = EvalElementwise;
     }
     table["Cast"] = table["CastLike"] = EvalCast;
@@ -226,8 +228,8 @@ const std::map<std::string_view, Family>& Families() {
     for (const char* op : {"Gather", "GatherElements", "GatherND", "ScatterND", "Trilu", "OneHot", "NonZero"}) {
       table[op] = EvalIndexing;
     }
-    for (const char* op : {"CumSum", "ReduceSum", "ReduceProd", "ReduceMin", "ReduceMax", "ReduceMean", "ArgMax",
-                           "ArgMin"}) {
+    for (const char* op :
+         {"CumSum", "ReduceSum", "ReduceProd", "ReduceMin", "ReduceMax", "ReduceMean", "ArgMax", "ArgMin"}) {
       table[op] = EvalReduce;
     }
     table["Einsum"] = EvalEinsum;
@@ -244,6 +246,7 @@ bool CanEvaluate(std::string_view op_type) { return eval::Families().count(op_ty
 std::optional<std::vector<TensorValue>> EvaluateNode(const onnx::NodeProto& node, int64_t opset,
                                                      const std::vector<const TensorValue*>& inputs,
                                                      const EvalLimits& limits) {
+  if (!node.domain().empty() && node.domain() != "ai.onnx") return std::nullopt;
   const auto family = eval::Families().find(node.op_type());
   if (family == eval::Families().end()) return std::nullopt;
   for (const TensorValue* input : inputs) {

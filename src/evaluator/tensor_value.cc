@@ -173,7 +173,8 @@ bool ReadRaw(const std::string& raw, int64_t count, TensorValue& value) {
   if (static_cast<int64_t>(raw.size()) != count * bytes) return false;
   for (int64_t i = 0; i < count; ++i) {
     uint64_t bits = 0;
-    for (int64_t b = bytes - 1; b >= 0; --b) bits = (bits << 8) | static_cast<uint8_t>(raw[static_cast<size_t>(i * bytes + b)]);
+    for (int64_t b = bytes - 1; b >= 0; --b)
+      bits = (bits << 8) | static_cast<uint8_t>(raw[static_cast<size_t>(i * bytes + b)]);
     AppendFromBits(value, bits);
   }
   return true;
@@ -222,7 +223,8 @@ void ToTensorProto(const TensorValue& value, TensorProto& out) {
   std::string raw(count * static_cast<size_t>(bytes), '\0');
   for (size_t i = 0; i < count; ++i) {
     uint64_t bits = ElementBits(value, i);
-    for (int64_t b = 0; b < bytes; ++b, bits >>= 8) raw[i * static_cast<size_t>(bytes) + static_cast<size_t>(b)] = static_cast<char>(bits & 0xFF);
+    for (int64_t b = 0; b < bytes; ++b, bits >>= 8)
+      raw[i * static_cast<size_t>(bytes) + static_cast<size_t>(b)] = static_cast<char>(bits & 0xFF);
   }
   out.set_raw_data(std::move(raw));
 }
