@@ -6,7 +6,8 @@
 set -euo pipefail
 
 packages=(build-essential cmake libonnx-dev libprotobuf-dev protobuf-compiler libboost-graph-dev
-          nlohmann-json3-dev libcli11-dev libspdlog-dev libgtest-dev libbenchmark-dev)
+          nlohmann-json3-dev libcli11-dev libspdlog-dev libgtest-dev libbenchmark-dev
+          libonnx-testdata)
 if [[ ${1:-} == --export ]]; then
   packages+=(python3-torch python3-torchvision python3-onnx)
 fi
