@@ -234,6 +234,7 @@ MacCount RecurrentMacs(const OpDescription& op, int64_t gates, int64_t pointwise
   const int64_t steps = batch_first ? (*x)[1] : (*x)[0];
   const int64_t batch = batch_first ? (*x)[0] : (*x)[1];
   const int64_t hidden = IntAttribute(op, "hidden_size", (*r)[2]);
+  if (hidden < 0) return {};  // a malformed attribute: no model rather than a bogus overflow
   const MacCount step = Sum({Product({gates, hidden, (*w)[2]}), Product({gates, hidden, hidden}),
                              Product({pointwise_per_unit, hidden})});
   return Product({steps, batch, (*w)[0], AsFactor(step)});

@@ -199,6 +199,10 @@ TEST(Macs, GruAndRnnCountTheirGateGemmsPerStep) {
   // RNN: S=4, B=3, I=10, H=20 (from R without hidden_size): 20*(10+20) + 20 = 620 per step.
   EXPECT_EQ(CountMacs(Op("RNN", {Shape{4, 3, 10}, Shape{1, 20, 10}, Shape{1, 20, 20}}, {{4, 1, 3, 20}})).macs, 7440);
   EXPECT_FALSE(CountMacs(Op("RNN", {Shape{4, 3, 10}, Shape{1, 20, 10}}, {{4, 1, 3, 20}})).modelled);
+  const auto negative = CountMacs(Op("RNN", {Shape{4, 3, 10}, Shape{1, 20, 10}, Shape{1, 20, 20}}, {{4, 1, 3, 20}},
+                                     {{"hidden_size", {-1}}}));
+  EXPECT_FALSE(negative.modelled);
+  EXPECT_FALSE(negative.overflow);
 }
 
 TEST(Macs, ResizeCountsTapsPerInterpolatedAxis) {
