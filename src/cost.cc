@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <map>
 #include <unordered_map>
 
 namespace dnnpart {
@@ -71,6 +72,21 @@ std::vector<LayerCost> CostLayers(const LayerGraph& graph, const PlatformProfile
     }
   }
   return costs;
+}
+
+std::vector<OpTypeCount> UncostedOpTypes(const LayerGraph& graph, const std::vector<PlatformProfile>& platforms) {
+  std::map<std::string, int64_t> counts;
+  for (size_t l = 0; l < graph.layer_count(); ++l) {
+    const Layer& layer = graph.layer(static_cast<LayerId>(l));
+    if (layer.macs_modelled) continue;
+    const bool measured_everywhere = std::all_of(platforms.begin(), platforms.end(), [&](const PlatformProfile& p) {
+      return p.layer_table.count(layer.name) != 0;
+    });
+    if (!measured_everywhere) ++counts[layer.op_type];
+  }
+  std::vector<OpTypeCount> result;
+  for (const auto& [op_type, layers] : counts) result.push_back({op_type, layers});
+  return result;
 }
 
 int64_t PayloadBytes(const LayerGraph& graph, const std::vector<TensorId>& tensors, DType sender_type,

@@ -1,8 +1,9 @@
 // Private: the MAC model of single operators, independent of ONNX.
 //
-// The loader describes each node as an OpDescription (shapes of every input,
-// constants included, output shapes, integer attributes) and asks CountMacs for
-// its multiply-accumulate count. The formulas are listed in docs/costs.md.
+// The loader describes each node as an OpDescription (shapes of its inputs,
+// constants included, output shapes, the integer and string attributes the
+// formulas read) and asks CountMacs for its multiply-accumulate count. The
+// formulas are listed in docs/costs.md.
 #pragma once
 
 #include <cstdint>
@@ -20,6 +21,7 @@ struct OpDescription {
   std::vector<std::optional<Shape>> input_shapes;  // nullopt: optional input absent or shape unknown
   std::vector<Shape> output_shapes;
   std::map<std::string, std::vector<int64_t>> int_attributes;
+  std::map<std::string, std::string> string_attributes;  // e.g. Einsum's equation, Resize's mode
 };
 
 struct MacCount {

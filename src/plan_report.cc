@@ -1,5 +1,7 @@
 // Turning compact plans into reports (stages, hops, violations) and ranking
 // them (Pareto order, recommendation, improvement over the baselines).
+#include <set>
+
 #include "planner.h"
 
 namespace dnnpart::planner_detail {
@@ -124,8 +126,10 @@ StageReport Planner::Stage(int p, int from, int to) {
   stage.last_layer = graph_.layer(layers.back()).name;
   // Reports add the layers' costs in topological order, so the same stage
   // always shows the same numbers (the search uses exact fixed-point sums).
+  std::set<std::string> unmodelled;
   for (LayerId l : layers) {
     const LayerCost& cost = layer_costs_[static_cast<size_t>(p)][static_cast<size_t>(l)];
+    if (!graph_.layer(l).macs_modelled && cost.source != CostSource::kMeasured) unmodelled.insert(graph_.layer(l).op_type);
     stage.latency_ms += cost.latency_ms;
     stage.energy_mj += cost.energy_mj;
     stage.macs += graph_.layer(l).macs;
@@ -133,6 +137,7 @@ StageReport Planner::Stage(int p, int from, int to) {
     if (cost.source == CostSource::kEstimated) stage.estimated_latency_ms += cost.latency_ms;
     if (cost.source == CostSource::kZero) ++stage.unmeasured_zero_layers;
   }
+  stage.unmodelled_ops.assign(unmodelled.begin(), unmodelled.end());
   const StageMemory memory = Memory(p, from, to);
   stage.weight_bytes = memory.weight_bytes;
   stage.peak_activation_bytes = memory.peak_activation_bytes;

@@ -94,6 +94,13 @@ void PrintPlanDetail(const PlanDocument& doc, const PlanReport& plan, std::ostre
                 Grouped(static_cast<int64_t>(st.memory_capacity_bytes))});
   }
   stages.Print(out);
+  for (size_t s = 0; s < plan.stages.size(); ++s) {
+    const std::vector<std::string>& ops = plan.stages[s].unmodelled_ops;
+    if (ops.empty()) continue;
+    out << "stage " << s << ": no MAC model for";
+    for (size_t i = 0; i < ops.size(); ++i) out << (i ? ", " : " ") << ops[i];
+    out << " (counted as 0 MACs, not measured)\n";
+  }
   if (plan.hops.empty()) return;
   TextTable links({"link", "from", "to", "carries", "payload_bytes", "wire_bytes", "latency_ms", "energy_mj", "load"},
                   {false, false, false, false, true, true, true, true, true});

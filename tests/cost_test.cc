@@ -188,6 +188,32 @@ TEST(BytesPerElementOn, FloatingTensorsTakePlatformTypeOthersKeepTheirs) {
   EXPECT_EQ(BytesPerElementOn(g.tensor(Tid(g, "i")), DType::kFloat16), 8);
 }
 
+// ---------------------------------------------------------------- UncostedOpTypes
+
+TEST(UncostedOpTypes, CountsUnmodelledLayersUnlessMeasuredOnEveryPlatform) {
+  using Spec = test::CostedLayerSpec;
+  const LayerGraph g = Build({}, {"x"},
+                             {Spec{.name = "conv", .op_type = "Conv", .inputs = {"x"}, .outputs = {"a"}, .macs = 8},
+                              Spec{.name = "top1", .op_type = "TopK", .inputs = {"a"}, .outputs = {"b"}, .macs_modelled = false},
+                              Spec{.name = "nms", .op_type = "NonMaxSuppression", .inputs = {"b"}, .outputs = {"c"},
+                                   .macs_modelled = false},
+                              Spec{.name = "top2", .op_type = "TopK", .inputs = {"c"}, .outputs = {"d"}, .macs_modelled = false},
+                              Spec{.name = "roi", .op_type = "RoiAlign", .inputs = {"d"}, .outputs = {"y"},
+                                   .macs_modelled = false}},
+                             {"y"});
+  PlatformProfile a = Platform(), b = Platform();
+  a.layer_table["roi"] = {1, 1};
+  b.layer_table["roi"] = {1, 1};  // measured on both: left out
+  b.layer_table["nms"] = {1, 1};  // measured on one only: still listed
+  const std::vector<OpTypeCount> uncosted = UncostedOpTypes(g, {a, b});
+  ASSERT_EQ(uncosted.size(), 2U);
+  EXPECT_EQ(uncosted[0].op_type, "NonMaxSuppression");
+  EXPECT_EQ(uncosted[0].layers, 1);
+  EXPECT_EQ(uncosted[1].op_type, "TopK");
+  EXPECT_EQ(uncosted[1].layers, 2);
+  EXPECT_TRUE(UncostedOpTypes(ConvNet(), {a}).empty());
+}
+
 // ---------------------------------------------------------------- CostLayers
 
 TEST(CostLayers, MeasuredTableEntryOverridesTheEstimate) {

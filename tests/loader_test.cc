@@ -1,7 +1,13 @@
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
+#include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
+
+#include <onnx/onnx_pb.h>
 
 #include "dnnpart/cuts.h"
 #include "dnnpart/error.h"
@@ -30,6 +36,79 @@ std::vector<std::string> LayerNames(const LayerGraph& g) {
   std::vector<std::string> names;
   for (LayerId id : g.topological_order()) names.push_back(g.layer(id).name);
   return names;
+}
+
+// A float graph input (or output) of `shape`.
+void AddValue(onnx::GraphProto& graph, bool input, const std::string& name, const std::vector<int64_t>& shape) {
+  onnx::ValueInfoProto* value = input ? graph.add_input() : graph.add_output();
+  value->set_name(name);
+  auto* tensor = value->mutable_type()->mutable_tensor_type();
+  tensor->set_elem_type(onnx::TensorProto::FLOAT);
+  for (int64_t dim : shape) tensor->mutable_shape()->add_dim()->set_dim_value(dim);
+}
+
+// A float initializer: a 1-D one holds 1, 1, 2, 2, ... (Resize scales), others 0.5.
+void AddInitializer(onnx::GraphProto& graph, const std::string& name, const std::vector<int64_t>& shape) {
+  onnx::TensorProto* tensor = graph.add_initializer();
+  tensor->set_name(name);
+  tensor->set_data_type(onnx::TensorProto::FLOAT);
+  int64_t elements = 1;
+  for (int64_t dim : shape) {
+    tensor->add_dims(dim);
+    elements *= dim;
+  }
+  for (int64_t i = 0; i < elements; ++i) tensor->add_float_data(shape.size() == 1 ? (i < 2 ? 1.0F : 2.0F) : 0.5F);
+}
+
+onnx::NodeProto* AddNode(onnx::GraphProto& graph, const std::string& op, const std::vector<std::string>& inputs,
+                         const std::vector<std::string>& outputs) {
+  onnx::NodeProto* node = graph.add_node();
+  node->set_op_type(op);
+  node->set_name(op);
+  for (const auto& in : inputs) node->add_input(in);
+  for (const auto& out : outputs) node->add_output(out);
+  return node;
+}
+
+void SetAttribute(onnx::NodeProto& node, const std::string& name, const std::string& text) {
+  onnx::AttributeProto* attribute = node.add_attribute();
+  attribute->set_name(name);
+  attribute->set_type(onnx::AttributeProto::STRING);
+  attribute->set_s(text);
+}
+
+// Resize's mode, Einsum's equation and LSTM's hidden_size and weight shapes
+// reach the MAC model through DescribeNode.
+TEST(Loader, StringAttributesAndWeightShapesReachTheMacModel) {
+  onnx::ModelProto model;
+  model.set_ir_version(8);
+  model.add_opset_import()->set_version(17);
+  onnx::GraphProto& graph = *model.mutable_graph();
+  graph.set_name("modern_ops");
+  AddValue(graph, true, "x", {1, 2, 4, 4});
+  AddValue(graph, true, "s", {5, 1, 3});
+  AddInitializer(graph, "scales", {4});  // 1, 1, 2, 2
+  AddInitializer(graph, "W", {1, 16, 3});
+  AddInitializer(graph, "R", {1, 16, 4});
+  SetAttribute(*AddNode(graph, "Resize", {"x", "", "scales"}, {"r"}), "mode", "linear");
+  SetAttribute(*AddNode(graph, "Einsum", {"r", "r"}, {"e"}), "equation", "nchw,nchw->nc");
+  onnx::AttributeProto* hidden = AddNode(graph, "LSTM", {"s", "W", "R"}, {"Y"})->add_attribute();
+  hidden->set_name("hidden_size");
+  hidden->set_type(onnx::AttributeProto::INT);
+  hidden->set_i(4);
+  AddValue(graph, false, "e", {1, 2});
+  AddValue(graph, false, "Y", {5, 1, 1, 4});
+  const std::string path =
+      (std::filesystem::temp_directory_path() / ("dnnpart_" + std::to_string(::getpid()) + "_modern_ops.onnx")).string();
+  std::ofstream(path, std::ios::binary) << model.SerializeAsString();
+  const Model loaded = Model::Load(path, {});
+  std::remove(path.c_str());
+  const LayerGraph& g = loaded.graph();
+  auto layer = [&g](const char* name) { return g.layer(*g.FindLayer(name)); };
+  EXPECT_TRUE(layer("Resize").macs_modelled);
+  EXPECT_EQ(layer("Resize").macs, 2 * 8 * 8 * 4);  // bilinear: 4 taps per output element
+  EXPECT_EQ(layer("Einsum").macs, 2 * 8 * 8);      // n=1, c=2, h=8, w=8 with h, w summed
+  EXPECT_EQ(layer("LSTM").macs, 5 * (4 * 4 * (3 + 4) + 8 * 4));
 }
 
 TEST(Loader, TinyResidualKeepsNamesShapesAndMacs) {

@@ -1087,6 +1087,28 @@ TEST(Planner, TwoLayerChainSplitAcrossTwoPlatformsHasHandComputedMetrics) {
   EXPECT_DOUBLE_EQ(*result.improvement_pct, 100);
 }
 
+TEST(Planner, StagesListOpTypesWithNeitherAMacModelNorAMeasurement) {
+  using Spec = test::CostedLayerSpec;
+  // x -> A (modelled) -> N (NonMaxSuppression) -> T (TopK) -> y
+  const LayerGraph graph = test::BuildDetailedGraph(
+      {}, {"x"},
+      {Spec{.name = "A", .op_type = "Op", .inputs = {"x"}, .outputs = {"a"}, .macs = 1},
+       Spec{.name = "N", .op_type = "NonMaxSuppression", .inputs = {"a"}, .outputs = {"n"}, .macs_modelled = false},
+       Spec{.name = "T", .op_type = "TopK", .inputs = {"n"}, .outputs = {"y"}, .macs_modelled = false}},
+      {"y"});
+  HandCase c;
+  c.platforms[0].layer_table.clear();
+  c.platforms[1].layer_table = {{"T", {1, 1}}};
+  const std::vector<Cut> cuts = FindCuts(graph, {});
+  ASSERT_EQ(cuts.size(), 2U);  // after A, after N
+  const PlanReport split = EvaluatePlan(graph, cuts, c.platforms, c.links, {}, PlanSpec{{0, 1}, {1}});
+  ASSERT_EQ(split.stages.size(), 2U);
+  EXPECT_EQ(split.stages[0].unmodelled_ops, std::vector<std::string>{"NonMaxSuppression"});
+  EXPECT_TRUE(split.stages[1].unmodelled_ops.empty());  // T is measured there
+  const PlanReport alone = EvaluatePlan(graph, cuts, c.platforms, c.links, {}, PlanSpec{{0}, {}});
+  EXPECT_EQ(alone.stages[0].unmodelled_ops, (std::vector<std::string>{"NonMaxSuppression", "TopK"}));
+}
+
 TEST(Planner, OutputAtFirstChargesTheReturnTransferFromTheLastPlatform) {
   const HandCase c;
   PlanOptions options;

@@ -51,6 +51,39 @@ TEST(Report, TableListsEveryLayer) {
   }
 }
 
+// A one-stage plan whose stage has layers of two op types without a MAC model.
+PlanDocument PlanWithUnmodelledOps() {
+  PlanDocument doc;
+  doc.platforms.resize(1);
+  doc.platforms[0].name = "p0";
+  doc.links.resize(1);
+  PlanReport plan;
+  plan.stages.resize(1);
+  plan.stages[0].layer_count = 3;
+  plan.stages[0].unmodelled_ops = {"If", "TopK"};
+  doc.result.pareto.push_back(plan);
+  doc.result.baselines.push_back(plan);
+  doc.result.recommended = 0;
+  return doc;
+}
+
+TEST(Report, PlanTableNamesUnmodelledOpsUnderTheStages) {
+  std::ostringstream out;
+  MakeReporter("table")->WritePlan(PlanWithUnmodelledOps(), out);
+  EXPECT_NE(out.str().find("stage 0: no MAC model for If, TopK (counted as 0 MACs, not measured)\n"), std::string::npos)
+      << out.str();
+}
+
+TEST(Report, PlanJsonListsUnmodelledOpsPerStage) {
+  std::ostringstream out;
+  MakeReporter("json")->WritePlan(PlanWithUnmodelledOps(), out);
+  const std::string json = out.str();
+  const size_t key = json.find("\"unmodelled_ops\": [");
+  ASSERT_NE(key, std::string::npos) << json;
+  EXPECT_LT(json.find("\"If\"", key), json.find("\"TopK\"", key));
+  EXPECT_LT(json.find("\"TopK\"", key), json.find("\"energy_mj\"", key));
+}
+
 TEST(Report, UnknownFormatIsAnError) { EXPECT_THROW(MakeReporter("xml"), Error); }
 
 }  // namespace

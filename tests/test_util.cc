@@ -25,7 +25,7 @@ LayerGraph BuildDetailedGraph(const std::vector<TensorSpec>& tensors, const std:
     for (const auto& in : spec.inputs) layer.inputs.push_back(tensor(in));
     for (const auto& out : spec.outputs) layer.outputs.push_back(tensor(out));
     layer.macs = spec.macs;
-    layer.macs_modelled = true;
+    layer.macs_modelled = spec.macs_modelled;
     layer.param_count = spec.param_count;
     layer.param_bytes = spec.param_count * 4;
     layer.depthwise = spec.depthwise;

@@ -39,6 +39,7 @@ struct CostedLayerSpec {
   int64_t macs = 0;
   int64_t param_count = 0;
   bool depthwise = false;
+  bool macs_modelled = true;
 };
 
 // The general builder: tensors listed in `tensors` are added first, in that

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include "dnnpart/graph.h"
@@ -23,6 +24,16 @@ struct LayerCost {
 // measured table entry, else 0 when the table says missing layers cost 0,
 // else the roofline estimate. Warns once when table names are not in `graph`.
 std::vector<LayerCost> CostLayers(const LayerGraph& graph, const PlatformProfile& platform);
+
+struct OpTypeCount {
+  std::string op_type;
+  int64_t layers = 0;
+};
+
+// Returns, sorted by op type, how many layers of each op type have no MAC
+// model (docs/costs.md) and lack a measured cost on at least one of
+// `platforms`: the layers whose compute some plan counts as 0.
+std::vector<OpTypeCount> UncostedOpTypes(const LayerGraph& graph, const std::vector<PlatformProfile>& platforms);
 
 // Returns the roofline estimate of one layer on `platform`.
 LayerCost EstimateLayer(const LayerGraph& graph, LayerId layer, const PlatformProfile& platform);

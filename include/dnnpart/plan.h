@@ -49,6 +49,8 @@ struct StageReport {
   double measured_latency_ms = 0;      // part of latency_ms from measured tables
   double estimated_latency_ms = 0;     // part from the roofline estimate
   int64_t unmeasured_zero_layers = 0;  // layers costed 0 because the table lacks them
+  std::vector<std::string> unmodelled_ops;  // op types of layers with neither a MAC model nor a
+                                            // measured cost here; sorted, distinct
   double energy_mj = 0;
   double idle_energy_mj = 0;
   int64_t weight_bytes = 0;

@@ -4,15 +4,33 @@
 
 #include <iostream>
 #include <memory>
+#include <string>
 
 #include "commands.h"
 #include "common.h"
+#include "dnnpart/cost.h"
 #include "dnnpart/cuts.h"
 #include "dnnpart/error.h"
 #include "dnnpart/plan.h"
 #include "dnnpart/report.h"
 
 namespace dnnpart::cli {
+namespace {
+
+// One line naming the op types some plan counts as 0 MACs, e.g.
+// "no MAC model for 2 op types (counted as 0): RoiAlign x2, TopK x1".
+void WarnAboutUncostedOps(const LayerGraph& graph, const std::vector<PlatformProfile>& platforms) {
+  const std::vector<OpTypeCount> uncosted = UncostedOpTypes(graph, platforms);
+  if (uncosted.empty()) return;
+  std::string list;
+  for (const OpTypeCount& entry : uncosted) {
+    list += (list.empty() ? "" : ", ") + entry.op_type + " x" + std::to_string(entry.layers);
+  }
+  spdlog::warn("no MAC model for {} op type{} (counted as 0): {}", uncosted.size(), uncosted.size() == 1 ? "" : "s",
+               list);
+}
+
+}  // namespace
 
 Action RegisterPlan(CLI::App& app) {
   struct Flags {
@@ -75,6 +93,7 @@ Action RegisterPlan(CLI::App& app) {
     doc.links = ResolveLinks(doc.platforms, flags->links);
     doc.max_cut_tensors = flags->cuts.max_cut_tensors;
     doc.options = options;
+    WarnAboutUncostedOps(model.graph(), doc.platforms);
     const std::vector<Cut> cuts = FindCuts(model.graph(), flags->cuts);
     doc.result = PlanPartitions(model.graph(), cuts, doc.platforms, doc.links, options);
     reporter->WritePlan(doc, std::cout);

@@ -302,16 +302,21 @@ std::vector<bool> FindLiveNodes(const onnx::GraphProto& graph, const NameIndex& 
 }
 
 // What the MAC model needs of a node: its first inputs' shapes (constants
-// included), its first output's shape, and integer attributes of the ops whose
-// formula reads them. Kept small: it is built for every node.
+// included; all of them for Einsum), its first output's shape, and the integer
+// and string attributes of the ops whose formula reads them. Kept small: it is
+// built for every node.
 // Fills `op` in place: one description is reused for every node, so its
-// vectors and map keep their storage.
+// vectors and maps keep their storage.
 void DescribeNode(const onnx::NodeProto& node, int n, const NameIndex& index, const std::vector<ValueInfo>& values,
                   OpDescription& op) {
-  static constexpr std::string_view kAttributeOps[] = {"Conv", "ConvInteger", "QLinearConv", "ConvTranspose",
-                                                       "Gemm", "MaxPool",     "AveragePool", "LpPool"};
-  static constexpr std::string_view kAttributesRead[] = {"group", "transA", "kernel_shape"};  // all CountMacs reads
-  constexpr int kShapesNeeded = 4;  // QLinearConv reads its weight at input 3
+  static constexpr std::string_view kAttributeOps[] = {
+      "Conv",      "ConvInteger", "QLinearConv", "ConvTranspose", "Gemm", "MaxPool", "AveragePool",
+      "LpPool",    "Einsum",      "Attention",   "LSTM",          "GRU",  "RNN",     "Resize",
+      "Upsample",  "GridSample",  "TopK",        "ScatterND",     "ScatterElements"};
+  static constexpr std::string_view kAttributesRead[] = {  // all CountMacs reads
+      "group", "transA", "kernel_shape", "q_num_heads", "hidden_size", "layout", "axis",
+      "equation", "mode", "reduction"};
+  constexpr int kShapesNeeded = 5;  // QLinearConv reads its weight at input 3, Attention past_key at 4
   auto copy_shape = [](const ValueInfo* value, std::optional<Shape>& into) {
     if (value == nullptr || !value->shape) {
       into.reset();
@@ -322,7 +327,8 @@ void DescribeNode(const onnx::NodeProto& node, int n, const NameIndex& index, co
     }
   };
   op.op_type.assign(node.op_type());
-  const int shapes = std::min(index.explicit_inputs[static_cast<size_t>(n)], kShapesNeeded);
+  const int inputs = index.explicit_inputs[static_cast<size_t>(n)];
+  const int shapes = node.op_type() == "Einsum" ? inputs : std::min(inputs, kShapesNeeded);
   op.input_shapes.resize(static_cast<size_t>(shapes));
   for (int i = 0; i < shapes; ++i) copy_shape(ValueAt(values, index.InputsBegin(n)[i]), op.input_shapes[static_cast<size_t>(i)]);
   const bool has_output = index.OutputsBegin(n) != index.OutputsEnd(n);
@@ -336,6 +342,7 @@ void DescribeNode(const onnx::NodeProto& node, int n, const NameIndex& index, co
     }
   }
   for (auto& [name, ints] : op.int_attributes) ints.clear();  // keeps the entries' storage
+  for (auto& [name, text] : op.string_attributes) text.clear();
   if (std::find(std::begin(kAttributeOps), std::end(kAttributeOps), node.op_type()) != std::end(kAttributeOps)) {
     for (const auto& attribute : node.attribute()) {
       const std::string& name = attribute.name();
@@ -343,9 +350,11 @@ void DescribeNode(const onnx::NodeProto& node, int n, const NameIndex& index, co
       std::vector<int64_t>& ints = op.int_attributes[name];
       if (attribute.type() == onnx::AttributeProto::INT) ints.assign(1, attribute.i());
       if (attribute.type() == onnx::AttributeProto::INTS) ints.assign(attribute.ints().begin(), attribute.ints().end());
+      if (attribute.type() == onnx::AttributeProto::STRING) op.string_attributes[name].assign(attribute.s());
     }
   }
   std::erase_if(op.int_attributes, [](const auto& entry) { return entry.second.empty(); });
+  std::erase_if(op.string_attributes, [](const auto& entry) { return entry.second.empty(); });
 }
 
 // Sizes dnnpart counts in int64: a tensor at most 2^50 bytes (a petabyte), a
