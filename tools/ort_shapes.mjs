@@ -121,7 +121,9 @@ function makeInput(meta) {
   return new ort.Tensor(type, data, dims);
 }
 
-const options = { logSeverityLevel: 3 };
+// No graph optimisation: the oracle runs the graph as written (no fusion or
+// constant folding), and sessions of large models load faster.
+const options = { logSeverityLevel: 3, graphOptimizationLevel: 'disabled' };
 if (process.env.ORT_THREADS) options.intraOpNumThreads = Number(process.env.ORT_THREADS);
 
 try {
