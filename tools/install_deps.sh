@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the Debian packages dnnpart needs to build and test. Idempotent:
 # when every package is already there it touches nothing (no apt-get update).
-#   tools/install_deps.sh            build + test dependencies
+#   tools/install_deps.sh            build + test dependencies, and ONNX Runtime
+#                                    for the ort_shapes test (tools/ort/node_modules)
 #   tools/install_deps.sh --export   also python3-torch/torchvision/onnx for tools/export_models.py
 set -euo pipefail
 
@@ -10,6 +11,11 @@ packages=(build-essential cmake libonnx-dev libprotobuf-dev protobuf-compiler li
           libonnx-testdata)
 if [[ ${1:-} == --export ]]; then
   packages+=(python3-torch python3-torchvision python3-onnx)
+fi
+# tools/check_shapes_ort.sh (ctest ort_shapes) runs python3-onnx and node.
+packages+=(python3-onnx)
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+  packages+=(nodejs npm)
 fi
 
 missing=()
@@ -21,11 +27,21 @@ done
 
 if ((${#missing[@]} == 0)); then
   echo "install_deps: all ${#packages[@]} packages present"
-  exit 0
+else
+  echo "install_deps: installing ${missing[*]}"
+  sudo_cmd=()
+  if [[ $(id -u) -ne 0 ]]; then sudo_cmd=(sudo); fi
+  "${sudo_cmd[@]}" apt-get update -q
+  DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}"
 fi
 
-echo "install_deps: installing ${missing[*]}"
-sudo_cmd=()
-if [[ $(id -u) -ne 0 ]]; then sudo_cmd=(sudo); fi
-"${sudo_cmd[@]}" apt-get update -q
-DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}"
+# ONNX Runtime for the shape oracle, pinned by tools/ort/package-lock.json.
+# --ignore-scripts: the package's install script downloads from a host CI
+# cannot reach; the CPU binary it needs is already in the npm tarball.
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+if [[ -d $root/tools/ort/node_modules/onnxruntime-node ]]; then
+  echo "install_deps: onnxruntime-node present in tools/ort/node_modules"
+else
+  echo "install_deps: npm install --ignore-scripts --prefix tools/ort"
+  npm install --ignore-scripts --no-audit --no-fund --prefix "$root/tools/ort"
+fi
