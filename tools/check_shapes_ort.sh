@@ -65,6 +65,7 @@ model_settings() {
         dnnpart_args+=(--input-shape "$s")
       done
       ort_args=(--input sr=16000)
+      dnnpart_args+=(--input-value sr=16000)
       ;;
   esac
 }

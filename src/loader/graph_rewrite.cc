@@ -7,6 +7,8 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include <spdlog/spdlog.h>
+
 #include "dnnpart/error.h"
 #include "evaluator/tensor_value.h"
 
@@ -117,7 +119,13 @@ std::optional<bool> KnownCondition(const onnx::NodeProto& node, int n, const Nam
   if (index.InputsBegin(n) == index.InputsEnd(n) || *index.InputsBegin(n) < 0) return std::nullopt;
   const ValueInfo& cond = values[static_cast<size_t>(*index.InputsBegin(n))];
   if (!cond.value || cond.value->element_count() != 1) return std::nullopt;
-  return cond.value->is_real() ? cond.value->reals[0] != 0 : cond.value->ints[0] != 0;
+  const bool taken = cond.value->is_real() ? cond.value->reals[0] != 0 : cond.value->ints[0] != 0;
+  if (cond.from_bound) {
+    spdlog::warn("If node '{}': its condition depends on data-dependent sizes; the {} branch, which their upper "
+                 "bounds select, is planned (its outputs are marked bounded)",
+                 NodeLabel(node, n), taken ? "then" : "else");
+  }
+  return taken;
 }
 
 const onnx::GraphProto* Branch(const onnx::NodeProto& node, bool condition) {

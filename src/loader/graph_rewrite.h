@@ -22,10 +22,12 @@ namespace dnnpart {
 void BindInputValues(onnx::GraphProto& graph, const std::map<std::string, std::vector<double>>& values);
 
 // Replaces every top-level If whose condition `values` know by the nodes of
-// the branch it takes (their names kept; the branch's outputs renamed to the
-// If's outputs, or passed through Identity when the branch only forwards an
-// outer value), moving the branch's initializers and value_info into the
-// graph. `index` and `values` describe `graph` before the change and are
+// the branch it takes. A condition computed from bounded sizes (from_bound)
+// counts as known: the branch the bounds select is the one planned, with a
+// warning, and what it computes from bounded tensors stays marked bounded.
+// The branch's nodes keep their names; its outputs take the If's output
+// names (an Identity forwards a value the branch only passes through), and
+// its initializers and value_info move into the graph. `index` and `values` describe `graph` before the change and are
 // stale after it. Returns how many If nodes were replaced; throws Error when
 // a branch defines a name the graph already uses.
 int InlineKnownIfs(onnx::GraphProto& graph, const NameIndex& index, const std::vector<ValueInfo>& values);

@@ -412,8 +412,12 @@ class GraphAssembler {
                                 graph_.node(producer).op_type();
     };
     if (value == nullptr || !value->shape) {
-      throw Error("cannot determine a static shape for tensor '" + name + "' (" + owner() +
-                  "); its size may depend on the data: give it with --tensor-shape '" + name + "=AxBx...'");
+      const bool from_if = producer >= 0 && graph_.node(producer).op_type() == "If";
+      throw Error("cannot determine a static shape for tensor '" + name + "' (" + owner() + "); " +
+                  (from_if ? "the If's condition is not known at load time: bind the inputs it reads with "
+                             "--input-value NAME=V, or give the shape with --tensor-shape '"
+                           : "its size may depend on the data: give it with --tensor-shape '") +
+                  name + "=AxBx...'");
     }
     const std::optional<int64_t> bytes = CheckedBytes(*value);
     if (!bytes) {

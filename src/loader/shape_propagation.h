@@ -28,6 +28,10 @@ struct ValueInfo {
   // The size depends on the data (NonZero, NonMaxSuppression, ...): `shape`
   // is the upper bound the operator's semantics give, or derives from one.
   bool bounded = false;
+  // The value or shape was computed from a bounded tensor (its Shape, say):
+  // it describes the bound, not what a run will see. An If never branches on
+  // such a value at load time.
+  bool from_bound = false;
 };
 
 // A node's explicit inputs and its outputs as dense value ids (-1 for an

@@ -533,14 +533,17 @@ class Driver {
   // operator's semantics give, marked `bounded`; anything computed from a
   // bounded tensor is marked too. Returns true when a shape was set.
   bool BoundDataDependent(const onnx::NodeProto& node, int n, const NodeValueIds& ids) {
-    bool from_bounded = false;
-    for (const int32_t* in = index_.InputsBegin(n); in != index_.InputsEnd(n) && !from_bounded; ++in) {
-      from_bounded = *in >= 0 && values_[static_cast<size_t>(*in)].bounded;
+    bool from_bound = false;
+    for (const int32_t* in = index_.InputsBegin(n); in != index_.InputsEnd(n) && !from_bound; ++in) {
+      from_bound = *in >= 0 && (values_[static_cast<size_t>(*in)].bounded || values_[static_cast<size_t>(*in)].from_bound);
     }
+    // Shape and Size of a bounded tensor have exact shapes; a scalar stays a scalar.
+    const bool shape_from_bound = from_bound && node.op_type() != "Shape" && node.op_type() != "Size";
     bool changed = false;
     for (int i = 0; i < ids.output_count; ++i) {
       if (ids.outputs[i] < 0) continue;
       ValueInfo& out = values_[static_cast<size_t>(ids.outputs[i])];
+      out.from_bound = out.from_bound || from_bound;
       if (!out.shape && LoopScanShape(node, ids, i)) {
         changed = true;
       } else if (!out.shape) {
@@ -550,7 +553,7 @@ class Driver {
           if (out.elem_type == 0) out.elem_type = OutputTypeGuess(node, ids, i);
           changed = true;
         }
-      } else if (from_bounded && !out.value && !out.shape->empty()) {  // a scalar stays a scalar
+      } else if (shape_from_bound && !out.shape->empty()) {
         out.bounded = true;
       }
     }
@@ -600,6 +603,7 @@ class Driver {
   std::optional<Shape> UpperBound(const onnx::NodeProto& node, const NodeValueIds& ids, int output) {
     if (!node.domain().empty() && node.domain() != "ai.onnx") return std::nullopt;
     const std::string& op = node.op_type();
+    if (op == "If") return IfBound(node, output);
     const Shape* x = InputShape(ids, 0);
     if (x == nullptr) return std::nullopt;
     if (op == "NonZero") {
@@ -623,6 +627,27 @@ class Driver {
       return Shape{*elements};
     }
     return std::nullopt;
+  }
+
+  // An If whose condition stays unknown gives, on each axis, the larger of
+  // its branches' extents (ONNX's graph inferencer has typed the branches'
+  // outputs); nullopt unless both are static and of the same rank.
+  static std::optional<Shape> IfBound(const onnx::NodeProto& node, int output) {
+    std::optional<Shape> bound;
+    int branches = 0;
+    for (const auto& attribute : node.attribute()) {
+      if ((attribute.name() != "then_branch" && attribute.name() != "else_branch") || !attribute.has_g()) continue;
+      if (output >= attribute.g().output_size()) return std::nullopt;
+      std::optional<Shape> shape = StaticShape(attribute.g().output(output).type());
+      if (!shape || (bound && bound->size() != shape->size())) return std::nullopt;
+      if (!bound) {
+        bound = std::move(shape);
+      } else {
+        for (size_t d = 0; d < shape->size(); ++d) (*bound)[d] = std::max((*bound)[d], (*shape)[d]);
+      }
+      ++branches;
+    }
+    return branches == 2 ? bound : std::nullopt;
   }
 
   // NonMaxSuppression keeps at most max_output_boxes_per_class boxes of each
