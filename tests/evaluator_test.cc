@@ -447,6 +447,23 @@ TEST(EvaluatorTest, ReduceSumReadsAxesFromInputSinceOpset13) {
   EXPECT_EQ(RunOne(old, {Ints({2, 2}, {1, 2, 3, 4})}, 11).ints, (std::vector<int64_t>{4, 6}));
 }
 
+TEST(EvaluatorTest, ReduceMaxReadsAxesFromInputSinceOpset18) {
+  onnx::NodeProto node = MakeNode("ReduceMax", 2);
+  EXPECT_EQ(Evaluate(node, {Ints({2, 2}, {1, 5, 3, 4}), Ints({1}, {1})}, 18)->front().ints,
+            (std::vector<int64_t>{5, 4}));
+  EXPECT_EQ(Evaluate(node, {Ints({2, 2}, {1, 5, 3, 4}), Ints({1}, {1})}, 17)->front().ints,
+            (std::vector<int64_t>{5}));  // before 18 the second input is not axes: all axes are reduced
+}
+
+TEST(EvaluatorTest, SplitIntoUnequalPartsOnlyFromOpset18) {
+  const TensorValue data = Ints({5}, {1, 2, 3, 4, 5});
+  const auto parts = Evaluate(MakeNode("Split", 1, 2), {data}, 18);
+  ASSERT_TRUE(parts);
+  EXPECT_EQ(parts->at(0).ints, (std::vector<int64_t>{1, 2, 3}));
+  EXPECT_EQ(parts->at(1).ints, (std::vector<int64_t>{4, 5}));
+  EXPECT_EQ(ErrorOf(MakeNode("Split", 1, 2), {data}, 13), "Split: cannot split 5 into 2 equal parts");
+}
+
 TEST(EvaluatorTest, EinsumImplicitOutputSortsLabelsAndTakesDiagonals) {
   onnx::NodeProto node = MakeNode("Einsum", 2);
   SetString(node, "equation", "kj,ji");  // implicit output "ik"
