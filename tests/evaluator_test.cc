@@ -423,6 +423,17 @@ TEST(EvaluatorTest, CastTruncatesRealsAndRoundsToFloat16) {
   EXPECT_EQ(RunOne(to_bool, {Reals({2}, {0.0, -0.1})}).ints, (std::vector<int64_t>{0, 1}));
 }
 
+TEST(EvaluatorTest, OldOpsetsUseLegacyBroadcastAndCastByName) {
+  onnx::NodeProto add = MakeNode("Add", 2);
+  SetInt(add, "broadcast", 1);
+  SetInt(add, "axis", 0);
+  const TensorValue out = RunOne(add, {Ints({2, 3}, {0, 0, 0, 0, 0, 0}), Ints({2}, {1, 2})}, 6);
+  EXPECT_EQ(out.ints, (std::vector<int64_t>{1, 1, 1, 2, 2, 2}));
+  onnx::NodeProto cast = MakeNode("Cast", 1);
+  SetString(cast, "to", "INT32");
+  EXPECT_EQ(RunOne(cast, {Reals({1}, {2.5})}, 5).elem_type, TensorProto::INT32);
+}
+
 TEST(EvaluatorTest, CastToStringIsNotEvaluated) {
   onnx::NodeProto node = MakeNode("Cast", 1);
   SetInt(node, "to", TensorProto::STRING);

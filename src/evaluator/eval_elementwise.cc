@@ -218,7 +218,8 @@ TensorValue Unary(const EvalContext& ctx, std::string_view op, const TensorValue
   if (op == "Sign") return MapUnary(x, sign, real_sign);
   if (op == "Not") {
     RequireBool(ctx, x);
-    return MapUnary(x, [](int64_t v) -> int64_t { return v == 0 ? 1 : 0; }, [](double v) { return v; });
+    return MapUnary(
+        x, [](int64_t v) -> int64_t { return v == 0 ? 1 : 0; }, [](double v) { return v; });
   }
   RequireReal(ctx, x);
   auto keep = [](int64_t v) { return v; };
@@ -252,6 +253,20 @@ void CastElement(const TensorValue& x, size_t i, TensorValue& out) {
   }
 }
 
+// Before opset 7, binary operators broadcast only with broadcast=1, and then
+// B's shape matches a run of A's dimensions starting at `axis` (default: the
+// trailing ones). Padding B with trailing 1s makes numpy broadcasting agree.
+TensorValue LegacyBroadcastOperand(const EvalContext& ctx, const TensorValue& a, const TensorValue& b) {
+  if (ctx.opset() >= 7 || ctx.IntAttr("broadcast", 0) == 0 || !ctx.HasAttr("axis")) return b;
+  const auto rank = static_cast<int64_t>(a.shape.size());
+  const int64_t axis = ctx.Axis(ctx.IntAttr("axis", 0), rank);
+  const int64_t trailing = rank - axis - static_cast<int64_t>(b.shape.size());
+  if (trailing < 0) ctx.Fail("B of shape " + ShapeText(b.shape) + " does not fit A at axis " + std::to_string(axis));
+  TensorValue padded = b;
+  padded.shape.insert(padded.shape.end(), static_cast<size_t>(trailing), 1);
+  return padded;
+}
+
 }  // namespace
 
 Values EvalElementwise(const EvalContext& ctx) {
@@ -263,7 +278,7 @@ Values EvalElementwise(const EvalContext& ctx) {
   }
   ctx.CheckInputCount(2, 2);
   const TensorValue& a = ctx.Input(0);
-  const TensorValue& b = ctx.Input(1);
+  const TensorValue b = LegacyBroadcastOperand(ctx, a, ctx.Input(1));
   if (IsComparison(op)) return {Compare(ctx, op, a, b)};
   if (op == "And" || op == "Or" || op == "Xor") return {Logic(ctx, op, a, b)};
   return {BinaryArithmetic(ctx, op, a, b)};
@@ -275,7 +290,10 @@ Values EvalCast(const EvalContext& ctx) {
   int32_t to = 0;
   if (ctx.op() == "Cast") {
     if (!ctx.HasAttr("to")) ctx.Fail("attribute 'to' is required");
-    to = static_cast<int32_t>(ctx.IntAttr("to", 0));
+    const onnx::AttributeProto& attribute = *ctx.Attr("to");
+    TensorProto::DataType named = TensorProto::UNDEFINED;  // before opset 6 `to` is a name, e.g. "FLOAT"
+    if (attribute.type() == onnx::AttributeProto::STRING) TensorProto::DataType_Parse(attribute.s(), &named);
+    to = attribute.type() == onnx::AttributeProto::STRING ? named : static_cast<int32_t>(attribute.i());
   } else {
     to = ctx.Input(1).elem_type;
   }

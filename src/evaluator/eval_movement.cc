@@ -150,10 +150,10 @@ TensorValue Tile(const EvalContext& ctx) {
 
 TensorValue Concat(const EvalContext& ctx) {
   if (ctx.input_count() == 0) ctx.Fail("expects at least one input");
-  if (!ctx.HasAttr("axis")) ctx.Fail("attribute 'axis' is required");
+  if (!ctx.HasAttr("axis") && ctx.opset() >= 4) ctx.Fail("attribute 'axis' is required");  // Concat-1 defaults to 1
   const TensorValue& first = ctx.Input(0);
   const int64_t rank = static_cast<int64_t>(first.shape.size());
-  const auto axis = static_cast<size_t>(ctx.Axis(ctx.IntAttr("axis", 0), rank));
+  const auto axis = static_cast<size_t>(ctx.Axis(ctx.IntAttr("axis", 1), rank));
   Shape shape = first.shape;
   shape[axis] = 0;
   for (size_t i = 0; i < ctx.input_count(); ++i) {
