@@ -1,6 +1,7 @@
 // The load-time evaluator against an independent oracle (ONNX's own node
-// test cases from Debian's libonnx-testdata: every single-node model of an
-// operator the evaluator covers, compared with the reference outputs) and
+// test cases from Debian's libonnx-testdata, data/node and the older
+// data/pytorch-operator: every single-node model of an operator the
+// evaluator covers, compared with the reference outputs) and
 // unit tests for the rules the test cases do not reach (errors, limits,
 // wrapping, opset differences).
 #include <gtest/gtest.h>
@@ -26,6 +27,8 @@ namespace fs = std::filesystem;
 using onnx::TensorProto;
 
 const char* const kOnnxNodeTests = "/usr/share/libonnx-testdata/data/node";
+// ONNX's older single-operator exports from PyTorch (opsets 6-9), same layout.
+const char* const kOnnxPytorchOperatorTests = "/usr/share/libonnx-testdata/data/pytorch-operator";
 constexpr size_t kMinimumCases = 300;
 
 // The operators the evaluator promises (docs/loading.md).
@@ -108,19 +111,30 @@ bool IsCoveredCase(const fs::path& dir) {
   return (node.domain().empty() || node.domain() == "ai.onnx") && EvaluatorOps().count(node.op_type()) != 0;
 }
 
-// Names of the covered cases ("add_bcast" for test_add_bcast), sorted.
-const std::vector<std::string>& DiscoverCases() {
-  static const std::vector<std::string> cases = [] {
-    std::vector<std::string> names;
-    std::error_code error;
-    for (const fs::directory_entry& entry : fs::directory_iterator(kOnnxNodeTests, error)) {
-      const std::string name = entry.path().filename().string();
-      if (name.rfind("test_", 0) == 0 && IsCoveredCase(entry.path())) names.push_back(name.substr(5));
+// The covered cases by name ("add_bcast" for test_add_bcast) and folder.
+const std::map<std::string, fs::path>& CaseFolders() {
+  static const std::map<std::string, fs::path> folders = [] {
+    std::map<std::string, fs::path> found;
+    for (const char* root : {kOnnxNodeTests, kOnnxPytorchOperatorTests}) {
+      std::error_code error;
+      for (const fs::directory_entry& entry : fs::directory_iterator(root, error)) {
+        const std::string name = entry.path().filename().string();
+        if (name.rfind("test_", 0) == 0 && IsCoveredCase(entry.path())) found[name.substr(5)] = entry.path();
+      }
     }
-    std::sort(names.begin(), names.end());
-    return names;
+    return found;
   }();
-  return cases;
+  return folders;
+}
+
+// The covered cases' names, sorted.
+const std::vector<std::string>& DiscoverCases() {
+  static const std::vector<std::string> names = [] {
+    std::vector<std::string> sorted;
+    for (const auto& [name, folder] : CaseFolders()) sorted.push_back(name);
+    return sorted;
+  }();
+  return names;
 }
 
 // Reads a test tensor declared as `declared` in the model. ONNX 1.12's
@@ -163,7 +177,7 @@ class OnnxNodeCase : public testing::TestWithParam<std::string> {};
 TEST_P(OnnxNodeCase, MatchesReferenceOutputs) {
   const std::string& name = GetParam();
   if (const auto skipped = SkippedCases().find(name); skipped != SkippedCases().end()) GTEST_SKIP() << skipped->second;
-  const fs::path dir = fs::path(kOnnxNodeTests) / ("test_" + name);
+  const fs::path& dir = CaseFolders().at(name);
   onnx::ModelProto model;
   ASSERT_TRUE(ReadProto(dir / "model.onnx", model));
   const onnx::GraphProto& graph = model.graph();
