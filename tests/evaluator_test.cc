@@ -19,6 +19,7 @@
 #include "dnnpart/error.h"
 #include "evaluator/evaluate.h"
 #include "evaluator/tensor_value.h"
+#include "evaluator_builders.h"
 
 namespace dnnpart {
 namespace {
@@ -218,75 +219,17 @@ TEST(EvaluatorOnnxCases, FindsEnoughCasesAndFewSkips) {
   }
 }
 
-// --- Unit tests: a node from a literal, values from literals. ---
+// --- Unit tests: a node from a literal, values from literals (evaluator_builders.h). ---
 
-onnx::NodeProto MakeNode(const std::string& op, int inputs, int outputs = 1) {
-  onnx::NodeProto node;
-  node.set_op_type(op);
-  // Appending (not "x" + std::to_string(i)) avoids GCC 12's false -Wrestrict.
-  for (int i = 0; i < inputs; ++i) node.add_input()->append("x").append(std::to_string(i));
-  for (int i = 0; i < outputs; ++i) node.add_output()->append("y").append(std::to_string(i));
-  return node;
-}
-
-void SetInt(onnx::NodeProto& node, const std::string& name, int64_t value) {
-  onnx::AttributeProto* attribute = node.add_attribute();
-  attribute->set_name(name);
-  attribute->set_type(onnx::AttributeProto::INT);
-  attribute->set_i(value);
-}
-
-void SetInts(onnx::NodeProto& node, const std::string& name, const std::vector<int64_t>& values) {
-  onnx::AttributeProto* attribute = node.add_attribute();
-  attribute->set_name(name);
-  attribute->set_type(onnx::AttributeProto::INTS);
-  for (int64_t value : values) attribute->add_ints(value);
-}
-
-void SetString(onnx::NodeProto& node, const std::string& name, const std::string& value) {
-  onnx::AttributeProto* attribute = node.add_attribute();
-  attribute->set_name(name);
-  attribute->set_type(onnx::AttributeProto::STRING);
-  attribute->set_s(value);
-}
-
-TensorValue Ints(Shape shape, std::vector<int64_t> values, int32_t type = TensorProto::INT64) {
-  TensorValue value;
-  value.elem_type = type;
-  value.shape = std::move(shape);
-  value.ints = std::move(values);
-  return value;
-}
-
-TensorValue Reals(Shape shape, std::vector<double> values, int32_t type = TensorProto::FLOAT) {
-  TensorValue value;
-  value.elem_type = type;
-  value.shape = std::move(shape);
-  value.reals = std::move(values);
-  return value;
-}
-
-std::optional<std::vector<TensorValue>> Evaluate(const onnx::NodeProto& node, const std::vector<TensorValue>& values,
-                                                 int64_t opset = 17, EvalLimits limits = {}) {
-  std::vector<const TensorValue*> inputs;
-  for (const TensorValue& value : values) inputs.push_back(&value);
-  return EvaluateNode(node, opset, inputs, limits);
-}
-
-TensorValue RunOne(const onnx::NodeProto& node, const std::vector<TensorValue>& values, int64_t opset = 17) {
-  std::optional<std::vector<TensorValue>> outputs = Evaluate(node, values, opset);
-  if (!outputs || outputs->empty()) throw std::runtime_error("not evaluated");
-  return outputs->front();
-}
-
-std::string ErrorOf(const onnx::NodeProto& node, const std::vector<TensorValue>& values, int64_t opset = 17) {
-  try {
-    Evaluate(node, values, opset);
-  } catch (const Error& error) {
-    return error.what();
-  }
-  return "no error";
-}
+using test::ErrorOf;
+using test::Evaluate;
+using test::Ints;
+using test::MakeNode;
+using test::Reals;
+using test::RunOne;
+using test::SetInt;
+using test::SetInts;
+using test::SetString;
 
 TEST(EvaluatorTest, ReshapeRefusesElementCountMismatch) {
   EXPECT_EQ(ErrorOf(MakeNode("Reshape", 2), {Ints({6}, {1, 2, 3, 4, 5, 6}), Ints({2}, {7, 5})}),
