@@ -198,7 +198,8 @@ TensorValue SliceAxis(const TensorValue& x, size_t axis, int64_t start, int64_t 
 
 std::vector<int64_t> SplitSizes(const EvalContext& ctx, int64_t extent) {
   std::vector<int64_t> sizes = ctx.opset() < 13 ? ctx.IntsAttr("split") : std::vector<int64_t>{};
-  if (ctx.opset() >= 13 && ctx.OptionalInput(1) != nullptr) sizes = ctx.IntegerElements(*ctx.OptionalInput(1), "split");
+  const bool split_input = ctx.opset() >= 13 || ctx.opset() < 2;  // Split-1 also took the sizes as an input
+  if (split_input && ctx.OptionalInput(1) != nullptr) sizes = ctx.IntegerElements(*ctx.OptionalInput(1), "split");
   const auto outputs = static_cast<int64_t>(ctx.output_count());
   if (outputs == 0) ctx.Fail("has no outputs");
   if (sizes.empty()) {
