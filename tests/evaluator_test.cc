@@ -303,6 +303,11 @@ TEST(EvaluatorTest, InputOverLimitIsNotEvaluated) {
   EXPECT_FALSE(Evaluate(MakeNode("Identity", 1), {Ints({5}, {1, 2, 3, 4, 5})}, 17, limits));
 }
 
+TEST(EvaluatorTest, InputWhoseStorageDisagreesWithItsShapeIsALogicError) {
+  EXPECT_THROW(Evaluate(MakeNode("Identity", 1), {Ints({3}, {1, 2})}), std::logic_error);
+  EXPECT_THROW(Evaluate(MakeNode("Identity", 1), {Reals({1}, {}, TensorProto::DOUBLE)}), std::logic_error);
+}
+
 TEST(EvaluatorTest, HugeRangeTileAndExpandAreNotEvaluated) {
   const int64_t max = std::numeric_limits<int64_t>::max();
   EXPECT_FALSE(Evaluate(MakeNode("Range", 3), {Ints({}, {0}), Ints({}, {max}), Ints({}, {1})}));
