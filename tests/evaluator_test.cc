@@ -85,8 +85,8 @@ const std::map<std::string, std::string>& SkippedCases() {
 
 // Cases compared with a wider relative tolerance than 1e-4: ONNX 1.12's
 // reference truncates float to bfloat16, while the evaluator rounds to
-// nearest even (as ONNX Runtime and the reference of ONNX >= 1.14 do). The
-// two differ by at most one bfloat16 step, 2^-7 relative.
+// nearest even (the IEEE default it uses for every type). The two differ by
+// at most one bfloat16 step, 2^-7 relative.
 double RelativeTolerance(const std::string& name) {
   static const std::set<std::string> truncating_bfloat16 = {"cast_FLOAT_to_BFLOAT16", "castlike_FLOAT_to_BFLOAT16",
                                                             "castlike_FLOAT_to_BFLOAT16_expanded"};
