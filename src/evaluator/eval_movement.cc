@@ -202,6 +202,10 @@ std::vector<int64_t> SplitSizes(const EvalContext& ctx, int64_t extent) {
   if (split_input && ctx.OptionalInput(1) != nullptr) sizes = ctx.IntegerElements(*ctx.OptionalInput(1), "split");
   const auto outputs = static_cast<int64_t>(ctx.output_count());
   if (outputs == 0) ctx.Fail("has no outputs");
+  if (ctx.opset() >= 18 && ctx.HasAttr("num_outputs") && ctx.IntAttr("num_outputs", 0) != outputs) {
+    ctx.Fail("num_outputs is " + std::to_string(ctx.IntAttr("num_outputs", 0)) + " for " + std::to_string(outputs) +
+             " outputs");
+  }
   if (sizes.empty()) {
     const int64_t chunk = (extent + outputs - 1) / outputs;
     if (extent % outputs != 0 && ctx.opset() < 18) {
