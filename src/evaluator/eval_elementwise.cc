@@ -155,59 +155,47 @@ TensorValue Variadic(const EvalContext& ctx) {
 
 TensorValue BinaryArithmetic(const EvalContext& ctx, std::string_view op, const TensorValue& a, const TensorValue& b) {
   const int32_t t = a.elem_type;
-  auto wrap = [t](uint64_t bits) { return WrapInteger(bits, t); };
-  auto u = [](int64_t v) { return static_cast<uint64_t>(v); };
-  if (op == "Add")
-    return Arithmetic(
-        ctx, a, b, [&](int64_t x, int64_t y) { return wrap(u(x) + u(y)); }, std::plus<double>());
-  if (op == "Sub")
-    return Arithmetic(
-        ctx, a, b, [&](int64_t x, int64_t y) { return wrap(u(x) - u(y)); }, std::minus<double>());
-  if (op == "Mul")
-    return Arithmetic(
-        ctx, a, b, [&](int64_t x, int64_t y) { return wrap(u(x) * u(y)); }, std::multiplies<double>());
-  if (op == "Div") {
-    return Arithmetic(
-        ctx, a, b, [&](int64_t x, int64_t y) { return IntegerDivide(ctx, x, y, t); }, std::divides<double>());
-  }
+  auto u = [](int64_t v) { return static_cast<uint64_t>(v); };  // wrapping arithmetic on the bit pattern
+  auto add = [&](int64_t x, int64_t y) { return WrapInteger(u(x) + u(y), t); };
+  auto subtract = [&](int64_t x, int64_t y) { return WrapInteger(u(x) - u(y), t); };
+  auto multiply = [&](int64_t x, int64_t y) { return WrapInteger(u(x) * u(y), t); };
+  auto divide = [&](int64_t x, int64_t y) { return IntegerDivide(ctx, x, y, t); };
+  if (op == "Add") return Arithmetic(ctx, a, b, add, std::plus<double>());
+  if (op == "Sub") return Arithmetic(ctx, a, b, subtract, std::minus<double>());
+  if (op == "Mul") return Arithmetic(ctx, a, b, multiply, std::multiplies<double>());
+  if (op == "Div") return Arithmetic(ctx, a, b, divide, std::divides<double>());
   if (op == "Pow") return Power(ctx, a, b);
   // Mod
   const bool fmod = ctx.IntAttr("fmod", 0) != 0;
   if (a.is_real() && !fmod) ctx.Fail("fmod must be 1 for floating-point inputs");
-  return Arithmetic(
-      ctx, a, b, [&](int64_t x, int64_t y) { return IntegerModulo(ctx, x, y, t, fmod); },
-      [](double x, double y) { return std::fmod(x, y); });
+  auto modulo = [&](int64_t x, int64_t y) { return IntegerModulo(ctx, x, y, t, fmod); };
+  return Arithmetic(ctx, a, b, modulo, [](double x, double y) { return std::fmod(x, y); });
 }
 
 TensorValue Compare(const EvalContext& ctx, std::string_view op, const TensorValue& a, const TensorValue& b) {
-  if (op == "Equal")
-    return Comparison(
-        ctx, a, b, [](int c) { return c == 0; }, std::equal_to<double>());
-  if (op == "Less")
-    return Comparison(
-        ctx, a, b, [](int c) { return c < 0; }, std::less<double>());
-  if (op == "LessOrEqual")
-    return Comparison(
-        ctx, a, b, [](int c) { return c <= 0; }, std::less_equal<double>());
-  if (op == "Greater")
-    return Comparison(
-        ctx, a, b, [](int c) { return c > 0; }, std::greater<double>());
-  return Comparison(
-      ctx, a, b, [](int c) { return c >= 0; }, std::greater_equal<double>());
+  // Integers compare through their ordering (-1, 0, 1); reals directly, so NaN compares false.
+  auto equal = [](int c) { return c == 0; };
+  auto less = [](int c) { return c < 0; };
+  auto less_equal = [](int c) { return c <= 0; };
+  auto greater = [](int c) { return c > 0; };
+  auto greater_equal = [](int c) { return c >= 0; };
+  if (op == "Equal") return Comparison(ctx, a, b, equal, std::equal_to<double>());
+  if (op == "Less") return Comparison(ctx, a, b, less, std::less<double>());
+  if (op == "LessOrEqual") return Comparison(ctx, a, b, less_equal, std::less_equal<double>());
+  if (op == "Greater") return Comparison(ctx, a, b, greater, std::greater<double>());
+  return Comparison(ctx, a, b, greater_equal, std::greater_equal<double>());
 }
 
 TensorValue Logic(const EvalContext& ctx, std::string_view op, const TensorValue& a, const TensorValue& b) {
   RequireBool(ctx, a);
   RequireBool(ctx, b);
-  auto never = [](double, double) { return 0.0; };
-  if (op == "And")
-    return Arithmetic(
-        ctx, a, b, [](int64_t x, int64_t y) -> int64_t { return x & y; }, never);
-  if (op == "Or")
-    return Arithmetic(
-        ctx, a, b, [](int64_t x, int64_t y) -> int64_t { return x | y; }, never);
-  return Arithmetic(
-      ctx, a, b, [](int64_t x, int64_t y) -> int64_t { return x ^ y; }, never);
+  auto unused = [](double, double) { return 0.0; };  // bool tensors have no reals
+  auto both = [](int64_t x, int64_t y) -> int64_t { return x & y; };
+  auto either = [](int64_t x, int64_t y) -> int64_t { return x | y; };
+  auto exactly_one = [](int64_t x, int64_t y) -> int64_t { return x ^ y; };
+  if (op == "And") return Arithmetic(ctx, a, b, both, unused);
+  if (op == "Or") return Arithmetic(ctx, a, b, either, unused);
+  return Arithmetic(ctx, a, b, exactly_one, unused);
 }
 
 template <class IntFn, class RealFn>
@@ -223,14 +211,11 @@ TensorValue Unary(const EvalContext& ctx, std::string_view op, const TensorValue
   const bool is_signed = IsSignedInteger(t);
   auto negate = [t](int64_t v) { return WrapInteger(0 - static_cast<uint64_t>(v), t); };
   if (op == "Neg") return MapUnary(x, negate, [](double v) { return -v; });
-  if (op == "Abs")
-    return MapUnary(
-        x, [&](int64_t v) { return is_signed && v < 0 ? negate(v) : v; }, [](double v) { return std::fabs(v); });
-  if (op == "Sign") {
-    return MapUnary(
-        x, [&](int64_t v) -> int64_t { return is_signed ? (v > 0) - (v < 0) : v != 0; },
-        [](double v) { return v > 0 ? 1.0 : (v < 0 ? -1.0 : v); });
-  }
+  auto absolute = [&](int64_t v) { return is_signed && v < 0 ? negate(v) : v; };
+  auto sign = [&](int64_t v) -> int64_t { return is_signed ? (v > 0) - (v < 0) : v != 0; };
+  auto real_sign = [](double v) { return v > 0 ? 1.0 : (v < 0 ? -1.0 : v); };  // keeps NaN and -0
+  if (op == "Abs") return MapUnary(x, absolute, [](double v) { return std::fabs(v); });
+  if (op == "Sign") return MapUnary(x, sign, real_sign);
   if (op == "Not") {
     RequireBool(ctx, x);
     return MapUnary(
@@ -268,6 +253,20 @@ void CastElement(const TensorValue& x, size_t i, TensorValue& out) {
   }
 }
 
+// Before opset 7, binary operators broadcast only with broadcast=1, and then
+// B's shape matches a run of A's dimensions starting at `axis` (default: the
+// trailing ones). Padding B with trailing 1s makes numpy broadcasting agree.
+TensorValue LegacyBroadcastOperand(const EvalContext& ctx, const TensorValue& a, const TensorValue& b) {
+  if (ctx.opset() >= 7 || ctx.IntAttr("broadcast", 0) == 0 || !ctx.HasAttr("axis")) return b;
+  const auto rank = static_cast<int64_t>(a.shape.size());
+  const int64_t axis = ctx.Axis(ctx.IntAttr("axis", 0), rank);
+  const int64_t trailing = rank - axis - static_cast<int64_t>(b.shape.size());
+  if (trailing < 0) ctx.Fail("B of shape " + ShapeText(b.shape) + " does not fit A at axis " + std::to_string(axis));
+  TensorValue padded = b;
+  padded.shape.insert(padded.shape.end(), static_cast<size_t>(trailing), 1);
+  return padded;
+}
+
 }  // namespace
 
 Values EvalElementwise(const EvalContext& ctx) {
@@ -279,7 +278,7 @@ Values EvalElementwise(const EvalContext& ctx) {
   }
   ctx.CheckInputCount(2, 2);
   const TensorValue& a = ctx.Input(0);
-  const TensorValue& b = ctx.Input(1);
+  const TensorValue b = LegacyBroadcastOperand(ctx, a, ctx.Input(1));
   if (IsComparison(op)) return {Compare(ctx, op, a, b)};
   if (op == "And" || op == "Or" || op == "Xor") return {Logic(ctx, op, a, b)};
   return {BinaryArithmetic(ctx, op, a, b)};
@@ -291,7 +290,10 @@ Values EvalCast(const EvalContext& ctx) {
   int32_t to = 0;
   if (ctx.op() == "Cast") {
     if (!ctx.HasAttr("to")) ctx.Fail("attribute 'to' is required");
-    to = static_cast<int32_t>(ctx.IntAttr("to", 0));
+    const onnx::AttributeProto& attribute = *ctx.Attr("to");
+    TensorProto::DataType named = TensorProto::UNDEFINED;  // before opset 6 `to` is a name, e.g. "FLOAT"
+    if (attribute.type() == onnx::AttributeProto::STRING) TensorProto::DataType_Parse(attribute.s(), &named);
+    to = attribute.type() == onnx::AttributeProto::STRING ? named : static_cast<int32_t>(attribute.i());
   } else {
     to = ctx.Input(1).elem_type;
   }

@@ -87,7 +87,9 @@ TensorValue GatherND(const EvalContext& ctx) {
   const TensorValue& data = ctx.Input(0);
   const TensorValue& indices = ctx.Input(1);
   const std::vector<int64_t> values = ctx.IntegerElements(indices, "indices");
-  const auto batch = static_cast<size_t>(std::max<int64_t>(ctx.IntAttr("batch_dims", 0), 0));
+  const int64_t batch_dims = ctx.IntAttr("batch_dims", 0);
+  if (batch_dims < 0) ctx.Fail("batch_dims must not be negative");
+  const auto batch = static_cast<size_t>(batch_dims);
   if (indices.shape.empty() || data.shape.empty()) ctx.Fail("data and indices must have rank >= 1");
   const auto k = static_cast<size_t>(indices.shape.back());
   if (batch >= indices.shape.size() || batch + k > data.shape.size() ||

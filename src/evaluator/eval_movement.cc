@@ -150,10 +150,10 @@ TensorValue Tile(const EvalContext& ctx) {
 
 TensorValue Concat(const EvalContext& ctx) {
   if (ctx.input_count() == 0) ctx.Fail("expects at least one input");
-  if (!ctx.HasAttr("axis")) ctx.Fail("attribute 'axis' is required");
+  if (!ctx.HasAttr("axis") && ctx.opset() >= 4) ctx.Fail("attribute 'axis' is required");  // Concat-1 defaults to 1
   const TensorValue& first = ctx.Input(0);
   const int64_t rank = static_cast<int64_t>(first.shape.size());
-  const auto axis = static_cast<size_t>(ctx.Axis(ctx.IntAttr("axis", 0), rank));
+  const auto axis = static_cast<size_t>(ctx.Axis(ctx.IntAttr("axis", 1), rank));
   Shape shape = first.shape;
   shape[axis] = 0;
   for (size_t i = 0; i < ctx.input_count(); ++i) {
@@ -198,9 +198,14 @@ TensorValue SliceAxis(const TensorValue& x, size_t axis, int64_t start, int64_t 
 
 std::vector<int64_t> SplitSizes(const EvalContext& ctx, int64_t extent) {
   std::vector<int64_t> sizes = ctx.opset() < 13 ? ctx.IntsAttr("split") : std::vector<int64_t>{};
-  if (ctx.opset() >= 13 && ctx.OptionalInput(1) != nullptr) sizes = ctx.IntegerElements(*ctx.OptionalInput(1), "split");
+  const bool split_input = ctx.opset() >= 13 || ctx.opset() < 2;  // Split-1 also took the sizes as an input
+  if (split_input && ctx.OptionalInput(1) != nullptr) sizes = ctx.IntegerElements(*ctx.OptionalInput(1), "split");
   const auto outputs = static_cast<int64_t>(ctx.output_count());
   if (outputs == 0) ctx.Fail("has no outputs");
+  if (ctx.opset() >= 18 && ctx.HasAttr("num_outputs") && ctx.IntAttr("num_outputs", 0) != outputs) {
+    ctx.Fail("num_outputs is " + std::to_string(ctx.IntAttr("num_outputs", 0)) + " for " + std::to_string(outputs) +
+             " outputs");
+  }
   if (sizes.empty()) {
     const int64_t chunk = (extent + outputs - 1) / outputs;
     if (extent % outputs != 0 && ctx.opset() < 18) {

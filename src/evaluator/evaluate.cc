@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cctype>
 #include <map>
+#include <stdexcept>
 
 #include "evaluator/eval_internal.h"
 
@@ -252,6 +253,11 @@ std::optional<std::vector<TensorValue>> EvaluateNode(const onnx::NodeProto& node
   for (const TensorValue* input : inputs) {
     if (input == nullptr) continue;
     if (!IsSupportedValueType(input->elem_type) || input->element_count() > limits.max_elements) return std::nullopt;
+    // A TensorValue whose storage disagrees with its shape is a bug in the caller, not bad input.
+    const bool other_storage_empty = input->is_real() ? input->ints.empty() : input->reals.empty();
+    if (CheckedElementCount(input->shape) != input->element_count() || !other_storage_empty) {
+      throw std::logic_error("EvaluateNode: an input's storage does not match its shape and type");
+    }
   }
   try {
     return family->second(eval::EvalContext(node, opset, inputs, limits));

@@ -35,7 +35,8 @@ bool CanEvaluate(std::string_view op_type);
 // node output, or nullopt when the op or an element type is not supported or
 // a tensor would exceed `limits`. Throws Error (without the node's name; the
 // caller adds it) when the inputs contradict the operator's rules, e.g. a
-// Reshape of 6 elements to [7,5] or an index out of range.
+// Reshape of 6 elements to [7,5] or an index out of range. An input whose
+// storage does not match its shape and type is a caller bug: std::logic_error.
 std::optional<std::vector<TensorValue>> EvaluateNode(const onnx::NodeProto& node, int64_t opset,
                                                      const std::vector<const TensorValue*>& inputs,
                                                      const EvalLimits& limits);
