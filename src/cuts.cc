@@ -100,9 +100,10 @@ class SegmentSearch {
  public:
   // `refs` has one zeroed counter per tensor and is shared by all segments (it
   // is zero again after each Run), so the search costs nothing per tensor.
-  SegmentSearch(const LayerGraph& graph, int32_t begin, int32_t end, int max_tensors, std::vector<int32_t>& refs)
+  SegmentSearch(const LayerGraph& graph, int32_t begin, int32_t end, int max_tensors, std::vector<int32_t>& refs,
+                int64_t& steps_left)
       : graph_(graph), order_(graph.topological_order()), begin_(begin), end_(end), max_tensors_(max_tensors),
-        in_head_(static_cast<size_t>(end - begin), false), refs_(refs) {}
+        in_head_(static_cast<size_t>(end - begin), false), refs_(refs), steps_left_(steps_left) {}
 
   // `open_at_begin`: the tensors crossing the boundary before the segment. Those
   // still needed after the segment (graph outputs among them) cross every cut in it.
@@ -146,6 +147,13 @@ class SegmentSearch {
 
   void Visit(int32_t pos, std::vector<Cut>& out) {
     if (static_cast<int>(crossing_.size()) > max_tensors_) return;
+    if (--steps_left_ < 0) {
+      throw Error("the search for cuts with up to " + std::to_string(max_tensors_) +
+                  " crossing tensors exceeds its budget in the block of " + std::to_string(end_ - begin_) +
+                  " layers from '" + graph_.layer(order_[static_cast<size_t>(begin_)]).name + "' to '" +
+                  graph_.layer(order_[static_cast<size_t>(end_ - 1)]).name +
+                  "' (too many parallel branches); use a smaller --max-cut-tensors");
+    }
     if (pos == end_) {
       Record(out);
       return;
@@ -200,6 +208,7 @@ class SegmentSearch {
   std::vector<bool> in_head_;
   std::vector<int32_t>& refs_;     // per tensor: how many decisions require it to cross
   std::vector<TensorId> crossing_;  // the tensors with refs_ > 0 (at most K + a few)
+  int64_t& steps_left_;             // shared by all segments
 };
 
 bool CutBefore(const LayerGraph& graph, const Cut& a, const Cut& b) {
@@ -221,6 +230,7 @@ std::vector<Cut> FindCuts(const LayerGraph& graph, const CutOptions& options) {
   const std::vector<int32_t> boundaries = ScanSingleCuts(graph, cuts);
   if (options.max_cut_tensors >= 2) {
     std::vector<int32_t> refs(graph.tensor_count(), 0);
+    int64_t steps_left = options.max_search_steps;
     std::vector<TensorId> open;
     for (TensorId input : graph.graph_inputs()) {
       if (IsLive(graph.tensor(input))) open.push_back(input);
@@ -228,7 +238,7 @@ std::vector<Cut> FindCuts(const LayerGraph& graph, const CutOptions& options) {
     for (size_t s = 0; s + 1 < boundaries.size(); ++s) {
       if (s > 0) open = cuts[s - 1].crossing;  // boundary s is single cut s - 1 (singles come first)
       if (boundaries[s + 1] - boundaries[s] < 2) continue;
-      SegmentSearch(graph, boundaries[s], boundaries[s + 1], options.max_cut_tensors, refs).Run(open, cuts);
+      SegmentSearch(graph, boundaries[s], boundaries[s + 1], options.max_cut_tensors, refs, steps_left).Run(open, cuts);
     }
     std::sort(cuts.begin(), cuts.end(), [&graph](const Cut& a, const Cut& b) { return CutBefore(graph, a, b); });
   }

@@ -155,5 +155,30 @@ TEST(CutFinder, LongChainIsLinear) {
   EXPECT_EQ(FindCuts(g, {.max_cut_tensors = 2}).size(), 4999U);
 }
 
+// 28 parallel two-layer branches between a fork and a join: the search for
+// K = 2 would visit about 3^28 partial heads. It refuses within its budget,
+// naming the block, instead of running for hours.
+TEST(CutFinder, WideFanOutRefusesPastTheSearchBudget) {
+  std::vector<LayerSpec> layers{{"fork", {"x"}, {"f"}}};
+  std::vector<std::string> joined;
+  for (int b = 0; b < 28; ++b) {
+    const std::string id = std::to_string(b);
+    layers.push_back({"a" + id, {"f"}, {"ta" + id}});
+    layers.push_back({"b" + id, {"ta" + id}, {"tb" + id}});
+    joined.push_back("tb" + id);
+  }
+  layers.push_back({"join", joined, {"y"}});
+  const LayerGraph g = BuildGraph({"x"}, layers, {"y"});
+  EXPECT_EQ(FindCuts(g, {.max_cut_tensors = 1}).size(), 1U);  // after the fork
+  try {
+    FindCuts(g, {.max_cut_tensors = 2, .max_search_steps = 100'000});
+    FAIL() << "expected an Error";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("exceeds its budget in the block of 57 layers from 'a0' to 'join'"),
+              std::string::npos)
+        << e.what();
+  }
+}
+
 }  // namespace
 }  // namespace dnnpart

@@ -4,6 +4,9 @@
 // for sizes that depend on the data.
 #include <gtest/gtest.h>
 
+#include <map>
+
+#include "dnnpart/cuts.h"
 #include "dnnpart/error.h"
 #include "dnnpart/model.h"
 #include "test_util.h"
@@ -128,6 +131,73 @@ TEST(LoadTimeValues, TensorShapeReplacesABound) {
   EXPECT_EQ(TensorNamed(model.graph(), "selected").shape, (Shape{4, 3}));
   EXPECT_FALSE(TensorNamed(model.graph(), "selected").bounded);
   EXPECT_EQ(TensorNamed(model.graph(), "kept_boxes").shape, (Shape{4, 4}));
+}
+
+// The bundled modern networks (models/README.md): each loads with static
+// shapes, every layer costed, and gives cuts and a plan. Layer and cut counts
+// pin what loading found; total MACs match the architectures' published
+// counts where they exist (ViT-B/16 17.6 G, Swin-T 4.5 G, R3D-18 40.7 G).
+struct ModernModel {
+  std::string name;
+  size_t layers;
+  size_t single_cuts;
+  int64_t macs;
+  bool has_bounded;
+  std::map<std::string, Shape> input_shapes = {};
+  std::map<std::string, std::vector<double>> input_values = {};
+};
+
+class ModernModels : public ::testing::TestWithParam<ModernModel> {};
+
+TEST_P(ModernModels, LoadCostedWithCutsAndAPlan) {
+  const ModernModel& param = GetParam();
+  LoadOptions options;
+  options.input_shapes = param.input_shapes;
+  options.input_values = param.input_values;
+  const Model model = Model::Load(SourcePath("models/" + param.name + ".onnx"), options);
+  const LayerGraph& g = model.graph();
+  EXPECT_EQ(g.layer_count(), param.layers);
+  int64_t macs = 0;
+  bool bounded = false;
+  for (size_t l = 0; l < g.layer_count(); ++l) {
+    const Layer& layer = g.layer(static_cast<LayerId>(l));
+    EXPECT_TRUE(layer.macs_modelled) << layer.name << " (" << layer.op_type << ")";
+    macs += layer.macs;
+  }
+  for (size_t t = 0; t < g.tensor_count(); ++t) {
+    EXPECT_GT(g.tensor(static_cast<TensorId>(t)).bytes, 0) << g.tensor(static_cast<TensorId>(t)).name;
+    bounded = bounded || g.tensor(static_cast<TensorId>(t)).bounded;
+  }
+  EXPECT_EQ(macs, param.macs);
+  EXPECT_EQ(bounded, param.has_bounded);
+  EXPECT_EQ(FindCuts(g, {}).size(), param.single_cuts);
+}
+
+const std::map<std::string, Shape> kSileroShapes{{"input", {1, 512}}, {"h", {2, 1, 64}}, {"c", {2, 1, 64}}};
+
+INSTANTIATE_TEST_SUITE_P(
+    Bundled, ModernModels,
+    ::testing::Values(ModernModel{"vit_b_16", 616, 34, 17663513770, false},
+                      ModernModel{"swin_t", 837, 58, 4572284740, false},
+                      ModernModel{"bert_tiny_encoder", 232, 13, 441654400, false},
+                      ModernModel{"ssdlite320_mobilenet_v3_large", 1238, 43, 1331722043, true},
+                      ModernModel{"lraspp_mobilenet_v3_large", 166, 16, 393527880, false},
+                      ModernModel{"r3d_18", 48, 20, 40725404672, false},
+                      ModernModel{"lstm_speech", 10, 9, 57756800, false},
+                      ModernModel{"silero_vad", 76, 0, 703243, false, kSileroShapes, {{"sr", {16000}}}}),
+    [](const auto& info) { return info.param.name; });
+
+// Without its sample rate, Silero's whole network sits in an If whose
+// condition is unknown: the error says what to bind.
+TEST(LoadTimeValues, SileroWithoutSampleRateAsksForIt) {
+  LoadOptions options;
+  options.input_shapes = kSileroShapes;
+  try {
+    Model::Load(SourcePath("models/silero_vad.onnx"), options);
+    FAIL() << "expected an Error";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("bind the inputs it reads with --input-value"), std::string::npos) << e.what();
+  }
 }
 
 }  // namespace

@@ -86,6 +86,14 @@ const Model& LoadModel(const ModelFlags& flags) {
   return *loaded;
 }
 
+std::vector<Cut> FindCutsOf(const Model& model, const CutOptions& options) {
+  try {
+    return FindCuts(model.graph(), options);
+  } catch (const Error& e) {
+    throw e.WithContext(model.info().path);
+  }
+}
+
 std::string ResolveFormat(const OutputFlags& flags) {
   if (!flags.format.empty()) return flags.format;
   return isatty(STDOUT_FILENO) != 0 ? "table" : "json";

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "dnnpart/cuts.h"
 #include "dnnpart/model.h"
 
 namespace dnnpart::cli {
@@ -26,6 +27,9 @@ void AddOutputFlags(CLI::App& command, OutputFlags& flags);
 // Loads the model named by the flags; it lives until the process exits.
 // Throws Error on bad input.
 const Model& LoadModel(const ModelFlags& flags);
+
+// FindCuts on the model's graph; an Error names the model file.
+std::vector<Cut> FindCutsOf(const Model& model, const CutOptions& options);
 
 // Returns "table" or "json".
 std::string ResolveFormat(const OutputFlags& flags);

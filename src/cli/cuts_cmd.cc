@@ -29,7 +29,7 @@ Action RegisterCuts(CLI::App& app) {
     const Model& model = LoadModel(flags->model);
     const auto reporter = MakeReporter(ResolveFormat(flags->output));
     const auto start = std::chrono::steady_clock::now();
-    const std::vector<Cut> cuts = FindCuts(model.graph(), flags->cuts);
+    const std::vector<Cut> cuts = FindCutsOf(model, flags->cuts);
     const auto found = std::chrono::steady_clock::now();
     reporter->WriteCuts(MakeCutsReport(model, cuts, flags->cuts.max_cut_tensors), std::cout);
     spdlog::debug("found {} cuts in {:.1f} ms, wrote them in {:.1f} ms", cuts.size(),

@@ -94,7 +94,7 @@ Action RegisterPlan(CLI::App& app) {
     doc.max_cut_tensors = flags->cuts.max_cut_tensors;
     doc.options = options;
     WarnAboutUncostedOps(model.graph(), doc.platforms);
-    const std::vector<Cut> cuts = FindCuts(model.graph(), flags->cuts);
+    const std::vector<Cut> cuts = FindCutsOf(model, flags->cuts);
     doc.result = PlanPartitions(model.graph(), cuts, doc.platforms, doc.links, options);
     reporter->WritePlan(doc, std::cout);
     if (!doc.result.recommended) {

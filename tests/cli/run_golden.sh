@@ -42,6 +42,13 @@ check cuts_symbolic_bound_json cuts tests/data/symbolic_dims.onnx --input-shape 
 check inspect_data_dependent_table inspect tests/data/data_dependent.onnx --format table
 check cuts_data_dependent_k2_json cuts tests/data/data_dependent.onnx --max-cut-tensors 2 --format json
 check inspect_if_inlined_json inspect tests/data/if_branch.onnx --input-value cond=1 --format json
+check inspect_lstm_speech_table inspect models/lstm_speech.onnx --format table
+check cuts_swin_t_table cuts models/swin_t.onnx --format table
+check plan_vit_b_16_table plan models/vit_b_16.onnx --platforms platforms/raspberry_pi_5.json \
+  platforms/jetson_orin_nano_8gb.json --link platforms/ethernet_1g.json --format table
+check plan_silero_vad_k3_table plan models/silero_vad.onnx --input-shape input=1x512 --input-shape h=2x1x64 \
+  --input-shape c=2x1x64 --input-value sr=16000 --platforms platforms/raspberry_pi_5.json \
+  platforms/jetson_orin_nano_8gb.json --link platforms/ethernet_1g.json --max-cut-tensors 3 --format table
 
 p=tests/data/profiles
 check plan_tiny_json plan tests/data/tiny_residual.onnx --platforms $p/good_a.json $p/good_b.json --format json
