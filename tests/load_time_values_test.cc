@@ -133,6 +133,19 @@ TEST(LoadTimeValues, TensorShapeReplacesABound) {
   EXPECT_EQ(TensorNamed(model.graph(), "kept_boxes").shape, (Shape{4, 4}));
 }
 
+// A Loop with a constant trip count stays one layer costing trips × body
+// (MatMul 2x4x4 = 32 plus Relu 8, three times); its scan output stacks one
+// body output per iteration, exactly (no condition can end it early).
+TEST(LoadTimeValues, LoopWithKnownTripCountCostsTripsTimesBody) {
+  const Model model = LoadFixture("loop_known_trips.onnx");
+  const LayerGraph& g = model.graph();
+  const Layer& loop = g.layer(*g.FindLayer("repeat"));
+  EXPECT_TRUE(loop.macs_modelled);
+  EXPECT_EQ(loop.macs, 3 * (32 + 8));
+  EXPECT_EQ(TensorNamed(g, "stacked").shape, (Shape{3, 2, 4}));
+  EXPECT_FALSE(TensorNamed(g, "stacked").bounded);
+}
+
 // The bundled modern networks (models/README.md): each loads with static
 // shapes, every layer costed, and gives cuts and a plan. Layer and cut counts
 // pin what loading found; total MACs match the architectures' published

@@ -391,6 +391,30 @@ def unknown_op():
     return model
 
 
+def loop_known_trips():
+    """A Loop run a constant 3 times: its body multiplies the carried state
+    by a 4x4 matrix (16 MACs per row) and emits it as a scan output."""
+    body = helper.make_graph(
+        [helper.make_node("MatMul", ["state_in", "w"], ["state_next"], name="step"),
+         helper.make_node("Identity", ["cond_in"], ["cond_out"], name="keep_going"),
+         helper.make_node("Relu", ["state_next"], ["scan_out"], name="emit")],
+        "body",
+        [vinfo("iteration", [], TensorProto.INT64), vinfo("cond_in", [], TensorProto.BOOL),
+         vinfo("state_in", [2, 4])],
+        [vinfo("cond_out", [], TensorProto.BOOL), vinfo("state_next", [2, 4]), vinfo("scan_out", [2, 4])],
+    )
+    nodes = [
+        helper.make_node("Relu", ["x"], ["start"], name="start"),
+        helper.make_node("Loop", ["trips", "", "start"], ["final", "stacked"], name="repeat", body=body),
+        helper.make_node("Sigmoid", ["stacked"], ["y"], name="squash"),
+    ]
+    graph = helper.make_graph(
+        nodes, "loop_known_trips", [vinfo("x", [2, 4])], [vinfo("final", [2, 4]), vinfo("y", [3, 2, 4])],
+        initializer=[init("trips", np.array(3, dtype=np.int64)), init("w", weights(50, (4, 4)))],
+    )
+    return make_model(graph)
+
+
 def zero_stride():
     """tiny_residual whose first Conv has strides [0, 0]: ONNX 1.12's Conv
     inference divides by it; dnnpart must refuse it with a message."""
@@ -459,6 +483,7 @@ def main(argv=None):
         ("class_token_expand.onnx", class_token_expand()),
         ("data_dependent.onnx", data_dependent()),
         ("unknown_op.onnx", unknown_op()),
+        ("loop_known_trips.onnx", loop_known_trips()),
     ]
     for name, content in files:
         data = content if isinstance(content, bytes) else content.SerializeToString()
