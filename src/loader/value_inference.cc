@@ -19,6 +19,7 @@
 
 #include "dnnpart/error.h"
 #include "evaluator/tensor_value.h"
+#include "loader/size_bounds.h"
 #include "topological_order.h"
 
 namespace dnnpart {
@@ -539,18 +540,18 @@ class Driver {
     }
     // Shape and Size of a bounded tensor have exact shapes; a scalar stays a scalar.
     const bool shape_from_bound = from_bound && node.op_type() != "Shape" && node.op_type() != "Size";
+    const BoundReader reader{values_, [this](int32_t id) { return KnownValue(id); },
+                             [this](int32_t id) -> const onnx::TypeProto* { return type_[static_cast<size_t>(id)]; }};
     bool changed = false;
     for (int i = 0; i < ids.output_count; ++i) {
       if (ids.outputs[i] < 0) continue;
       ValueInfo& out = values_[static_cast<size_t>(ids.outputs[i])];
       out.from_bound = out.from_bound || from_bound;
-      if (!out.shape && LoopScanShape(node, ids, i)) {
-        changed = true;
-      } else if (!out.shape) {
-        if (std::optional<Shape> bound = UpperBound(node, ids, i)) {
-          out.shape = std::move(bound);
-          out.bounded = true;
-          if (out.elem_type == 0) out.elem_type = OutputTypeGuess(node, ids, i);
+      if (!out.shape) {
+        if (std::optional<SizeBound> bound = DataDependentBound(node, ids, i, reader)) {
+          out.shape = std::move(bound->shape);
+          out.bounded = bound->bounded;
+          if (out.elem_type == 0) out.elem_type = bound->elem_type;
           changed = true;
         }
       } else if (shape_from_bound && !out.shape->empty()) {
@@ -558,123 +559,6 @@ class Driver {
       }
     }
     return changed;
-  }
-
-  // A Loop's scan output stacks one body output per iteration: with a known
-  // trip count its first extent is that count, or at most that count when
-  // a condition may end the loop early (bounded).
-  bool LoopScanShape(const onnx::NodeProto& node, const NodeValueIds& ids, int output) {
-    if (node.op_type() != "Loop" || (!node.domain().empty() && node.domain() != "ai.onnx")) return false;
-    const int carried = ids.input_count - 2;
-    if (output < carried || ids.input_count < 2 || ids.inputs[0] < 0) return false;
-    const TensorValue* trips = KnownValue(ids.inputs[0]);
-    const onnx::TypeProto* type = type_[static_cast<size_t>(ids.outputs[output])];
-    if (trips == nullptr || trips->is_real() || trips->ints.size() != 1 || trips->ints[0] < 0 || type == nullptr ||
-        !type->has_tensor_type() || !type->tensor_type().has_shape() || type->tensor_type().shape().dim_size() == 0) {
-      return false;
-    }
-    Shape shape{trips->ints[0]};
-    const auto& dims = type->tensor_type().shape().dim();
-    for (int d = 1; d < dims.size(); ++d) {
-      if (!dims[d].has_dim_value() || dims[d].dim_value() < 0) return false;
-      shape.push_back(dims[d].dim_value());
-    }
-    ValueInfo& out = values_[static_cast<size_t>(ids.outputs[output])];
-    out.shape = std::move(shape);
-    out.elem_type = type->tensor_type().elem_type();
-    out.bounded = ids.inputs[1] >= 0;  // a condition may stop it early
-    return true;
-  }
-
-  int32_t OutputTypeGuess(const onnx::NodeProto& node, const NodeValueIds& ids, int output) const {
-    const std::string& op = node.op_type();
-    if (op == "NonZero" || op == "NonMaxSuppression" || (op == "TopK" && output == 1)) return onnx::TensorProto::INT64;
-    return ids.input_count > 0 && ids.inputs[0] >= 0 ? values_[static_cast<size_t>(ids.inputs[0])].elem_type : 0;
-  }
-
-  const Shape* InputShape(const NodeValueIds& ids, int i) const {
-    if (i >= ids.input_count || ids.inputs[i] < 0) return nullptr;
-    const ValueInfo& value = values_[static_cast<size_t>(ids.inputs[i])];
-    return value.shape ? &*value.shape : nullptr;
-  }
-
-  // The largest shape output `output` of `node` can have, for the operators
-  // whose output size depends on input data; nullopt when there is none.
-  std::optional<Shape> UpperBound(const onnx::NodeProto& node, const NodeValueIds& ids, int output) {
-    if (!node.domain().empty() && node.domain() != "ai.onnx") return std::nullopt;
-    const std::string& op = node.op_type();
-    if (op == "If") return IfBound(node, output);
-    const Shape* x = InputShape(ids, 0);
-    if (x == nullptr) return std::nullopt;
-    if (op == "NonZero") {
-      const std::optional<int64_t> elements = CheckedElementCount(*x);
-      if (!elements) return std::nullopt;
-      return Shape{static_cast<int64_t>(x->size()), *elements};
-    }
-    if (op == "NonMaxSuppression") return NmsBound(ids);
-    // TopK's k and Slice's bounds unknown: at most the input's extents.
-    if (op == "TopK" || op == "Slice") return *x;
-    if (op == "Compress" || op == "Unique") {
-      // Along `axis` at most its extent (Unique's index outputs are 1-D);
-      // without one, the input flattened.
-      if (std::optional<int64_t> axis = FindIntAttribute(node, "axis")) {
-        const int64_t a = *axis < 0 ? *axis + static_cast<int64_t>(x->size()) : *axis;
-        if (a < 0 || a >= static_cast<int64_t>(x->size())) return std::nullopt;
-        return output == 0 ? *x : Shape{(*x)[static_cast<size_t>(a)]};
-      }
-      const std::optional<int64_t> elements = CheckedElementCount(*x);
-      if (!elements) return std::nullopt;
-      return Shape{*elements};
-    }
-    return std::nullopt;
-  }
-
-  // An If whose condition stays unknown gives, on each axis, the larger of
-  // its branches' extents (ONNX's graph inferencer has typed the branches'
-  // outputs); nullopt unless both are static and of the same rank.
-  static std::optional<Shape> IfBound(const onnx::NodeProto& node, int output) {
-    std::optional<Shape> bound;
-    int branches = 0;
-    for (const auto& attribute : node.attribute()) {
-      if ((attribute.name() != "then_branch" && attribute.name() != "else_branch") || !attribute.has_g()) continue;
-      if (output >= attribute.g().output_size()) return std::nullopt;
-      std::optional<Shape> shape = StaticShape(attribute.g().output(output).type());
-      if (!shape || (bound && bound->size() != shape->size())) return std::nullopt;
-      if (!bound) {
-        bound = std::move(shape);
-      } else {
-        for (size_t d = 0; d < shape->size(); ++d) (*bound)[d] = std::max((*bound)[d], (*shape)[d]);
-      }
-      ++branches;
-    }
-    return branches == 2 ? bound : std::nullopt;
-  }
-
-  // NonMaxSuppression keeps at most max_output_boxes_per_class boxes of each
-  // batch and class, and never more than there are boxes.
-  std::optional<Shape> NmsBound(const NodeValueIds& ids) {
-    const Shape* boxes = InputShape(ids, 0);
-    const Shape* scores = InputShape(ids, 1);
-    if (boxes == nullptr || scores == nullptr || boxes->size() != 3 || scores->size() != 3) return std::nullopt;
-    int64_t per_class = 0;  // ONNX: absent means 0
-    if (ids.input_count > 2 && ids.inputs[2] >= 0) {
-      const TensorValue* max_boxes = KnownValue(ids.inputs[2]);
-      per_class = (*boxes)[1];
-      if (max_boxes != nullptr && max_boxes->ints.size() == 1) per_class = std::clamp<int64_t>(max_boxes->ints[0], 0, (*boxes)[1]);
-    }
-    int64_t selected = 0;
-    if (__builtin_mul_overflow((*scores)[0], (*scores)[1], &selected) ||
-        __builtin_mul_overflow(selected, per_class, &selected)) {
-      return std::nullopt;
-    }
-    return Shape{selected, 3};
-  }
-
-  static std::optional<int64_t> FindIntAttribute(const onnx::NodeProto& node, const std::string& name) {
-    for (const auto& attribute : node.attribute()) {
-      if (attribute.name() == name && attribute.type() == onnx::AttributeProto::INT) return attribute.i();
-    }
-    return std::nullopt;
   }
 
   // --tensor-shape: the user's shape replaces what inference found.
