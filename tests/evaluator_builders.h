@@ -16,6 +16,18 @@
 
 namespace dnnpart::test {
 
+// The operators the evaluator promises (docs/loading.md), in its list's order.
+inline const std::vector<std::string>& PromisedEvaluatorOps() {
+  static const std::vector<std::string> ops = {
+      "Add", "Sub", "Mul", "Div", "Mod", "Pow", "Neg", "Abs", "Floor", "Ceil", "Sqrt", "Reciprocal", "Min", "Max",
+      "Sign", "Equal", "Less", "LessOrEqual", "Greater", "GreaterOrEqual", "Not", "And", "Or", "Xor", "Where",
+      "ConstantOfShape", "Range", "Expand", "Tile", "Concat", "Split", "Slice", "Gather", "GatherElements",
+      "GatherND", "ScatterND", "Squeeze", "Unsqueeze", "Reshape", "Flatten", "Transpose", "Cast", "CastLike",
+      "Identity", "CumSum", "ReduceSum", "ReduceProd", "ReduceMin", "ReduceMax", "ReduceMean", "ArgMax", "ArgMin",
+      "NonZero", "Trilu", "OneHot", "Einsum", "Shape", "Size"};
+  return ops;
+}
+
 inline onnx::NodeProto MakeNode(const std::string& op, int inputs, int outputs = 1) {
   onnx::NodeProto node;
   node.set_op_type(op);

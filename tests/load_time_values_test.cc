@@ -14,26 +14,10 @@
 namespace dnnpart {
 namespace {
 
+using test::LayerNames;
+using test::LoadError;
+using test::LoadFixture;
 using test::SourcePath;
-
-Model LoadFixture(const std::string& name, LoadOptions options = {}) {
-  return Model::Load(SourcePath("tests/data/" + name), options);
-}
-
-std::string LoadError(const std::string& name, LoadOptions options = {}) {
-  try {
-    LoadFixture(name, options);
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "<no error>";
-}
-
-std::vector<std::string> LayerNames(const LayerGraph& g) {
-  std::vector<std::string> names;
-  for (LayerId id : g.topological_order()) names.push_back(g.layer(id).name);
-  return names;
-}
 
 const Tensor& TensorNamed(const LayerGraph& g, const std::string& name) {
   const std::optional<TensorId> id = g.FindTensor(name);
@@ -73,15 +57,15 @@ TEST(LoadTimeValues, BoundConditionReplacesIfByItsBranch) {
 TEST(LoadTimeValues, InputValueMustFitTheInput) {
   LoadOptions options;
   options.input_values["nope"] = {1};
-  EXPECT_NE(LoadError("if_branch.onnx", options).find("'nope', which is not a graph input (inputs: x, cond)"),
+  EXPECT_NE(LoadError("tests/data/if_branch.onnx", options).find("'nope', which is not a graph input (inputs: x, cond)"),
             std::string::npos);
   options.input_values.clear();
   options.input_values["cond"] = {1, 0};
-  EXPECT_NE(LoadError("if_branch.onnx", options).find("2 value(s) were given"), std::string::npos);
+  EXPECT_NE(LoadError("tests/data/if_branch.onnx", options).find("2 value(s) were given"), std::string::npos);
   options.input_values["cond"] = {0.5};
-  EXPECT_NE(LoadError("if_branch.onnx", options).find("not an integer"), std::string::npos);
+  EXPECT_NE(LoadError("tests/data/if_branch.onnx", options).find("not an integer"), std::string::npos);
   options.input_values["cond"] = {2};
-  EXPECT_NE(LoadError("if_branch.onnx", options).find("--input-value: graph input 'cond'"), std::string::npos);
+  EXPECT_NE(LoadError("tests/data/if_branch.onnx", options).find("--input-value: graph input 'cond'"), std::string::npos);
 }
 
 // NonMaxSuppression keeps at most max_output_boxes_per_class (5) boxes of
@@ -102,7 +86,7 @@ TEST(LoadTimeValues, DataDependentSizesGetTheirUpperBound) {
 }
 
 TEST(LoadTimeValues, UnknownSizeAsksForTensorShape) {
-  const std::string message = LoadError("unknown_op.onnx");
+  const std::string message = LoadError("tests/data/unknown_op.onnx");
   EXPECT_NE(message.find("cannot determine a static shape for tensor 'mystery_out'"), std::string::npos) << message;
   EXPECT_NE(message.find("--tensor-shape 'mystery_out=AxBx...'"), std::string::npos) << message;
 
@@ -116,11 +100,11 @@ TEST(LoadTimeValues, UnknownSizeAsksForTensorShape) {
 TEST(LoadTimeValues, TensorShapeMustNameATensorAndAgreeWithStaticShapes) {
   LoadOptions options;
   options.tensor_shapes["nope"] = {1};
-  EXPECT_NE(LoadError("unknown_op.onnx", options).find("--tensor-shape names 'nope'"), std::string::npos);
+  EXPECT_NE(LoadError("tests/data/unknown_op.onnx", options).find("--tensor-shape names 'nope'"), std::string::npos);
   options.tensor_shapes.clear();
   options.tensor_shapes["r"] = {1, 2};
-  EXPECT_NE(LoadError("unknown_op.onnx", options).find("gives it the static shape 1x4x8x8"), std::string::npos)
-      << LoadError("unknown_op.onnx", options);
+  EXPECT_NE(LoadError("tests/data/unknown_op.onnx", options).find("gives it the static shape 1x4x8x8"), std::string::npos)
+      << LoadError("tests/data/unknown_op.onnx", options);
 }
 
 // A bound replaced by the user's shape is no longer a bound.
@@ -198,7 +182,7 @@ INSTANTIATE_TEST_SUITE_P(
                       ModernModel{"r3d_18", 48, 20, 40725404672, false},
                       ModernModel{"lstm_speech", 10, 9, 57756800, false},
                       ModernModel{"silero_vad", 76, 0, 703243, false, kSileroShapes, {{"sr", {16000}}}}),
-    [](const auto& info) { return info.param.name; });
+    [](const auto& test_param) { return test_param.param.name; });
 
 // Without its sample rate, Silero's whole network sits in an If whose
 // condition is unknown: the error says what to bind.

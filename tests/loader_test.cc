@@ -17,26 +17,10 @@
 namespace dnnpart {
 namespace {
 
+using test::LayerNames;
+using test::LoadError;
+using test::LoadFixture;
 using test::SourcePath;
-
-Model LoadFixture(const std::string& name, LoadOptions options = {}) {
-  return Model::Load(SourcePath("tests/data/" + name), options);
-}
-
-std::string LoadError(const std::string& relative, LoadOptions options = {}) {
-  try {
-    Model::Load(SourcePath(relative), options);
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "<no error>";
-}
-
-std::vector<std::string> LayerNames(const LayerGraph& g) {
-  std::vector<std::string> names;
-  for (LayerId id : g.topological_order()) names.push_back(g.layer(id).name);
-  return names;
-}
 
 // A float graph input (or output) of `shape`.
 void AddValue(onnx::GraphProto& graph, bool input, const std::string& name, const std::vector<int64_t>& shape) {

@@ -1,5 +1,7 @@
 #include "test_util.h"
 
+#include "dnnpart/error.h"
+
 #include <algorithm>
 #include <map>
 
@@ -130,6 +132,25 @@ std::string Describe(const LayerGraph& graph) {
   text += "outputs:";
   for (TensorId t : graph.graph_outputs()) text += " " + graph.tensor(t).name;
   return text;
+}
+
+Model LoadFixture(const std::string& name, LoadOptions options) {
+  return Model::Load(SourcePath("tests/data/" + name), options);
+}
+
+std::string LoadError(const std::string& relative, LoadOptions options) {
+  try {
+    Model::Load(SourcePath(relative), options);
+  } catch (const Error& e) {
+    return e.what();
+  }
+  return "<no error>";
+}
+
+std::vector<std::string> LayerNames(const LayerGraph& graph) {
+  std::vector<std::string> names;
+  for (LayerId id : graph.topological_order()) names.push_back(graph.layer(id).name);
+  return names;
 }
 
 }  // namespace dnnpart::test

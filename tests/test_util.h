@@ -9,6 +9,7 @@
 
 #include "dnnpart/cuts.h"
 #include "dnnpart/graph.h"
+#include "dnnpart/model.h"
 
 namespace dnnpart::test {
 
@@ -69,6 +70,16 @@ std::set<std::set<std::string>> BruteForceCuts(const LayerGraph& graph, int max_
 std::set<std::set<std::string>> HeadNameSets(const LayerGraph& graph, const std::vector<Cut>& cuts);
 
 std::string SourcePath(const std::string& relative);
+
+// Loads tests/data/<name>.
+Model LoadFixture(const std::string& name, LoadOptions options = {});
+
+// The message of the Error loading <relative> (from the source root) throws,
+// or "<no error>".
+std::string LoadError(const std::string& relative, LoadOptions options = {});
+
+// Layer names in topological order.
+std::vector<std::string> LayerNames(const LayerGraph& graph);
 
 // "L0(in0 -> t0_0) L1(...) outputs: ..." for failure messages.
 std::string Describe(const LayerGraph& graph);

@@ -526,6 +526,18 @@ const std::map<std::string, Rule>& Rules() {
 using shape_rules::NodeContext;
 using shape_rules::Rules;
 
+std::optional<Shape> StaticShape(const onnx::TypeProto& type) {
+  if (!type.has_tensor_type() || !type.tensor_type().has_shape()) return std::nullopt;
+  const auto& dims = type.tensor_type().shape().dim();
+  Shape shape;
+  shape.reserve(static_cast<size_t>(dims.size()));
+  for (const auto& dim : dims) {
+    if (!dim.has_dim_value() || dim.dim_value() < 0) return std::nullopt;
+    shape.push_back(dim.dim_value());
+  }
+  return shape;
+}
+
 std::optional<std::vector<int64_t>> SmallIntValues(const onnx::TensorProto& tensor) {
   constexpr int64_t kMaxElements = 64;
   if (tensor.data_location() == onnx::TensorProto::EXTERNAL) return std::nullopt;

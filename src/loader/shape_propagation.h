@@ -53,6 +53,10 @@ struct NodeValueIds {
 bool PropagateNode(const onnx::NodeProto& node, const NodeValueIds& ids, int64_t opset,
                    std::vector<ValueInfo>& values);
 
+// A type's shape when every dimension is a known extent; nullopt when it is
+// not a tensor, has no shape, or a dimension is symbolic or unknown.
+std::optional<Shape> StaticShape(const onnx::TypeProto& type);
+
 // Reads the integer values of a small inline tensor (int32/int64, <= 64
 // elements, data present); nullopt otherwise.
 std::optional<std::vector<int64_t>> SmallIntValues(const onnx::TensorProto& tensor);

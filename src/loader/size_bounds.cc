@@ -6,16 +6,6 @@
 namespace dnnpart {
 namespace {
 
-std::optional<Shape> StaticShapeOf(const onnx::TypeProto& type) {
-  if (!type.has_tensor_type() || !type.tensor_type().has_shape()) return std::nullopt;
-  Shape shape;
-  for (const auto& dim : type.tensor_type().shape().dim()) {
-    if (!dim.has_dim_value() || dim.dim_value() < 0) return std::nullopt;
-    shape.push_back(dim.dim_value());
-  }
-  return shape;
-}
-
 std::optional<int64_t> FindIntAttribute(const onnx::NodeProto& node, const std::string& name) {
   for (const auto& attribute : node.attribute()) {
     if (attribute.name() == name && attribute.type() == onnx::AttributeProto::INT) return attribute.i();
@@ -63,7 +53,7 @@ std::optional<Shape> IfBound(const onnx::NodeProto& node, int output) {
   for (const auto& attribute : node.attribute()) {
     if ((attribute.name() != "then_branch" && attribute.name() != "else_branch") || !attribute.has_g()) continue;
     if (output >= attribute.g().output_size()) return std::nullopt;
-    std::optional<Shape> shape = StaticShapeOf(attribute.g().output(output).type());
+    std::optional<Shape> shape = StaticShape(attribute.g().output(output).type());
     if (!shape || (bound && bound->size() != shape->size())) return std::nullopt;
     if (!bound) {
       bound = std::move(shape);

@@ -4,20 +4,11 @@
 #include <map>
 #include <string>
 
+#include "loader/shape_propagation.h"
 #include "macs.h"
 
 namespace dnnpart {
 namespace {
-
-std::optional<Shape> StaticShapeOf(const onnx::TypeProto& type) {
-  if (!type.has_tensor_type() || !type.tensor_type().has_shape()) return std::nullopt;
-  Shape shape;
-  for (const auto& dim : type.tensor_type().shape().dim()) {
-    if (!dim.has_dim_value() || dim.dim_value() < 0) return std::nullopt;
-    shape.push_back(dim.dim_value());
-  }
-  return shape;
-}
 
 void Add(SubgraphMacs& total, const SubgraphMacs& part) {
   total.modelled = total.modelled && part.modelled;
@@ -60,7 +51,7 @@ std::optional<int64_t> ScalarConstant(const onnx::GraphProto& graph, const std::
 SubgraphMacs CountSubgraphMacs(const onnx::GraphProto& graph, const OuterShape& outer) {
   std::map<std::string, Shape, std::less<>> shapes;
   auto record = [&shapes](const onnx::ValueInfoProto& info) {
-    if (auto shape = StaticShapeOf(info.type())) shapes.emplace(info.name(), std::move(*shape));
+    if (auto shape = StaticShape(info.type())) shapes.emplace(info.name(), std::move(*shape));
   };
   for (const auto& info : graph.input()) record(info);
   for (const auto& info : graph.value_info()) record(info);

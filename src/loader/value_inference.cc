@@ -204,19 +204,6 @@ void CheckAttributes(const onnx::NodeProto& node, int n) {
   }
 }
 
-// A fully static shape, or nullopt when a dimension is symbolic or unknown.
-std::optional<Shape> StaticShape(const onnx::TypeProto& type) {
-  if (!type.has_tensor_type() || !type.tensor_type().has_shape()) return std::nullopt;
-  const auto& dims = type.tensor_type().shape().dim();
-  Shape shape;
-  shape.reserve(static_cast<size_t>(dims.size()));
-  for (const auto& dim : dims) {
-    if (!dim.has_dim_value() || dim.dim_value() < 0) return std::nullopt;
-    shape.push_back(dim.dim_value());
-  }
-  return shape;
-}
-
 std::string TypeText(const onnx::TypeProto& type) {
   if (!type.has_tensor_type()) return "a non-tensor type";
   const auto& tensor = type.tensor_type();
