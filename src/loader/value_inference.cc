@@ -472,11 +472,24 @@ class Driver {
     return value.value.get();
   }
 
+  // False when `id` cannot have a value known at load time (no payload, no
+  // computed value, no small integers): KnownValue would return nullptr.
+  bool MayBeKnown(int32_t id) const {
+    const auto slot = static_cast<size_t>(id);
+    const ValueInfo& value = values_[slot];
+    return value.value || (value_tried_[slot] == 0 && (data_[slot] != nullptr || value.ints));
+  }
+
   // Evaluates a default-domain node whose inputs are all known (the
   // load-time evaluator, evaluate.h) and records its outputs' values,
   // shapes and types. Returns true when something changed.
   bool Evaluate(const onnx::NodeProto& node, int n, const NodeValueIds& ids) {
-    if ((!node.domain().empty() && node.domain() != "ai.onnx") || !CanEvaluate(node.op_type())) return false;
+    if ((!node.domain().empty() && node.domain() != "ai.onnx")) return false;
+    // Most nodes read an activation: rule them out before any lookup.
+    for (int i = 0; i < ids.input_count; ++i) {
+      if (ids.inputs[i] >= 0 && !MayBeKnown(ids.inputs[i])) return false;
+    }
+    if (!CanEvaluate(node.op_type())) return false;
     bool pending = false;
     for (int i = 0; i < ids.output_count && !pending; ++i) {
       pending = ids.outputs[i] >= 0 && !values_[static_cast<size_t>(ids.outputs[i])].value;
@@ -527,14 +540,14 @@ class Driver {
     }
     // Shape and Size of a bounded tensor have exact shapes; a scalar stays a scalar.
     const bool shape_from_bound = from_bound && node.op_type() != "Shape" && node.op_type() != "Size";
-    const BoundReader reader{values_, [this](int32_t id) { return KnownValue(id); },
-                             [this](int32_t id) -> const onnx::TypeProto* { return type_[static_cast<size_t>(id)]; }};
     bool changed = false;
     for (int i = 0; i < ids.output_count; ++i) {
       if (ids.outputs[i] < 0) continue;
       ValueInfo& out = values_[static_cast<size_t>(ids.outputs[i])];
       out.from_bound = out.from_bound || from_bound;
       if (!out.shape) {
+        const BoundReader reader{values_, [this](int32_t id) { return KnownValue(id); },
+                                 [this](int32_t id) -> const onnx::TypeProto* { return type_[static_cast<size_t>(id)]; }};
         if (std::optional<SizeBound> bound = DataDependentBound(node, ids, i, reader)) {
           out.shape = std::move(bound->shape);
           out.bounded = bound->bounded;
