@@ -415,6 +415,35 @@ def loop_known_trips():
     return make_model(graph)
 
 
+def cycle_two_nodes():
+    """add -> relu -> add: a two-node cycle with no declared shapes."""
+    nodes = [
+        helper.make_node("Add", ["x", "r"], ["a"], name="add"),
+        helper.make_node("Relu", ["a"], ["r"], name="relu"),
+    ]
+    graph = helper.make_graph(nodes, "cycle_two_nodes", [vinfo("x", [1, 4])],
+                              [helper.make_tensor_value_info("a", FLOAT, None)])
+    return make_model(graph)
+
+
+def reshape_count_mismatch():
+    """Reshape of 6 elements to [7,5]: ONNX's inference function accepts it."""
+    nodes = [
+        helper.make_node("Relu", ["x"], ["r"], name="relu"),
+        helper.make_node("Reshape", ["r", "target"], ["y"], name="reshape"),
+    ]
+    graph = helper.make_graph(nodes, "reshape_count_mismatch", [vinfo("x", [2, 3])], [vinfo("y", [7, 5])],
+                              initializer=[init("target", np.array([7, 5], dtype=np.int64))])
+    return make_model(graph)
+
+
+def opset_negative():
+    """A model importing the default operator set at version -1."""
+    graph = helper.make_graph([helper.make_node("Relu", ["x"], ["y"], name="relu")], "opset_negative",
+                              [vinfo("x", [1, 4])], [vinfo("y", [1, 4])])
+    return make_model(graph, opset=-1)
+
+
 def zero_stride():
     """tiny_residual whose first Conv has strides [0, 0]: ONNX 1.12's Conv
     inference divides by it; dnnpart must refuse it with a message."""
@@ -484,6 +513,9 @@ def main(argv=None):
         ("data_dependent.onnx", data_dependent()),
         ("unknown_op.onnx", unknown_op()),
         ("loop_known_trips.onnx", loop_known_trips()),
+        ("cycle_two_nodes.onnx", cycle_two_nodes()),
+        ("reshape_count_mismatch.onnx", reshape_count_mismatch()),
+        ("opset_negative.onnx", opset_negative()),
     ]
     for name, content in files:
         data = content if isinstance(content, bytes) else content.SerializeToString()

@@ -101,7 +101,12 @@ void ReadModelFile(const std::string& path, onnx::ModelProto& model) {
 
 int64_t DefaultOpset(const onnx::ModelProto& model) {
   for (const auto& import : model.opset_import()) {
-    if (import.domain().empty() || import.domain() == "ai.onnx") return import.version();
+    if (!import.domain().empty() && import.domain() != "ai.onnx") continue;
+    if (import.version() < 1) {
+      throw Error("opset_import: the default ONNX operator set has version " + std::to_string(import.version()) +
+                  "; it must be at least 1");
+    }
+    return import.version();
   }
   throw Error("the model imports no version of the default ONNX operator set (opset_import)");
 }

@@ -381,8 +381,8 @@ class Driver {
   }
 
   // File order when the file is sorted (the ONNX rule); otherwise the
-  // topological order that stays closest to it. Nodes on a cycle come last,
-  // in file order (the layer graph reports the cycle).
+  // topological order that stays closest to it. A cycle is an error naming
+  // a node on it.
   std::vector<int32_t> TopologicalOrder() const {
     const int nodes = graph_.node_size();
     std::vector<int32_t> producer(index_.names.size(), -1);
@@ -415,9 +415,27 @@ class Driver {
     }
     order = StableTopologicalOrder(consumers, waiting);
     for (int n = 0; n < nodes; ++n) {
-      if (waiting[static_cast<size_t>(n)] > 0) order.push_back(n);  // on or behind a cycle
+      if (waiting[static_cast<size_t>(n)] > 0) throw CycleError(n, producer, waiting);
     }
     return order;
+  }
+
+  // Node n is on or behind a cycle (Kahn's algorithm could not place it).
+  // Walking from it to an unplaced producer must revisit a node: that one
+  // is on the cycle, and the error names it.
+  Error CycleError(int n, const std::vector<int32_t>& producer, const std::vector<int32_t>& waiting) const {
+    std::vector<char> seen(static_cast<size_t>(graph_.node_size()), 0);
+    while (seen[static_cast<size_t>(n)] == 0) {
+      seen[static_cast<size_t>(n)] = 1;
+      for (const int32_t* in = index_.InputsBegin(n); in != index_.InputsEnd(n); ++in) {
+        const int p = *in < 0 ? -1 : producer[static_cast<size_t>(*in)];
+        if (p >= 0 && p != n && waiting[static_cast<size_t>(p)] > 0) {
+          n = p;
+          break;
+        }
+      }
+    }
+    return Error("the graph has a cycle through node '" + NodeLabel(graph_.node(n), n) + "'");
   }
 
   void InferNode(int n) {
@@ -430,6 +448,7 @@ class Driver {
     changed |= PropagateNode(node, ids, opset_, values_);
     changed |= BoundDataDependent(node, n, ids);
     changed |= ApplyUserShapes(node, n, ids);
+    CheckElementCountKept(node, n, ids);
     if (!changed) return;
     // Make what the own rules found visible to the next ONNX functions.
     for (int i = 0; i < ids.output_count; ++i) {
@@ -559,6 +578,29 @@ class Driver {
       }
     }
     return changed;
+  }
+
+  // Reshape, Flatten and Squeeze/Unsqueeze move elements, never add or drop
+  // any: ONNX's inference functions do not check it (6 elements to [7,5]).
+  void CheckElementCountKept(const onnx::NodeProto& node, int n, const NodeValueIds& ids) const {
+    const std::string& op = node.op_type();
+    if ((!node.domain().empty() && node.domain() != "ai.onnx") ||
+        (op != "Reshape" && op != "Flatten" && op != "Squeeze" && op != "Unsqueeze")) {
+      return;
+    }
+    if (ids.input_count == 0 || ids.output_count == 0 || ids.inputs[0] < 0 || ids.outputs[0] < 0) return;
+    const ValueInfo& in = values_[static_cast<size_t>(ids.inputs[0])];
+    const ValueInfo& out = values_[static_cast<size_t>(ids.outputs[0])];
+    if (!in.shape || !out.shape || in.bounded || out.bounded) return;
+    const std::optional<int64_t> from = CheckedElementCount(*in.shape);
+    const std::optional<int64_t> to = CheckedElementCount(*out.shape);
+    if (from && to && *from != *to) {
+      throw Error("node '" + NodeLabel(node, n) + "' (" + op + "): input '" +
+                  std::string(index_.names[static_cast<size_t>(ids.inputs[0])]) + "' " + ShapeToString(*in.shape) +
+                  " has " + std::to_string(*from) + " elements but output '" +
+                  std::string(index_.names[static_cast<size_t>(ids.outputs[0])]) + "' " +
+                  ShapeToString(*out.shape) + " has " + std::to_string(*to));
+    }
   }
 
   // --tensor-shape: the user's shape replaces what inference found.

@@ -41,6 +41,9 @@ for command in cuts inspect; do
   expect_bad "$d/random_bytes.onnx: not a valid ONNX model" $command $d/random_bytes.onnx
   expect_bad "$d/truncated.onnx: not a valid ONNX model" $command $d/truncated.onnx
   expect_bad "$d/cyclic.onnx: the graph has a cycle through node" $command $d/cyclic.onnx
+  expect_bad "$d/opset_negative.onnx: opset_import: the default ONNX operator set has version -1" $command $d/opset_negative.onnx
+  expect_bad "$d/cycle_two_nodes.onnx: the graph has a cycle through node 'add'" $command $d/cycle_two_nodes.onnx
+  expect_bad "$d/reshape_count_mismatch.onnx: node 'reshape' (Reshape): input 'r' 2x3 has 6 elements but output 'y' 7x5 has 35" $command $d/reshape_count_mismatch.onnx
   expect_bad "$d/dangling_input.onnx: node 'add' reads tensor 'ghost'" $command $d/dangling_input.onnx
   expect_bad "$d/symbolic_dims.onnx: graph input 'input' has the symbolic dimension 'N'" $command $d/symbolic_dims.onnx
   expect_bad "$d/external_escape.onnx: initializer" $command $d/external_escape.onnx
