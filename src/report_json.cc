@@ -18,6 +18,7 @@ void WriteModel(JsonWriter& json, const ModelInfo& info) {
   json.Key("dropped_nodes").Value(info.dropped_node_count);
   json.Key("shapes_from_fallback").Value(info.shapes_from_fallback);
   if (info.inlined_if_count > 0) json.Key("inlined_if_nodes").Value(info.inlined_if_count);
+  if (info.unrolled_loop_count > 0) json.Key("unrolled_loop_nodes").Value(info.unrolled_loop_count);
   json.EndObject();
 }
 

@@ -130,6 +130,25 @@ TEST(LoadTimeValues, LoopWithKnownTripCountCostsTripsTimesBody) {
   EXPECT_FALSE(TensorNamed(g, "stacked").bounded);
 }
 
+// torch's `torch.split` into a list (MViT): the Loop that fills a sequence is
+// unrolled, and the sequence's tensors replace SequenceAt and
+// ConcatFromSequence. Node names keep their origin, with the iteration.
+TEST(LoadTimeValues, SequenceFillingLoopIsUnrolledAndSequencesDisappear) {
+  const Model model = LoadFixture("sequence_split_loop.onnx");
+  const LayerGraph& g = model.graph();
+  EXPECT_EQ(model.info().unrolled_loop_count, 1);
+  EXPECT_EQ(LayerNames(g),
+            (std::vector<std::string>{"relu", "slice@0", "slice@1", "tail", "ends_joined", "rejoin", "squash"}));
+  EXPECT_EQ(g.layer(*g.FindLayer("rejoin")).op_type, "Concat");
+  EXPECT_EQ(TensorNamed(g, "piece@1").shape, (Shape{2, 4}));
+  EXPECT_EQ(TensorNamed(g, "y").shape, (Shape{4, 4}));
+  EXPECT_EQ(TensorNamed(g, "z").shape, (Shape{6, 4}));
+  // ends_joined reads the first and the last piece, under their own names.
+  std::vector<std::string> inputs;
+  for (TensorId t : g.layer(*g.FindLayer("ends_joined")).inputs) inputs.push_back(g.tensor(t).name);
+  EXPECT_EQ(inputs, (std::vector<std::string>{"piece@0", "tail"}));
+}
+
 // The bundled modern networks (models/README.md): each loads with static
 // shapes, every layer costed, and gives cuts and a plan. Layer and cut counts
 // pin what loading found; total MACs match the architectures' published

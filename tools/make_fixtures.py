@@ -444,6 +444,47 @@ def opset_negative():
     return make_model(graph, opset=-1)
 
 
+def sequence_split_loop():
+    """torch's export of `torch.split` with computed sizes (MViT): a Loop with
+    a constant trip count (2) appends Slices of an activation to a sequence,
+    one more Slice is appended after it, SequenceAt picks two of them out and
+    ConcatFromSequence joins all three."""
+    i64 = TensorProto.INT64
+    seq_type = helper.make_sequence_type_proto(helper.make_tensor_type_proto(FLOAT, None))
+    body = helper.make_graph(
+        [helper.make_node("Mul", ["k", "two"], ["start0"], name="start"),
+         helper.make_node("Unsqueeze", ["start0", "axis0"], ["starts"], name="starts"),
+         helper.make_node("Add", ["starts", "two_1d"], ["ends"], name="ends"),
+         helper.make_node("Slice", ["r", "starts", "ends", "axis0"], ["piece"], name="slice"),
+         helper.make_node("SequenceInsert", ["seq_in", "piece"], ["seq_out"], name="append"),
+         helper.make_node("Identity", ["cond_in"], ["cond_out"], name="keep_going")],
+        "split_body",
+        [vinfo("k", [], i64), vinfo("cond_in", [], TensorProto.BOOL), helper.make_value_info("seq_in", seq_type)],
+        [vinfo("cond_out", [], TensorProto.BOOL), helper.make_value_info("seq_out", seq_type)],
+    )
+    nodes = [
+        helper.make_node("Relu", ["x"], ["r"], name="relu"),
+        helper.make_node("SequenceEmpty", [], ["empty"], name="empty", dtype=FLOAT),
+        helper.make_node("Loop", ["trips", "go", "empty"], ["pieces"], name="split_loop", body=body),
+        helper.make_node("Slice", ["r", "four", "six", "axis0"], ["tail"], name="tail"),
+        helper.make_node("SequenceInsert", ["pieces", "tail"], ["all"], name="append_tail"),
+        helper.make_node("SequenceAt", ["all", "zero"], ["first"], name="first"),
+        helper.make_node("SequenceAt", ["all", "minus_one"], ["last"], name="last"),
+        helper.make_node("Concat", ["first", "last"], ["y"], name="ends_joined", axis=0),
+        helper.make_node("ConcatFromSequence", ["all"], ["whole"], name="rejoin", axis=0),
+        helper.make_node("Sigmoid", ["whole"], ["z"], name="squash"),
+    ]
+    graph = helper.make_graph(
+        nodes, "sequence_split_loop", [vinfo("x", [6, 4])], [vinfo("y", [4, 4]), vinfo("z", [6, 4])],
+        initializer=[init("trips", np.array(2, dtype=np.int64)), init("go", np.array(True)),
+                     init("two", np.array(2, dtype=np.int64)), init("two_1d", np.array([2], dtype=np.int64)),
+                     init("axis0", np.array([0], dtype=np.int64)), init("four", np.array([4], dtype=np.int64)),
+                     init("six", np.array([6], dtype=np.int64)), init("zero", np.array(0, dtype=np.int64)),
+                     init("minus_one", np.array(-1, dtype=np.int64))],
+    )
+    return make_model(graph)
+
+
 def zero_stride():
     """tiny_residual whose first Conv has strides [0, 0]: ONNX 1.12's Conv
     inference divides by it; dnnpart must refuse it with a message."""
@@ -516,6 +557,7 @@ def main(argv=None):
         ("cycle_two_nodes.onnx", cycle_two_nodes()),
         ("reshape_count_mismatch.onnx", reshape_count_mismatch()),
         ("opset_negative.onnx", opset_negative()),
+        ("sequence_split_loop.onnx", sequence_split_loop()),
     ]
     for name, content in files:
         data = content if isinstance(content, bytes) else content.SerializeToString()

@@ -46,6 +46,7 @@ struct ModelInfo {
   int64_t folded_node_count = 0;   // constant and shape-computing nodes
   int64_t dropped_node_count = 0;  // nodes that reach no graph output
   int64_t inlined_if_count = 0;    // If nodes replaced by the branch their known condition takes
+  int64_t unrolled_loop_count = 0;  // Loops with a known trip count replaced by copies of their body
   bool shapes_from_fallback = false;  // opset newer than the ONNX library
 };
 

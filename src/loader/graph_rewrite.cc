@@ -66,6 +66,23 @@ TensorValue MakeInputValue(const onnx::ValueInfoProto& input, const std::vector<
 
 }  // namespace
 
+void RenameValues(onnx::GraphProto& graph, const std::unordered_map<std::string, std::string>& renames) {
+  auto rename = [&renames](std::string* name) {
+    auto it = renames.find(*name);
+    if (it != renames.end()) *name = it->second;
+  };
+  for (auto& info : *graph.mutable_value_info()) rename(info.mutable_name());
+  for (auto& info : *graph.mutable_output()) rename(info.mutable_name());
+  for (auto& node : *graph.mutable_node()) {
+    for (auto& input : *node.mutable_input()) rename(&input);
+    for (auto& output : *node.mutable_output()) rename(&output);
+    for (auto& attribute : *node.mutable_attribute()) {
+      if (attribute.has_g()) RenameValues(*attribute.mutable_g(), renames);
+      for (auto& g : *attribute.mutable_graphs()) RenameValues(g, renames);
+    }
+  }
+}
+
 void BindInputValues(onnx::GraphProto& graph, const std::map<std::string, std::vector<double>>& values) {
   std::set<std::string> initializers;
   for (const auto& initializer : graph.initializer()) initializers.insert(initializer.name());
@@ -93,24 +110,6 @@ void BindInputValues(onnx::GraphProto& graph, const std::map<std::string, std::v
 
 namespace {
 
-// Renames every use of the names in `renames` inside `graph`, its nodes and
-// their subgraphs (outputs, inputs, value_info).
-void RenameValues(onnx::GraphProto& graph, const std::unordered_map<std::string, std::string>& renames) {
-  auto rename = [&renames](std::string* name) {
-    auto it = renames.find(*name);
-    if (it != renames.end()) *name = it->second;
-  };
-  for (auto& info : *graph.mutable_value_info()) rename(info.mutable_name());
-  for (auto& info : *graph.mutable_output()) rename(info.mutable_name());
-  for (auto& node : *graph.mutable_node()) {
-    for (auto& input : *node.mutable_input()) rename(&input);
-    for (auto& output : *node.mutable_output()) rename(&output);
-    for (auto& attribute : *node.mutable_attribute()) {
-      if (attribute.has_g()) RenameValues(*attribute.mutable_g(), renames);
-      for (auto& g : *attribute.mutable_graphs()) RenameValues(g, renames);
-    }
-  }
-}
 
 // The condition of an If node when known at load time.
 std::optional<bool> KnownCondition(const onnx::NodeProto& node, int n, const NameIndex& index,

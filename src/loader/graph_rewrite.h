@@ -6,6 +6,7 @@
 
 #include <map>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include <onnx/onnx_pb.h>
@@ -31,5 +32,31 @@ void BindInputValues(onnx::GraphProto& graph, const std::map<std::string, std::v
 // stale after it. Returns how many If nodes were replaced; throws Error when
 // a branch defines a name the graph already uses.
 int InlineKnownIfs(onnx::GraphProto& graph, const NameIndex& index, const std::vector<ValueInfo>& values);
+
+// Renames every use of the names in `renames` inside `graph`, its nodes and
+// their subgraphs: node inputs and outputs, value_info, graph outputs.
+void RenameValues(onnx::GraphProto& graph, const std::unordered_map<std::string, std::string>& renames);
+
+// Replaces every top-level Loop that carries a sequence (torch exports
+// `torch.split` into a list this way; a sequence has no tensor shape), has a
+// known trip count (1 to 256, at most 20,000 copied nodes) and a condition
+// that cannot end it early, by that many
+// copies of its body, in order: body values are renamed `<name>@<k>` and
+// node names get `@<k>`, the iteration number and condition become
+// constants, the carried values are threaded from copy to copy and the last
+// copy produces the Loop's outputs (scan outputs are stacked with Unsqueeze
+// and Concat). Returns how many Loops were replaced. `index` and `values`
+// are stale afterwards.
+// Needs opset >= 13 (Unsqueeze with axes as an input).
+int UnrollKnownLoops(onnx::GraphProto& graph, const NameIndex& index, const std::vector<ValueInfo>& values,
+                     int64_t opset);
+
+// Replaces sequence values whose contents are known at load time by the
+// tensors they hold: SequenceEmpty, SequenceConstruct and SequenceInsert
+// build a list; SequenceAt with a known position becomes a use of that
+// tensor, SequenceLength a constant, ConcatFromSequence a Concat. Sequence
+// nodes whose results nothing else reads are removed. Returns how many nodes
+// were rewritten or removed (0: nothing changed).
+int EliminateKnownSequences(onnx::GraphProto& graph, const NameIndex& index, const std::vector<ValueInfo>& values);
 
 }  // namespace dnnpart

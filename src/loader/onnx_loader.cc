@@ -212,6 +212,10 @@ void BindInputShapes(onnx::GraphProto& graph, const NameIndex& index, const Load
   }
 }
 
+// Rewrites of the graph (If inlining, Loop unrolling, sequence elimination)
+// repeat while they find work, at most this often.
+constexpr int kMaxRewriteRounds = 64;
+
 // Every --tensor-shape must name a value of the graph.
 void CheckTensorShapesNamed(const NameIndex& index, const LoadOptions& options) {
   for (const auto& [name, shape] : options.tensor_shapes) {
@@ -627,8 +631,15 @@ Model Model::Load(const std::string& path, const LoadOptions& options) {
     std::vector<ValueInfo> values = InferValues(onnx->proto, index, infer);
     // An If whose condition is known is replaced by its branch; the branch's
     // own Ifs may then be known too.
-    while (const int inlined = InlineKnownIfs(graph, index, values)) {
+    // Loops with a known trip count are unrolled, and sequences whose
+    // contents are then known become the tensors they hold.
+    for (int round = 0; round < kMaxRewriteRounds; ++round) {
+      const int inlined = InlineKnownIfs(graph, index, values);
+      const int unrolled = inlined > 0 ? 0 : UnrollKnownLoops(graph, index, values, info.opset);
+      const int sequences = inlined + unrolled > 0 ? 0 : EliminateKnownSequences(graph, index, values);
+      if (inlined + unrolled + sequences == 0) break;
       info.inlined_if_count += inlined;
+      info.unrolled_loop_count += unrolled;
       index = IndexNames(graph);
       values = InferValues(onnx->proto, index, infer);
     }

@@ -443,8 +443,7 @@ class Driver {
     if (use_onnx_) RunOnnx(node, n);
     const NodeValueIds ids = index_.Ids(n);
     bool changed = Evaluate(node, n, ids);
-    // An If's known condition lets the loader inline its branch.
-    if (node.op_type() == "If" && ids.input_count > 0 && ids.inputs[0] >= 0) KnownValue(ids.inputs[0]);
+    MaterializeControlValues(node, n, ids);
     changed |= PropagateNode(node, ids, opset_, values_);
     changed |= BoundDataDependent(node, n, ids);
     changed |= ApplyUserShapes(node, n, ids);
@@ -489,6 +488,21 @@ class Driver {
       }
     }
     return value.value.get();
+  }
+
+  // An If's known condition lets the loader inline its branch; a Loop's
+  // known trip count and conditions (its own, or boolean outer values its
+  // body passes on) let it unroll or cost it (graph_rewrite.h).
+  void MaterializeControlValues(const onnx::NodeProto& node, int n, const NodeValueIds& ids) {
+    if (node.op_type() != "If" && node.op_type() != "Loop") return;
+    const int first_inputs = node.op_type() == "If" ? 1 : 2;
+    for (int i = 0; i < first_inputs && i < ids.input_count; ++i) {
+      if (ids.inputs[i] >= 0) KnownValue(ids.inputs[i]);
+    }
+    if (node.op_type() != "Loop") return;
+    for (const int32_t* in = index_.InputsBegin(n) + ids.input_count; in < index_.InputsEnd(n); ++in) {
+      if (*in >= 0 && values_[static_cast<size_t>(*in)].elem_type == onnx::TensorProto::BOOL) KnownValue(*in);
+    }
   }
 
   // False when `id` cannot have a value known at load time (no payload, no
