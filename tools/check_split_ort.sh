@@ -83,12 +83,22 @@ done
 run_case resnet18_k1_2stages resnet18 split "$tmp/resnet18.onnx" --cuts 10 -o @OUT@
 run_case resnet18_k1_3stages resnet18 split "$tmp/resnet18.onnx" --cuts 5,15 -o @OUT@
 run_case resnet18_k2_skip resnet18 split "$tmp/resnet18.onnx" --cuts 3,5 --max-cut-tensors 2 -o @OUT@
-"$dnnpart" -q plan "$tmp/resnet18.onnx" --platforms "$root/platforms/raspberry_pi_5.json" \
-  "$root/platforms/jetson_orin_nano_8gb.json" --max-cut-tensors 2 --any-order --format json >"$tmp/resnet18_plan.json"
-run_case resnet18_plan_pareto_last resnet18 split "$tmp/resnet18.onnx" --plan "$tmp/resnet18_plan.json" \
-  --pick "$(("$("$python" -c 'import json,sys; print(len(json.load(open(sys.argv[1]))["pareto"]))' "$tmp/resnet18_plan.json")" - 1))" -o @OUT@
-run_case resnet18_plan_emit resnet18 plan "$tmp/resnet18.onnx" --platforms "$root/platforms/raspberry_pi_5.json" \
-  "$root/platforms/jetson_orin_nano_8gb.json" --max-cut-tensors 2 --format json --emit @OUT@
+# Pi 5 + Jetson Nano: the Pareto plans cut ResNet-18 into two stages.
+platforms=("$root/platforms/raspberry_pi_5.json" "$root/platforms/jetson_nano_4gb.json")
+"$dnnpart" -q plan "$tmp/resnet18.onnx" --platforms "${platforms[@]}" --max-cut-tensors 2 --format json \
+  >"$tmp/resnet18_plan.json"
+run_case resnet18_plan_pick1 resnet18 split "$tmp/resnet18.onnx" --plan "$tmp/resnet18_plan.json" --pick 1 -o @OUT@
+run_case resnet18_plan_emit resnet18 plan "$tmp/resnet18.onnx" --platforms "${platforms[@]}" --max-cut-tensors 2 \
+  --format json --emit @OUT@
+# Weights in an existing external data file: each stage gets its own.
+"$python" -c 'import onnx, sys
+onnx.save_model(onnx.load(sys.argv[1]), sys.argv[2], save_as_external_data=True, location="resnet18_ext.data")' \
+  "$tmp/resnet18.onnx" "$tmp/resnet18_ext.onnx"
+run_case resnet18_external_weights resnet18_ext split "$tmp/resnet18_ext.onnx" --cuts 5,15 -o @OUT@
+if ! grep -q '"weights": "external"' "$tmp/resnet18_external_weights/manifest.json" 2>/dev/null; then
+  echo "FAIL resnet18_external_weights: the manifest does not say \"weights\": \"external\""
+  failures=$((failures + 1))
+fi
 run_case efficientnet_b0_k1_2stages efficientnet_b0 split "$tmp/efficientnet_b0.onnx" --cuts 20 -o @OUT@
 run_case efficientnet_b0_k1_3stages efficientnet_b0 split "$tmp/efficientnet_b0.onnx" --cuts 10,40 -o @OUT@
 run_case googlenet_k1_2stages googlenet split "$tmp/googlenet.onnx" --cuts 10 -o @OUT@
