@@ -373,8 +373,11 @@ std::vector<StageSpec> StagesFromCuts(const LayerGraph& graph, const std::vector
     std::vector<bool> head(graph.layer_count(), true);
     if (k < cut_ids.size()) {
       if (cut_ids[k] >= cuts.size()) {
-        throw Error("cut id " + std::to_string(cut_ids[k]) + " is out of range (the model has " +
-                    std::to_string(cuts.size()) + " cuts, ids 0.." + std::to_string(cuts.size() - 1) + ")");
+        throw Error("cut id " + std::to_string(cut_ids[k]) + " is out of range (" +
+                    (cuts.empty() ? std::string("the model has no cut with this many crossing tensors")
+                                  : "the model has " + std::to_string(cuts.size()) + " cuts, ids 0.." +
+                                        std::to_string(cuts.size() - 1)) +
+                    ")");
       }
       head = HeadMask(graph, cuts[cut_ids[k]]);
     }
