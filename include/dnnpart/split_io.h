@@ -21,7 +21,9 @@ struct SplitSource {
   int max_cut_tensors = 1;       // the cut ids index FindCuts(graph, {max_cut_tensors})
   std::vector<size_t> cut_ids;   // the cut after each stage but the last
   std::vector<std::string> platforms;  // per stage
+  std::vector<std::string> profiles;   // per stage: the platform profile's path; "" when not known
   std::vector<std::string> links;      // per boundary (into stage k+1); "" when not known
+  std::string input_link;              // the link sending the graph inputs to stage 0; "" when none
   std::vector<std::optional<double>> stage_latency_ms;  // per stage; unset without a plan
   std::optional<double> latency_ms;
   std::optional<double> throughput_fps;
@@ -51,6 +53,10 @@ struct SplitSummary {
   std::vector<std::string> files;  // written, in order; manifest.json last
   std::string weights;             // "inline", "external" or "structure-only"
 };
+
+// Throws Error when WriteSplit would refuse `dir` (a symlink, not a folder,
+// or not empty without `force`); creates nothing. For checks before long work.
+void CheckSplitOutputDir(const std::string& dir, bool force);
 
 // Splits `model` as `source` says and writes the folder. Every file is
 // written to a temporary file in the folder, synced and renamed into place.

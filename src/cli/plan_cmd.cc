@@ -89,6 +89,7 @@ Action RegisterPlan(CLI::App& app) {
     options.objective = flags->objective == "latency" ? Objective::kLatency
                         : flags->objective == "energy" ? Objective::kEnergy
                                                        : Objective::kThroughput;
+    if (!flags->emit_dir.empty()) CheckSplitOutputDir(flags->emit_dir, false);
     const Model& model = LoadModel(flags->model);
     const auto reporter = MakeReporter(ResolveFormat(flags->output));
     PlanDocument doc;

@@ -57,11 +57,10 @@ void AtomicFile::Commit() {
   temp_path_.clear();
 }
 
-void PrepareOutputDir(const std::string& dir, bool force) {
+void CheckOutputDir(const std::string& dir, bool force) {
   struct stat info {};
   if (lstat(dir.c_str(), &info) != 0) {
     if (errno != ENOENT) throw Error(dir + ": cannot read the output folder (" + Errno() + ")");
-    if (mkdir(dir.c_str(), 0777) != 0) throw Error(dir + ": cannot create the output folder (" + Errno() + ")");
     return;
   }
   if (S_ISLNK(info.st_mode)) throw Error(dir + ": the output folder is a symlink; refused");
@@ -75,6 +74,19 @@ void PrepareOutputDir(const std::string& dir, bool force) {
   }
   closedir(handle);
   if (!empty && !force) throw Error(dir + ": the output folder is not empty (use --force to write into it)");
+}
+
+void PrepareOutputDir(const std::string& dir, bool force) {
+  CheckOutputDir(dir, force);
+  if (mkdir(dir.c_str(), 0777) != 0 && errno != EEXIST) {
+    throw Error(dir + ": cannot create the output folder (" + Errno() + ")");
+  }
+  // Created just now, or a folder CheckOutputDir accepted; refuse a symlink
+  // someone put there in between.
+  struct stat info {};
+  if (lstat(dir.c_str(), &info) != 0 || !S_ISDIR(info.st_mode)) {
+    throw Error(dir + ": the output folder changed while being prepared; refused");
+  }
 }
 
 void SyncDir(const std::string& dir) {

@@ -35,6 +35,10 @@ class AtomicFile {
 // `force`. Throws Error naming the folder.
 void PrepareOutputDir(const std::string& dir, bool force);
 
+// The checks of PrepareOutputDir without creating anything; an absent
+// folder passes.
+void CheckOutputDir(const std::string& dir, bool force);
+
 // Syncs the folder's entries (the renames) to disk; throws Error on failure.
 void SyncDir(const std::string& dir);
 

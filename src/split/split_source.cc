@@ -5,6 +5,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <nlohmann/json.hpp>
 
 #include "dnnpart/error.h"
@@ -77,14 +78,21 @@ SplitSource ReadPlanChoice(const std::string& path, const ModelInfo& model, cons
       throw Error(where + ": the plan has no \"cuts\" (written by an older dnnpart); run `dnnpart plan` again");
     }
     for (const json& id : plan.at("cuts")) source.cut_ids.push_back(id.get<size_t>());
+    std::map<std::string, std::string> profile_paths;
+    for (const json& platform : doc.at("platforms")) {
+      profile_paths[platform.at("name").get<std::string>()] = platform.at("path").get<std::string>();
+    }
     for (const json& stage : plan.at("stages")) {
       source.platforms.push_back(stage.at("platform").get<std::string>());
+      source.profiles.push_back(profile_paths[source.platforms.back()]);
       source.stage_latency_ms.emplace_back(stage.at("latency_ms").get<double>());
       source.first_layers.push_back(stage.at("first_layer").get<std::string>());
       source.last_layers.push_back(stage.at("last_layer").get<std::string>());
     }
     for (const json& hop : plan.at("links")) {
-      if (hop.at("carries").get<std::string>() == "activations") source.links.push_back(hop.at("link").get<std::string>());
+      const auto carries = hop.at("carries").get<std::string>();
+      if (carries == "activations") source.links.push_back(hop.at("link").get<std::string>());
+      if (carries == "input") source.input_link = hop.at("link").get<std::string>();
     }
     if (source.cut_ids.size() + 1 != source.platforms.size() || source.links.size() != source.cut_ids.size()) {
       throw Error(where + ": " + std::to_string(source.platforms.size()) + " stages but " +
@@ -105,12 +113,14 @@ SplitSource PlanChoice(const PlanReport& plan, const std::vector<PlatformProfile
   source.origin = "plan";
   source.max_cut_tensors = max_cut_tensors;
   for (const HopReport& hop : plan.hops) {
+    if (hop.what == "input") source.input_link = hop.link;
     if (hop.cut_id < 0) continue;
     source.cut_ids.push_back(static_cast<size_t>(hop.cut_id));
     source.links.push_back(hop.link);
   }
   for (const StageReport& stage : plan.stages) {
     source.platforms.push_back(platforms[static_cast<size_t>(stage.platform)].name);
+    source.profiles.push_back(platforms[static_cast<size_t>(stage.platform)].path);
     source.stage_latency_ms.emplace_back(stage.latency_ms);
     source.first_layers.push_back(stage.first_layer);
     source.last_layers.push_back(stage.last_layer);
@@ -127,6 +137,7 @@ SplitSource CutsChoice(const std::vector<size_t>& cut_ids, int max_cut_tensors) 
   source.cut_ids = cut_ids;
   for (size_t k = 0; k <= cut_ids.size(); ++k) {
     source.platforms.push_back("stage_" + std::to_string(k));
+    source.profiles.emplace_back();
     source.stage_latency_ms.emplace_back();
   }
   source.links.assign(cut_ids.size(), "");

@@ -146,6 +146,9 @@ void WriteStageValues(JsonWriter& json, const ManifestInput& in, size_t s, bool 
       json.Key("from").BeginObject();
       if (s == 0) {
         json.Key("graph_input").Value(true);
+        json.Key("link");
+        if (in.source.input_link.empty()) json.Null();
+        else json.Value(in.source.input_link);
       } else {
         json.Key("stage").Value(static_cast<int64_t>(s - 1));
         json.Key("link");
@@ -197,6 +200,9 @@ std::string Manifest(const ManifestInput& in) {
     json.BeginObject();
     json.Key("index").Value(static_cast<int64_t>(s));
     json.Key("platform").Value(in.source.platforms[s]);
+    json.Key("profile");
+    if (in.source.profiles[s].empty()) json.Null();
+    else json.Value(in.source.profiles[s]);
     json.Key("file").Value("stage_" + std::to_string(s) + ".onnx");
     if (in.weights == "external") json.Key("weights_file").Value("stage_" + std::to_string(s) + ".weights.bin");
     OptionalNumber(json, "latency_ms", in.source.stage_latency_ms[s]);
@@ -228,6 +234,8 @@ std::vector<StageSpec> MatchingStages(const Model& model, const SplitSource& sou
 }
 
 }  // namespace
+
+void CheckSplitOutputDir(const std::string& dir, bool force) { CheckOutputDir(dir, force); }
 
 SplitSummary WriteSplit(const Model& model, const SplitSource& source, const SplitWriteOptions& options) {
   const std::vector<StageSpec> specs = MatchingStages(model, source);
