@@ -194,6 +194,32 @@ TEST(Split, EveryCutOfBundledNetworksGivesValidStages) {
   }
 }
 
+TEST(Split, WireTypeCastsFloatTensorsOutAndBackIn) {
+  const Model model = Model::Load(SourcePath("tests/data/tiny_residual.onnx"), {});
+  SplitOptions options;
+  options.wire_dtypes = {DType::kFloat16};
+  const auto stages = SplitModel(model, ByName(model.graph(), {{"c1", "r1", "c2"}, {"add", "r2"}}), options);
+  for (const StageModel& stage : stages) ExpectValid(stage);
+  const onnx::ModelProto head = Parse(stages[0]);
+  EXPECT_EQ(NodeNames(head).back(), "dnnpart_cast/c2_out");
+  EXPECT_EQ(head.graph().output(1).name(), "dnnpart_wire/c2_out");
+  EXPECT_EQ(head.graph().output(0).type().tensor_type().elem_type(), onnx::TensorProto::FLOAT16);
+  // The graph input x arrives as float32 and leaves as float16.
+  EXPECT_EQ(stages[0].inputs[0].dtype, DType::kFloat32);
+  const onnx::ModelProto tail = Parse(stages[1]);
+  EXPECT_EQ(NodeNames(tail), (std::vector<std::string>{"dnnpart_uncast/x", "dnnpart_uncast/c2_out", "add", "r2"}));
+  EXPECT_EQ(stages[1].inputs[0].name, "dnnpart_wire_in/x");
+  EXPECT_EQ(stages[1].inputs[0].wire, stages[0].outputs[0].wire);
+  EXPECT_EQ(stages[1].outputs[0].dtype, DType::kFloat32);  // the last stage's outputs are never cast
+}
+
+TEST(Split, IntegerWireTypeIsRefused) {
+  const Model model = Model::Load(SourcePath("tests/data/tiny_residual.onnx"), {});
+  SplitOptions options;
+  options.wire_dtypes = {DType::kInt8};
+  EXPECT_THROW(SplitModel(model, ByName(model.graph(), {{"c1", "r1", "c2"}, {"add", "r2"}}), options), Error);
+}
+
 TEST(Split, LayersMustBeInExactlyOneStageAndStagesMustFollowTheData) {
   const Model model = Model::Load(SourcePath("tests/data/tiny_residual.onnx"), {});
   const LayerGraph& g = model.graph();

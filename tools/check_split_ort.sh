@@ -13,7 +13,8 @@
 # weights inline; `dnnpart split` splits the copy per case (cut ids as
 # `dnnpart cuts` numbers them, or a plan from `dnnpart plan`), and
 # tools/run_split.mjs compares the outputs on random inputs (max abs
-# difference <= 1e-4 x max magnitude). At least one case must pass a tensor
+# difference <= 1e-4 x max magnitude; 1e-2 for a case that casts to float16 on
+# the wire, --insert-casts). At least one case must pass a tensor
 # through a stage. Exit 0 when every case passed, 1 otherwise, 2 on missing tools.
 set -uo pipefail
 
@@ -61,7 +62,8 @@ run_case() {
     return
   fi
   local result
-  result=$("$node" "$root/tools/run_split.mjs" "$out" --model "$tmp/$model.onnx" --runs 2 2>&1)
+  result=$("$node" "$root/tools/run_split.mjs" "$out" --model "$tmp/$model.onnx" --runs 2 \
+    --tolerance "${tolerance:-1e-4}" 2>&1)
   local code=$?
   local stages
   stages=$(grep -o '"stages": [0-9]*' <<<"$result" | grep -o '[0-9]*$')
@@ -90,6 +92,16 @@ platforms=("$root/platforms/raspberry_pi_5.json" "$root/platforms/jetson_nano_4g
 run_case resnet18_plan_pick1 resnet18 split "$tmp/resnet18.onnx" --plan "$tmp/resnet18_plan.json" --pick 1 -o @OUT@
 run_case resnet18_plan_emit resnet18 plan "$tmp/resnet18.onnx" --platforms "${platforms[@]}" --max-cut-tensors 2 \
   --format json --emit @OUT@
+# Jetson Nano first: it sends float16 (its data_type); --insert-casts makes the
+# stages cast at the boundary, so the outputs differ by float16 rounding.
+"$dnnpart" -q plan "$tmp/resnet18.onnx" --platforms "${platforms[1]}" "${platforms[0]}" --max-cut-tensors 2 \
+  --format json >"$tmp/resnet18_plan_f16.json"
+tolerance=1e-2 run_case resnet18_plan_float16_casts resnet18 split "$tmp/resnet18.onnx" \
+  --plan "$tmp/resnet18_plan_f16.json" --pick 0 --insert-casts -o @OUT@
+if ! grep -q '"cast_from": "float32"' "$tmp/resnet18_plan_float16_casts/manifest.json" 2>/dev/null; then
+  echo "FAIL resnet18_plan_float16_casts: no cast in the manifest"
+  failures=$((failures + 1))
+fi
 # Weights in an existing external data file: each stage gets its own.
 "$python" -c 'import onnx, sys
 onnx.save_model(onnx.load(sys.argv[1]), sys.argv[2], save_as_external_data=True, location="resnet18_ext.data")' \

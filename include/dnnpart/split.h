@@ -15,6 +15,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -32,8 +33,10 @@ struct StageSpec {
 // One graph input or output of a stage model.
 struct StageValue {
   std::string name;     // the name inside the stage model
-  TensorId tensor = 0;  // the tensor on the wire (its original name is the wire name)
-  bool passed_through = false;  // received and sent on unchanged (Identity)
+  TensorId tensor = 0;  // the tensor it carries
+  bool passed_through = false;  // received and sent on (not computed here)
+  std::string wire;     // the name between stages: the tensor's name, or "dnnpart_wire/<tensor>" when cast
+  DType dtype = DType::kUnknown;  // the element type in the stage model (the wire type when cast)
 };
 
 struct StageModel {
@@ -46,6 +49,13 @@ struct StageModel {
 };
 
 struct SplitOptions {
+  // The element type on the wire after each stage but the last (empty: as
+  // produced). Where one is set, a floating tensor of another floating type
+  // leaves its stage through a Cast "dnnpart_cast/<tensor>" as
+  // "dnnpart_wire/<tensor>", and the next stage casts it back
+  // ("dnnpart_uncast/<tensor>" from input "dnnpart_wire_in/<tensor>").
+  // Only floating types; other tensors travel as they are.
+  std::vector<std::optional<DType>> wire_dtypes;
   // Runs onnx::checker::check_model and strict ONNX shape inference on every
   // stage and throws Error when either fails (inference is skipped when the
   // model's opset is newer than the ONNX library).

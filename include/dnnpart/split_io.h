@@ -24,6 +24,10 @@ struct SplitSource {
   std::vector<std::string> profiles;   // per stage: the platform profile's path; "" when not known
   std::vector<std::string> links;      // per boundary (into stage k+1); "" when not known
   std::string input_link;              // the link sending the graph inputs to stage 0; "" when none
+  // Per boundary: the element type the plan costs floating tensors in (the
+  // link's transfer_data_type, else the sending platform's data_type);
+  // unset with --cuts. Used with SplitWriteOptions::insert_casts.
+  std::vector<std::optional<DType>> wire_dtypes;
   std::vector<std::optional<double>> stage_latency_ms;  // per stage; unset without a plan
   std::optional<double> latency_ms;
   std::optional<double> throughput_fps;
@@ -37,8 +41,9 @@ struct SplitSource {
 // out of range or the plan has no "cuts".
 SplitSource ReadPlanChoice(const std::string& path, const ModelInfo& model, const std::string& pick);
 
-// A plan computed in this process (`plan --emit`).
-SplitSource PlanChoice(const PlanReport& plan, const std::vector<PlatformProfile>& platforms, int max_cut_tensors);
+// A plan computed in this process (`plan --emit`), with the links leaving each platform.
+SplitSource PlanChoice(const PlanReport& plan, const std::vector<PlatformProfile>& platforms,
+                       const std::vector<std::optional<LinkProfile>>& links, int max_cut_tensors);
 
 // Stages named "stage_0", "stage_1", ... between the given cut ids.
 SplitSource CutsChoice(const std::vector<size_t>& cut_ids, int max_cut_tensors);
@@ -47,6 +52,9 @@ struct SplitWriteOptions {
   std::string out_dir;     // created if absent; never a symlink
   bool force = false;      // write into a non-empty folder (files of the same names are replaced)
   LoadOptions load;        // the flags the model was loaded with, recorded in the manifest
+  // Cast floating tensors to the source's wire_dtypes at each boundary
+  // (SplitOptions::wire_dtypes); integer wire types are left out with a warning.
+  bool insert_casts = false;
 };
 
 struct SplitSummary {

@@ -45,6 +45,7 @@ Action RegisterPlan(CLI::App& app) {
     std::string objective = "throughput";
     double fps = 0, max_latency_ms = 0, min_fps = 0, max_energy_mj = 0;
     std::string emit_dir;
+    bool insert_casts = false;
   };
   auto flags = std::make_shared<Flags>();
   CLI::App* command = app.add_subcommand("plan", "Find the Pareto-best pipeline plans over the given platforms");
@@ -79,6 +80,8 @@ Action RegisterPlan(CLI::App& app) {
   command->add_option("--emit", flags->emit_dir,
                       "Also write the recommended plan's stages as ONNX models into this new or empty folder "
                       "(as `dnnpart split`)");
+  command->add_flag("--insert-casts", flags->insert_casts,
+                    "With --emit: cast activations to the type each link carries them in (floating types only)");
   return [flags, fps, max_latency, min_fps, max_energy]() -> int {
     PlanOptions& options = flags->plan;
     if (*fps) options.fps = flags->fps;
@@ -110,9 +113,10 @@ Action RegisterPlan(CLI::App& app) {
     if (!flags->emit_dir.empty()) {
       SplitWriteOptions write;
       write.out_dir = flags->emit_dir;
+      write.insert_casts = flags->insert_casts;
       write.load = ParseLoadOptions(flags->model);
       const SplitSource source =
-          PlanChoice(doc.result.pareto[*doc.result.recommended], doc.platforms, flags->cuts.max_cut_tensors);
+          PlanChoice(doc.result.pareto[*doc.result.recommended], doc.platforms, doc.links, flags->cuts.max_cut_tensors);
       const SplitSummary summary = WriteSplit(model, source, write);
       spdlog::info("wrote {} files to {} (weights: {})", summary.files.size(), write.out_dir, summary.weights);
     }

@@ -36,6 +36,9 @@ Action RegisterSplit(CLI::App& app) {
       ->needs(cuts);
   command->add_option("-o,--output", flags->write.out_dir, "Output folder (created; must be empty)")->required();
   command->add_flag("--force", flags->write.force, "Write into a non-empty output folder");
+  command->add_flag("--insert-casts", flags->write.insert_casts,
+                    "Cast activations to the type each link of the plan carries them in (floating types only)")
+      ->needs(plan);
   return [flags, plan, cuts]() -> int {
     if (!*plan && !*cuts) throw Error("split needs --plan PLAN.json or --cuts ID,ID,...");
     flags->write.load = ParseLoadOptions(flags->model);

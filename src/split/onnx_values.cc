@@ -26,12 +26,12 @@ int32_t ToOnnxType(DType dtype) {
   throw Error("a tensor of unknown element type cannot cross a stage boundary");
 }
 
-onnx::ValueInfoProto TensorValueInfo(const Tensor& tensor, const std::string& name) {
+onnx::ValueInfoProto TensorValueInfo(const Tensor& tensor, const std::string& name, DType dtype) {
   onnx::ValueInfoProto value;
   value.set_name(name);
   auto& type = *value.mutable_type()->mutable_tensor_type();
   try {
-    type.set_elem_type(ToOnnxType(tensor.dtype));
+    type.set_elem_type(ToOnnxType(dtype));
   } catch (const Error& e) {
     throw e.WithContext("tensor '" + tensor.name + "'");
   }

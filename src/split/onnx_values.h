@@ -15,9 +15,10 @@ namespace dnnpart {
 // The ONNX element type of `dtype`; throws Error for kUnknown.
 int32_t ToOnnxType(DType dtype);
 
-// A tensor value info named `name` with the tensor's element type and shape.
-// A bounded tensor (size depends on the data) gets dimensions without values.
-onnx::ValueInfoProto TensorValueInfo(const Tensor& tensor, const std::string& name);
+// A tensor value info named `name` with the tensor's shape and element type
+// `dtype`. A bounded tensor (size depends on the data) gets dimensions
+// without values.
+onnx::ValueInfoProto TensorValueInfo(const Tensor& tensor, const std::string& name, DType dtype);
 
 // A Constant node with the name and output of `node` (a Shape or Size) whose
 // value is what the node computes from an input of shape `input_shape`.

@@ -9,6 +9,7 @@
 #include <onnx/shape_inference/implementation.h>
 
 #include <algorithm>
+#include <optional>
 #include <string_view>
 
 #include "dnnpart/error.h"
@@ -21,6 +22,14 @@ namespace {
 
 constexpr std::string_view kPassNode = "dnnpart_pass/";
 constexpr std::string_view kPassInput = "dnnpart_pass_in/";
+constexpr std::string_view kCastNode = "dnnpart_cast/";      // Cast to the wire type, before leaving
+constexpr std::string_view kWire = "dnnpart_wire/";          // the cast value on the wire
+constexpr std::string_view kUncastNode = "dnnpart_uncast/";  // Cast back, after arriving
+constexpr std::string_view kWireInput = "dnnpart_wire_in/";  // the stage input holding a cast value
+
+bool IsFloating(DType dtype) {
+  return dtype == DType::kFloat32 || dtype == DType::kFloat16 || dtype == DType::kBFloat16 || dtype == DType::kFloat64;
+}
 
 // How a node of the source graph enters a stage model.
 enum class Copy : char { kNo, kAsIs, kAsConstant };
@@ -37,6 +46,17 @@ class Splitter {
 
   std::vector<StageModel> Run(const SplitOptions& options) {
     if (stages_.empty()) throw Error("no stages to split into");
+    wire_dtypes_ = options.wire_dtypes;
+    if (!wire_dtypes_.empty() && wire_dtypes_.size() + 1 != stages_.size()) {
+      throw Error("wire types are given for " + std::to_string(wire_dtypes_.size()) + " boundaries, but " +
+                  std::to_string(stages_.size()) + " stages have " + std::to_string(stages_.size() - 1));
+    }
+    for (const std::optional<DType>& dtype : wire_dtypes_) {
+      if (dtype && !IsFloating(*dtype)) {
+        throw Error("wire type " + std::string(DTypeName(*dtype)) + " is not a floating type; only casts between "
+                    "floating types are inserted (integer types need quantization)");
+      }
+    }
     IndexSource();
     AssignStages();
     const std::vector<std::vector<TensorId>> wire = Boundaries();
@@ -45,7 +65,7 @@ class Splitter {
       try {
         onnx::ModelProto stage = BuildStage(s, wire[s], wire[s + 1]);
         if (options.verify) Verify(stage);
-        result.push_back(Describe(stage, wire[s], wire[s + 1]));
+        result.push_back(Describe(stage, s, wire[s], wire[s + 1]));
       } catch (const Error& e) {
         throw e.WithContext("stage " + std::to_string(s));
       }
@@ -183,7 +203,7 @@ class Splitter {
     onnx::ModelProto model;
     CopyHeader(model, stage);
     onnx::GraphProto& graph = *model.mutable_graph();
-    WireValues(graph, in, out, s);
+    WireInputs(graph, in, out, stage);
     for (int n : SortedNodes(nodes)) {
       if (nodes[static_cast<size_t>(n)] == Copy::kAsConstant) {
         *graph.add_node() = ShapeAsConstant(graph_.node(n), ShapeOf(graph_.node(n).input(0)));
@@ -191,6 +211,7 @@ class Splitter {
         *graph.add_node() = graph_.node(n);
       }
     }
+    WireOutputs(graph, in, out, stage);
     CopyInitializers(graph, initializers);
     AddValueInfo(graph, stage, out);
     return model;
@@ -205,26 +226,82 @@ class Splitter {
     return tensor.shape;
   }
 
-  // Inputs, outputs and the pass-through Identity nodes (first in the graph).
-  void WireValues(onnx::GraphProto& graph, const std::vector<TensorId>& in, const std::vector<TensorId>& out,
-                  int s) const {
-    for (TensorId t : in) {
-      const bool pass = std::binary_search(out.begin(), out.end(), t);
-      const std::string& name = layers_.tensor(t).name;
-      *graph.add_input() = TensorValueInfo(layers_.tensor(t), pass ? std::string(kPassInput) + name : name);
-      if (!pass) continue;
-      onnx::NodeProto& identity = *graph.add_node();
-      identity.set_name(std::string(kPassNode) + name);
-      identity.set_op_type("Identity");
-      identity.add_input(std::string(kPassInput) + name);
-      identity.add_output(name);
+  // The type tensor `t` travels in over the boundary before stage `b`, when
+  // a cast is inserted there.
+  std::optional<DType> CastAt(size_t b, TensorId t) const {
+    if (b == 0 || b > wire_dtypes_.size() || !wire_dtypes_[b - 1]) return std::nullopt;
+    const DType dtype = layers_.tensor(t).dtype;
+    if (!IsFloating(dtype) || dtype == *wire_dtypes_[b - 1]) return std::nullopt;
+    return wire_dtypes_[b - 1];
+  }
+
+  StageValue InputPort(size_t s, TensorId t, const std::vector<TensorId>& out) const {
+    const std::string& name = layers_.tensor(t).name;
+    const bool pass = std::binary_search(out.begin(), out.end(), t);
+    const std::optional<DType> cast = CastAt(s, t);
+    StageValue port{name, t, pass, name, layers_.tensor(t).dtype};
+    if (cast) {
+      port.name = std::string(kWireInput) + name;
+      port.wire = std::string(kWire) + name;
+      port.dtype = *cast;
+    } else if (pass) {
+      port.name = std::string(kPassInput) + name;
     }
+    return port;
+  }
+
+  StageValue OutputPort(size_t s, TensorId t, const std::vector<TensorId>& in) const {
+    const std::string& name = layers_.tensor(t).name;
+    const std::optional<DType> cast = CastAt(s + 1, t);
+    const std::string wire = cast ? std::string(kWire) + name : name;
+    return {wire, t, std::binary_search(in.begin(), in.end(), t), wire, cast.value_or(layers_.tensor(t).dtype)};
+  }
+
+  static void AddCast(onnx::GraphProto& graph, const std::string& name, const std::string& from, const std::string& to,
+                      DType dtype) {
+    onnx::NodeProto& cast = *graph.add_node();
+    cast.set_name(name);
+    cast.set_op_type("Cast");
+    cast.add_input(from);
+    cast.add_output(to);
+    auto& attribute = *cast.add_attribute();
+    attribute.set_name("to");
+    attribute.set_type(onnx::AttributeProto::INT);
+    attribute.set_i(ToOnnxType(dtype));
+  }
+
+  // Graph inputs, and the nodes (first in the graph) that turn a renamed
+  // input back into its tensor: Identity for a pass-through, Cast for a cast.
+  void WireInputs(onnx::GraphProto& graph, const std::vector<TensorId>& in, const std::vector<TensorId>& out,
+                  size_t s) const {
+    for (TensorId t : in) {
+      const Tensor& tensor = layers_.tensor(t);
+      const StageValue port = InputPort(s, t, out);
+      *graph.add_input() = TensorValueInfo(tensor, port.name, port.dtype);
+      if (port.name == tensor.name) continue;
+      if (port.dtype != tensor.dtype) {
+        AddCast(graph, std::string(kUncastNode) + tensor.name, port.name, tensor.name, tensor.dtype);
+        continue;
+      }
+      onnx::NodeProto& identity = *graph.add_node();
+      identity.set_name(std::string(kPassNode) + tensor.name);
+      identity.set_op_type("Identity");
+      identity.add_input(port.name);
+      identity.add_output(tensor.name);
+    }
+  }
+
+  // Graph outputs, and the Casts to the wire type (last in the graph).
+  void WireOutputs(onnx::GraphProto& graph, const std::vector<TensorId>& in, const std::vector<TensorId>& out,
+                   size_t s) const {
     for (TensorId t : out) {
       const Tensor& tensor = layers_.tensor(t);
-      if (!std::binary_search(in.begin(), in.end(), t) && !ProducedIn(NameId(t), s)) {
+      if (!std::binary_search(in.begin(), in.end(), t) && !ProducedIn(NameId(t), static_cast<int>(s))) {
         throw Error("tensor '" + tensor.name + "' must leave the stage but is neither received nor computed in it");
       }
-      *graph.add_output() = TensorValueInfo(tensor, tensor.name);
+      const StageValue port = OutputPort(s, t, in);
+      *graph.add_output() = TensorValueInfo(tensor, port.name, port.dtype);
+      if (port.dtype != tensor.dtype) AddCast(graph, std::string(kCastNode) + tensor.name, tensor.name, port.name, port.dtype);
     }
   }
 
@@ -295,8 +372,10 @@ class Splitter {
     std::sort(layers.begin(), layers.end());
     for (LayerId l : layers) {
       for (TensorId t : layers_.layer(l).outputs) {
-        if (std::binary_search(out.begin(), out.end(), t) || layers_.tensor(t).bounded) continue;
-        *graph.add_value_info() = TensorValueInfo(layers_.tensor(t), layers_.tensor(t).name);
+        const Tensor& tensor = layers_.tensor(t);
+        const bool leaves_as_is = std::binary_search(out.begin(), out.end(), t) && !CastAt(stage + 1, t);
+        if (leaves_as_is || tensor.bounded) continue;
+        *graph.add_value_info() = TensorValueInfo(tensor, tensor.name, tensor.dtype);
       }
     }
   }
@@ -326,17 +405,11 @@ class Splitter {
     }
   }
 
-  StageModel Describe(const onnx::ModelProto& model, const std::vector<TensorId>& in,
+  StageModel Describe(const onnx::ModelProto& model, size_t s, const std::vector<TensorId>& in,
                       const std::vector<TensorId>& out) const {
     StageModel stage;
-    for (TensorId t : in) {
-      const bool pass = std::binary_search(out.begin(), out.end(), t);
-      const std::string& name = layers_.tensor(t).name;
-      stage.inputs.push_back({pass ? std::string(kPassInput) + name : name, t, pass});
-    }
-    for (TensorId t : out) {
-      stage.outputs.push_back({layers_.tensor(t).name, t, std::binary_search(in.begin(), in.end(), t)});
-    }
+    for (TensorId t : in) stage.inputs.push_back(InputPort(s, t, out));
+    for (TensorId t : out) stage.outputs.push_back(OutputPort(s, t, in));
     stage.node_count = model.graph().node_size();
     stage.initializer_count = model.graph().initializer_size();
     for (const auto& tensor : model.graph().initializer()) {
@@ -357,6 +430,7 @@ class Splitter {
   std::vector<LayerId> layer_of_node_;  // per node: its layer, or kNoLayer (folded or dead)
   std::vector<int> stage_of_;           // per layer
   std::vector<char> on_wire_;           // per value id: received by the stage being built
+  std::vector<std::optional<DType>> wire_dtypes_;  // per boundary after stage 0..N-2 (SplitOptions)
 };
 
 }  // namespace

@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "dnnpart/error.h"
+#include "dnnpart/profiles.h"
 #include "dnnpart/split_io.h"
 
 namespace dnnpart {
@@ -63,6 +64,20 @@ const json& Pick(const json& doc, const std::string& pick, std::string& where) {
   return pareto.at(index);
 }
 
+// What a platform's activations travel as: its link's transfer_data_type,
+// else its own data_type (docs/planning.md).
+std::optional<DType> WireType(const json& platform) {
+  if (!platform.contains("link_path") || !platform.contains("data_type")) return std::nullopt;
+  const auto link_path = platform.at("link_path").get<std::string>();
+  if (!link_path.empty()) {
+    std::error_code ec;
+    if (std::filesystem::is_regular_file(link_path, ec)) {
+      if (const auto& transfer = LoadLinkProfile(link_path).transfer_data_type) return transfer;
+    }
+  }
+  return DTypeFromName(platform.at("data_type").get<std::string>());
+}
+
 }  // namespace
 
 SplitSource ReadPlanChoice(const std::string& path, const ModelInfo& model, const std::string& pick) {
@@ -79,8 +94,11 @@ SplitSource ReadPlanChoice(const std::string& path, const ModelInfo& model, cons
     }
     for (const json& id : plan.at("cuts")) source.cut_ids.push_back(id.get<size_t>());
     std::map<std::string, std::string> profile_paths;
+    std::map<std::string, std::optional<DType>> sent_as;  // by sending platform
     for (const json& platform : doc.at("platforms")) {
-      profile_paths[platform.at("name").get<std::string>()] = platform.at("path").get<std::string>();
+      const auto name = platform.at("name").get<std::string>();
+      profile_paths[name] = platform.at("path").get<std::string>();
+      sent_as[name] = WireType(platform);
     }
     for (const json& stage : plan.at("stages")) {
       source.platforms.push_back(stage.at("platform").get<std::string>());
@@ -94,6 +112,7 @@ SplitSource ReadPlanChoice(const std::string& path, const ModelInfo& model, cons
       if (carries == "activations") source.links.push_back(hop.at("link").get<std::string>());
       if (carries == "input") source.input_link = hop.at("link").get<std::string>();
     }
+    for (size_t k = 0; k + 1 < source.platforms.size(); ++k) source.wire_dtypes.push_back(sent_as[source.platforms[k]]);
     if (source.cut_ids.size() + 1 != source.platforms.size() || source.links.size() != source.cut_ids.size()) {
       throw Error(where + ": " + std::to_string(source.platforms.size()) + " stages but " +
                   std::to_string(source.cut_ids.size()) + " cuts");
@@ -108,7 +127,8 @@ SplitSource ReadPlanChoice(const std::string& path, const ModelInfo& model, cons
   }
 }
 
-SplitSource PlanChoice(const PlanReport& plan, const std::vector<PlatformProfile>& platforms, int max_cut_tensors) {
+SplitSource PlanChoice(const PlanReport& plan, const std::vector<PlatformProfile>& platforms,
+                       const std::vector<std::optional<LinkProfile>>& links, int max_cut_tensors) {
   SplitSource source;
   source.origin = "plan";
   source.max_cut_tensors = max_cut_tensors;
@@ -124,6 +144,11 @@ SplitSource PlanChoice(const PlanReport& plan, const std::vector<PlatformProfile
     source.stage_latency_ms.emplace_back(stage.latency_ms);
     source.first_layers.push_back(stage.first_layer);
     source.last_layers.push_back(stage.last_layer);
+  }
+  for (size_t k = 0; k + 1 < plan.stages.size(); ++k) {
+    const auto p = static_cast<size_t>(plan.stages[k].platform);
+    source.wire_dtypes.push_back(links[p] && links[p]->transfer_data_type ? links[p]->transfer_data_type
+                                                                          : platforms[p].data_type);
   }
   source.latency_ms = plan.latency_ms;
   source.throughput_fps = plan.throughput_fps;
@@ -141,6 +166,7 @@ SplitSource CutsChoice(const std::vector<size_t>& cut_ids, int max_cut_tensors) 
     source.stage_latency_ms.emplace_back();
   }
   source.links.assign(cut_ids.size(), "");
+  source.wire_dtypes.assign(cut_ids.size(), std::nullopt);
   return source;
 }
 

@@ -1,6 +1,7 @@
 // Writes a split folder: stage_k.onnx, stage_k.weights.bin (when the model's
 // weights are in existing external data files) and manifest.json.
 #include <onnx/onnx_pb.h>
+#include <spdlog/spdlog.h>
 
 #include <algorithm>
 #include <filesystem>
@@ -92,10 +93,12 @@ void CopyExternalWeights(onnx::ModelProto& stage, const std::filesystem::path& m
   weights.Commit();
 }
 
-void WriteShapeValue(JsonWriter& json, const Tensor& tensor) {
+// Shape, type and size as the value travels (cast or not).
+void WriteShapeValue(JsonWriter& json, const Tensor& tensor, DType dtype) {
   json.Key("shape").Value(std::vector<int64_t>(tensor.shape.begin(), tensor.shape.end()));
-  json.Key("dtype").Value(DTypeName(tensor.dtype));
-  json.Key("bytes").Value(tensor.bytes);
+  json.Key("dtype").Value(DTypeName(dtype));
+  json.Key("bytes").Value(dtype == tensor.dtype ? tensor.bytes : ElementCount(tensor.shape) * DTypeBytes(dtype));
+  if (dtype != tensor.dtype) json.Key("cast_from").Value(DTypeName(tensor.dtype));
   if (tensor.bounded) json.Key("bounded").Value(true);
 }
 
@@ -140,7 +143,8 @@ void WriteStageValues(JsonWriter& json, const ManifestInput& in, size_t s, bool 
     json.BeginObject();
     json.Key("name").Value(value.name);
     json.Key("tensor").Value(tensor.name);
-    WriteShapeValue(json, tensor);
+    json.Key("wire").Value(value.wire);
+    WriteShapeValue(json, tensor, value.dtype);
     json.Key("passed_through").Value(value.passed_through);
     if (inputs) {
       json.Key("from").BeginObject();
@@ -188,6 +192,7 @@ std::string Manifest(const ManifestInput& in) {
   OptionalNumber(json, "latency_ms", in.source.latency_ms);
   OptionalNumber(json, "throughput_fps", in.source.throughput_fps);
   json.Key("weights").Value(in.weights);
+  json.Key("casts_inserted").Value(in.options.insert_casts);
   json.Key("pass_through").BeginObject();
   json.Key("node_prefix").Value("dnnpart_pass/");
   json.Key("input_prefix").Value("dnnpart_pass_in/");
@@ -233,13 +238,30 @@ std::vector<StageSpec> MatchingStages(const Model& model, const SplitSource& sou
   return stages;
 }
 
+SplitOptions SplitOptionsFor(const SplitSource& source, const SplitWriteOptions& options) {
+  SplitOptions split;
+  if (!options.insert_casts) return split;
+  for (size_t k = 0; k < source.wire_dtypes.size(); ++k) {
+    std::optional<DType> dtype = source.wire_dtypes[k];
+    if (dtype && *dtype != DType::kFloat32 && *dtype != DType::kFloat16 && *dtype != DType::kBFloat16 &&
+        *dtype != DType::kFloat64) {
+      spdlog::warn("boundary after stage {}: the plan sends activations as {}; --insert-casts inserts casts "
+                   "between floating types only, so they travel as produced",
+                   k, DTypeName(*dtype));
+      dtype.reset();
+    }
+    split.wire_dtypes.push_back(dtype);
+  }
+  return split;
+}
+
 }  // namespace
 
 void CheckSplitOutputDir(const std::string& dir, bool force) { CheckOutputDir(dir, force); }
 
 SplitSummary WriteSplit(const Model& model, const SplitSource& source, const SplitWriteOptions& options) {
   const std::vector<StageSpec> specs = MatchingStages(model, source);
-  const std::vector<StageModel> stages = SplitModel(model, specs, {});
+  const std::vector<StageModel> stages = SplitModel(model, specs, SplitOptionsFor(source, options));
   std::vector<onnx::ModelProto> protos(stages.size());
   for (size_t s = 0; s < stages.size(); ++s) {
     if (!protos[s].ParseFromString(stages[s].onnx)) throw std::logic_error("a stage model does not parse back");
