@@ -72,8 +72,9 @@ std::vector<StageSpec> StagesFromCuts(const LayerGraph& graph, const std::vector
 
 // Builds one ONNX model per stage of `model`. Throws Error when a stage is
 // empty, a layer is in no stage or in two, a stage reads a tensor a later
-// stage produces, or (with options.verify) a stage fails the ONNX checker or
-// shape inference.
+// stage produces, a wire type is not floating or their count is not one per
+// boundary, or (with options.verify) a stage fails the ONNX checker or shape
+// inference.
 std::vector<StageModel> SplitModel(const Model& model, const std::vector<StageSpec>& stages,
                                    const SplitOptions& options);
 

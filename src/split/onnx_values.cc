@@ -6,6 +6,10 @@
 
 namespace dnnpart {
 
+bool IsFloatingType(DType dtype) {
+  return dtype == DType::kFloat32 || dtype == DType::kFloat16 || dtype == DType::kBFloat16 || dtype == DType::kFloat64;
+}
+
 int32_t ToOnnxType(DType dtype) {
   switch (dtype) {
     case DType::kFloat32: return onnx::TensorProto::FLOAT;

@@ -12,6 +12,9 @@
 
 namespace dnnpart {
 
+// True for float32, float16, bfloat16 and float64: the types casts are inserted between.
+bool IsFloatingType(DType dtype);
+
 // The ONNX element type of `dtype`; throws Error for kUnknown.
 int32_t ToOnnxType(DType dtype);
 

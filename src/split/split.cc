@@ -27,10 +27,6 @@ constexpr std::string_view kWire = "dnnpart_wire/";          // the cast value o
 constexpr std::string_view kUncastNode = "dnnpart_uncast/";  // Cast back, after arriving
 constexpr std::string_view kWireInput = "dnnpart_wire_in/";  // the stage input holding a cast value
 
-bool IsFloating(DType dtype) {
-  return dtype == DType::kFloat32 || dtype == DType::kFloat16 || dtype == DType::kBFloat16 || dtype == DType::kFloat64;
-}
-
 // How a node of the source graph enters a stage model.
 enum class Copy : char { kNo, kAsIs, kAsConstant };
 
@@ -46,17 +42,7 @@ class Splitter {
 
   std::vector<StageModel> Run(const SplitOptions& options) {
     if (stages_.empty()) throw Error("no stages to split into");
-    wire_dtypes_ = options.wire_dtypes;
-    if (!wire_dtypes_.empty() && wire_dtypes_.size() + 1 != stages_.size()) {
-      throw Error("wire types are given for " + std::to_string(wire_dtypes_.size()) + " boundaries, but " +
-                  std::to_string(stages_.size()) + " stages have " + std::to_string(stages_.size() - 1));
-    }
-    for (const std::optional<DType>& dtype : wire_dtypes_) {
-      if (dtype && !IsFloating(*dtype)) {
-        throw Error("wire type " + std::string(DTypeName(*dtype)) + " is not a floating type; only casts between "
-                    "floating types are inserted (integer types need quantization)");
-      }
-    }
+    SetWireTypes(options.wire_dtypes);
     IndexSource();
     AssignStages();
     const std::vector<std::vector<TensorId>> wire = Boundaries();
@@ -74,6 +60,20 @@ class Splitter {
   }
 
  private:
+  void SetWireTypes(const std::vector<std::optional<DType>>& dtypes) {
+    if (!dtypes.empty() && dtypes.size() + 1 != stages_.size()) {
+      throw Error("wire types are given for " + std::to_string(dtypes.size()) + " boundaries, but " +
+                  std::to_string(stages_.size()) + " stages have " + std::to_string(stages_.size() - 1));
+    }
+    for (const std::optional<DType>& dtype : dtypes) {
+      if (dtype && !IsFloatingType(*dtype)) {
+        throw Error("wire type " + std::string(DTypeName(*dtype)) + " is not a floating type; only casts between "
+                    "floating types are inserted (integer types need quantization)");
+      }
+    }
+    wire_dtypes_ = dtypes;
+  }
+
   void IndexSource() {
     producer_.assign(index_.names.size(), -1);
     for (int n = 0; n < graph_.node_size(); ++n) {
@@ -231,7 +231,7 @@ class Splitter {
   std::optional<DType> CastAt(size_t b, TensorId t) const {
     if (b == 0 || b > wire_dtypes_.size() || !wire_dtypes_[b - 1]) return std::nullopt;
     const DType dtype = layers_.tensor(t).dtype;
-    if (!IsFloating(dtype) || dtype == *wire_dtypes_[b - 1]) return std::nullopt;
+    if (!IsFloatingType(dtype) || dtype == *wire_dtypes_[b - 1]) return std::nullopt;
     return wire_dtypes_[b - 1];
   }
 

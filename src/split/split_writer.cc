@@ -15,6 +15,7 @@
 #include "dnnpart/split_io.h"
 #include "json_writer.h"
 #include "split/atomic_file.h"
+#include "split/onnx_values.h"
 
 namespace dnnpart {
 namespace {
@@ -243,8 +244,7 @@ SplitOptions SplitOptionsFor(const SplitSource& source, const SplitWriteOptions&
   if (!options.insert_casts) return split;
   for (size_t k = 0; k < source.wire_dtypes.size(); ++k) {
     std::optional<DType> dtype = source.wire_dtypes[k];
-    if (dtype && *dtype != DType::kFloat32 && *dtype != DType::kFloat16 && *dtype != DType::kBFloat16 &&
-        *dtype != DType::kFloat64) {
+    if (dtype && !IsFloatingType(*dtype)) {
       spdlog::warn("boundary after stage {}: the plan sends activations as {}; --insert-casts inserts casts "
                    "between floating types only, so they travel as produced",
                    k, DTypeName(*dtype));
