@@ -133,6 +133,7 @@ if [[ -e $split_tmp/out1 ]]; then
 fi
 mkdir "$split_tmp/full" && touch "$split_tmp/full/keep"
 expect_bad "$split_tmp/full: the output folder is not empty (use --force" split $m --cuts 0 -o "$split_tmp/full"
+expect_bad "$split_tmp/full: the output folder is not empty" plan $m --platforms $p/good_a.json $p/good_b.json --emit "$split_tmp/full"
 ln -s "$split_tmp/full" "$split_tmp/link"
 expect_bad "$split_tmp/link: the output folder is a symlink; refused" split $m --cuts 0 -o "$split_tmp/link" --force
 expect_bad "$split_tmp/nothere/out: cannot create the output folder" split $m --cuts 0 -o "$split_tmp/nothere/out"
