@@ -3,6 +3,7 @@
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <onnx/onnx_pb.h>
 #include <string>
 #include <vector>
 
@@ -112,6 +113,64 @@ TEST(SplitIo, NonEmptyFolderIsRefusedUnlessForced) {
   WriteSplit(model, CutsChoice({0}, 1), options);
   EXPECT_EQ(Listing(options.out_dir),
             (std::vector<std::string>{"keep.txt", "manifest.json", "stage_0.onnx", "stage_1.onnx"}));
+}
+
+// tiny_residual.onnx with every initializer moved into `data_name` next to
+// it (raw little-endian bytes, back to back). Returns the model path.
+std::string WithExternalWeights(const TempDir& tmp, const std::string& data_name, bool write_data) {
+  onnx::ModelProto model;
+  std::ifstream in(SourcePath("tests/data/tiny_residual.onnx"), std::ios::binary);
+  EXPECT_TRUE(model.ParseFromIstream(&in));
+  std::string data;
+  for (auto& tensor : *model.mutable_graph()->mutable_initializer()) {
+    std::string bytes = tensor.raw_data();
+    if (bytes.empty()) {
+      for (float v : tensor.float_data()) bytes.append(reinterpret_cast<const char*>(&v), sizeof v);
+    }
+    tensor.clear_float_data();
+    tensor.clear_raw_data();
+    tensor.set_data_location(onnx::TensorProto::EXTERNAL);
+    for (const auto& [key, value] : {std::pair<std::string, std::string>{"location", data_name},
+                                     {"offset", std::to_string(data.size())},
+                                     {"length", std::to_string(bytes.size())}}) {
+      auto& entry = *tensor.add_external_data();
+      entry.set_key(key);
+      entry.set_value(value);
+    }
+    data += bytes;
+  }
+  if (write_data) WriteText(tmp / data_name, data);
+  std::ofstream out(tmp / "model.onnx", std::ios::binary);
+  EXPECT_TRUE(model.SerializeToOstream(&out));
+  return tmp / "model.onnx";
+}
+
+TEST(SplitIo, ExternalWeightsAreCopiedIntoOneFilePerStage) {
+  TempDir tmp;
+  const Model model = Model::Load(WithExternalWeights(tmp, "model.data", true), {});
+  SplitWriteOptions options;
+  options.out_dir = tmp / "out";
+  // Cut 1 with K = 2 is after r1: stage 0 holds c1's weight and bias, stage 1
+  // c2's; each 8x8x3x3 + 8 floats, the bias at offset 2304 (64-byte aligned).
+  const SplitSummary summary = WriteSplit(model, CutsChoice({1}, 2), options);
+  EXPECT_EQ(summary.weights, "external");
+  EXPECT_EQ(fs::file_size(tmp / "out/stage_0.weights.bin"), 2304U + 32U);
+  EXPECT_EQ(fs::file_size(tmp / "out/stage_1.weights.bin"), 2304U + 32U);
+  onnx::ModelProto stage;
+  std::ifstream in(tmp / "out/stage_1.onnx", std::ios::binary);
+  ASSERT_TRUE(stage.ParseFromIstream(&in));
+  for (const auto& tensor : stage.graph().initializer()) {
+    EXPECT_EQ(tensor.external_data(0).value(), "stage_1.weights.bin") << tensor.name();
+  }
+}
+
+TEST(SplitIo, MissingExternalDataGivesStructureOnlyStages) {
+  TempDir tmp;
+  const Model model = Model::Load(WithExternalWeights(tmp, "absent.data", false), {});
+  SplitWriteOptions options;
+  options.out_dir = tmp / "out";
+  EXPECT_EQ(WriteSplit(model, CutsChoice({0}, 1), options).weights, "structure-only");
+  EXPECT_EQ(Listing(options.out_dir), (std::vector<std::string>{"manifest.json", "stage_0.onnx", "stage_1.onnx"}));
 }
 
 TEST(SplitIo, PlanChoiceReadsCutsPlatformsLinksAndLatencies) {
