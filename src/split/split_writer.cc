@@ -260,8 +260,12 @@ SplitOptions SplitOptionsFor(const SplitSource& source, const SplitWriteOptions&
 void CheckSplitOutputDir(const std::string& dir, bool force) { CheckOutputDir(dir, force); }
 
 SplitSummary WriteSplit(const Model& model, const SplitSource& source, const SplitWriteOptions& options) {
-  const std::vector<StageSpec> specs = MatchingStages(model, source);
-  const std::vector<StageModel> stages = SplitModel(model, specs, SplitOptionsFor(source, options));
+  std::vector<StageModel> stages;
+  try {
+    stages = SplitModel(model, MatchingStages(model, source), SplitOptionsFor(source, options));
+  } catch (const Error& e) {
+    throw e.WithContext(model.info().path + " (" + source.origin + ")");
+  }
   std::vector<onnx::ModelProto> protos(stages.size());
   for (size_t s = 0; s < stages.size(); ++s) {
     if (!protos[s].ParseFromString(stages[s].onnx)) throw std::logic_error("a stage model does not parse back");
