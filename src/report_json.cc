@@ -50,6 +50,13 @@ void WritePlanEntry(JsonWriter& json, const PlanDocument& doc, const PlanReport&
   json.Key("platforms").BeginArray();
   for (const StageReport& stage : plan.stages) json.Value(name(stage.platform));
   json.EndArray();
+  // The cut after each stage but the last, as `dnnpart cuts` numbers them
+  // (`dnnpart split` rebuilds the stages from these).
+  std::vector<int64_t> cut_ids;
+  for (const HopReport& hop : plan.hops) {
+    if (hop.cut_id >= 0) cut_ids.push_back(hop.cut_id);
+  }
+  json.Key("cuts").Value(cut_ids);
   json.Key("throughput_fps").Value(plan.throughput_fps);
   json.Key("latency_ms").Value(plan.latency_ms);
   json.Key("energy_mj").Value(plan.energy_mj);

@@ -21,6 +21,10 @@ as external data whose file does not exist.  This tool writes OUT.onnx where
     determine are skipped and listed on stderr.
 
 Subgraphs (If/Loop bodies) are left alone; their values are not exposed.
+
+With ``--no-outputs`` the graph outputs are left as they are: OUT.onnx is the
+original model with random weights inline, for comparing a model with its
+split stages (tools/run_split.mjs).
 """
 
 import argparse
@@ -142,15 +146,17 @@ def main(argv=None):
     parser.add_argument("--input-shape", action="append", type=parse_shape,
                         default=[], metavar="NAME=AxB",
                         help="static dims for a graph input (repeatable)")
+    parser.add_argument("--no-outputs", action="store_true",
+                        help="only fill the weights; add no intermediate outputs")
     args = parser.parse_args(argv)
 
     model = onnx.load(args.model, load_external_data=False)
     set_input_shapes(model.graph, args.input_shape)
     # Types first, on the structure-only model: shape inference copies the
     # whole model, which is slow once hundreds of MB of weights are inline.
-    types = inferred_types(model)
+    types = {} if args.no_outputs else inferred_types(model)
     filled = fill_external(model.graph, np.random.default_rng(0))
-    added, skipped = expose_intermediates(model, types)
+    added, skipped = (0, []) if args.no_outputs else expose_intermediates(model, types)
     write_atomic(args.out, model.SerializeToString())
     print("ort_prepare: %s: %d external initializers filled, %d intermediate "
           "outputs added, %d skipped (no inferred type)"

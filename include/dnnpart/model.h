@@ -67,6 +67,7 @@ class Model {
 
  private:
   struct Onnx;  // the parsed onnx::ModelProto (input shapes bound; value_info untouched)
+  friend struct ModelInternals;  // src/loader/model_internals.h: the proto, for the split module
   Model(std::shared_ptr<const Onnx> onnx, LayerGraph graph, ModelInfo info);
 
   std::shared_ptr<const Onnx> onnx_;

@@ -16,5 +16,6 @@ Action RegisterCuts(CLI::App& app);
 Action RegisterInspect(CLI::App& app);
 Action RegisterPlan(CLI::App& app);
 Action RegisterProfile(CLI::App& app);
+Action RegisterSplit(CLI::App& app);
 
 }  // namespace dnnpart::cli

@@ -69,7 +69,7 @@ void ParseBindings(const std::vector<std::string>& bindings, const std::string& 
 
 }  // namespace
 
-const Model& LoadModel(const ModelFlags& flags) {
+LoadOptions ParseLoadOptions(const ModelFlags& flags) {
   LoadOptions options;
   ParseBindings(flags.input_shapes, "--input-shape", "NAME=1x3x224x224",
                 [&](const std::string& name, const std::string& text) { options.input_shapes[name] = ParseShape(text); });
@@ -77,6 +77,11 @@ const Model& LoadModel(const ModelFlags& flags) {
                 [&](const std::string& name, const std::string& text) { options.input_values[name] = ParseValues(text); });
   ParseBindings(flags.tensor_shapes, "--tensor-shape", "NAME=AxBx...",
                 [&](const std::string& name, const std::string& text) { options.tensor_shapes[name] = ParseShape(text); });
+  return options;
+}
+
+const Model& LoadModel(const ModelFlags& flags) {
+  const LoadOptions options = ParseLoadOptions(flags);
   // Deliberately never freed: the process ends right after the command, and
   // tearing down a large parsed ONNX model costs as much as building the layer
   // graph. The static pointer keeps it reachable for leak checkers; volatile,

@@ -24,6 +24,9 @@ struct OutputFlags {
 void AddModelFlags(CLI::App& command, ModelFlags& flags);
 void AddOutputFlags(CLI::App& command, OutputFlags& flags);
 
+// The load options the flags give; throws Error on a malformed flag.
+LoadOptions ParseLoadOptions(const ModelFlags& flags);
+
 // Loads the model named by the flags; it lives until the process exits.
 // Throws Error on bad input.
 const Model& LoadModel(const ModelFlags& flags);

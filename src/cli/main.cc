@@ -76,6 +76,7 @@ int main(int argc, char** argv) {
       {"inspect", dnnpart::cli::RegisterInspect(app)},
       {"plan", dnnpart::cli::RegisterPlan(app)},
       {"profile", dnnpart::cli::RegisterProfile(app)},
+      {"split", dnnpart::cli::RegisterSplit(app)},
   };
   try {
     app.parse(argc, argv);

@@ -13,6 +13,7 @@
 #include "dnnpart/error.h"
 #include "dnnpart/plan.h"
 #include "dnnpart/report.h"
+#include "dnnpart/split_io.h"
 
 namespace dnnpart::cli {
 namespace {
@@ -43,6 +44,8 @@ Action RegisterPlan(CLI::App& app) {
     std::string output_at = "last";
     std::string objective = "throughput";
     double fps = 0, max_latency_ms = 0, min_fps = 0, max_energy_mj = 0;
+    std::string emit_dir;
+    bool insert_casts = false;
   };
   auto flags = std::make_shared<Flags>();
   CLI::App* command = app.add_subcommand("plan", "Find the Pareto-best pipeline plans over the given platforms");
@@ -74,6 +77,11 @@ Action RegisterPlan(CLI::App& app) {
                     "List every plan (no pruning; small searches only, at most 100,000 plans)");
   command->add_flag("--show-infeasible", flags->plan.show_infeasible,
                     "Also list the plans rejected by constraints (those Pareto-optimal without them)");
+  command->add_option("--emit", flags->emit_dir,
+                      "Also write the recommended plan's stages as ONNX models into this new or empty folder "
+                      "(as `dnnpart split`)");
+  command->add_flag("--insert-casts", flags->insert_casts,
+                    "With --emit: cast activations to the type each link carries them in (floating types only)");
   return [flags, fps, max_latency, min_fps, max_energy]() -> int {
     PlanOptions& options = flags->plan;
     if (*fps) options.fps = flags->fps;
@@ -84,6 +92,7 @@ Action RegisterPlan(CLI::App& app) {
     options.objective = flags->objective == "latency" ? Objective::kLatency
                         : flags->objective == "energy" ? Objective::kEnergy
                                                        : Objective::kThroughput;
+    if (!flags->emit_dir.empty()) CheckSplitOutputDir(flags->emit_dir, false);
     const Model& model = LoadModel(flags->model);
     const auto reporter = MakeReporter(ResolveFormat(flags->output));
     PlanDocument doc;
@@ -100,6 +109,16 @@ Action RegisterPlan(CLI::App& app) {
     if (!doc.result.recommended) {
       spdlog::error("no plan meets the constraints (use --show-infeasible to see why)");
       return kExitNoPlan;
+    }
+    if (!flags->emit_dir.empty()) {
+      SplitWriteOptions write;
+      write.out_dir = flags->emit_dir;
+      write.insert_casts = flags->insert_casts;
+      write.load = ParseLoadOptions(flags->model);
+      const SplitSource source =
+          PlanChoice(doc.result.pareto[*doc.result.recommended], doc.platforms, doc.links, flags->cuts.max_cut_tensors);
+      const SplitSummary summary = WriteSplit(model, source, write);
+      spdlog::info("wrote {} files to {} (weights: {})", summary.files.size(), write.out_dir, summary.weights);
     }
     return 0;
   };

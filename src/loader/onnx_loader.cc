@@ -22,18 +22,12 @@
 #include "dnnpart/model.h"
 #include "evaluator/tensor_value.h"
 #include "loader/graph_rewrite.h"
+#include "loader/model_internals.h"
 #include "loader/subgraph_macs.h"
 #include "loader/value_inference.h"
 #include "macs.h"
 
 namespace dnnpart {
-
-// The parsed model lives on a protobuf arena: parsing allocates from large
-// blocks, and freeing the model frees the blocks, not each message.
-struct Model::Onnx {
-  google::protobuf::Arena arena;
-  onnx::ModelProto& proto = *google::protobuf::Arena::CreateMessage<onnx::ModelProto>(&arena);
-};
 
 Model::Model(std::shared_ptr<const Onnx> onnx, LayerGraph graph, ModelInfo info)
     : onnx_(std::move(onnx)), graph_(std::move(graph)), info_(std::move(info)) {}

@@ -117,6 +117,31 @@ expect_bad "no column 'Latenz'" profile import tests/data/cnnparted/efficientnet
   --into platforms/simba_like.json --latency-column Latenz
 rm -f "$tmp_profile"
 
+# split: bad plan files, cut ids, picks and output folders. Nothing may be
+# left in a refused output folder.
+split_tmp=$(mktemp -d)
+"$DNNPART" -q plan $m --platforms $p/good_a.json $p/good_b.json --format json >"$split_tmp/plan.json" 2>/dev/null
+"$DNNPART" -q cuts models/resnet18.onnx --format json >"$split_tmp/cuts.json"
+expect_bad "cut id 99 is out of range" split $m --cuts 99 -o "$split_tmp/out1"
+expect_bad "cut ids must grow strictly" split $m --cuts 0,0 --max-cut-tensors 2 -o "$split_tmp/out1"
+expect_bad "cut 0 does not contain the head of cut 1: the cuts must be nested" split $m --cuts 1,0 --max-cut-tensors 2 -o "$split_tmp/out1"
+expect_bad "$split_tmp/plan.json: /model: the plan is for graph" split models/resnet18.onnx --plan "$split_tmp/plan.json" -o "$split_tmp/out1"
+expect_bad "$split_tmp/cuts.json: is a 'cuts' document, not a plan" split models/resnet18.onnx --plan "$split_tmp/cuts.json" -o "$split_tmp/out1"
+expect_bad "$split_tmp/plan.json: /pareto: --pick 99 is out of range" split $m --plan "$split_tmp/plan.json" --pick 99 -o "$split_tmp/out1"
+expect_bad "--pick 'best' is neither" split $m --plan "$split_tmp/plan.json" --pick best -o "$split_tmp/out1"
+expect_bad "split needs --plan PLAN.json or --cuts" split $m -o "$split_tmp/out1"
+if [[ -e $split_tmp/out1 ]]; then
+  echo "FAIL [split]: a refused split created its output folder"
+  failures=$((failures + 1))
+fi
+mkdir "$split_tmp/full" && touch "$split_tmp/full/keep"
+expect_bad "$split_tmp/full: the output folder is not empty (use --force" split $m --cuts 0 -o "$split_tmp/full"
+expect_bad "$split_tmp/full: the output folder is not empty" plan $m --platforms $p/good_a.json $p/good_b.json --emit "$split_tmp/full"
+ln -s "$split_tmp/full" "$split_tmp/link"
+expect_bad "$split_tmp/link: the output folder is a symlink; refused" split $m --cuts 0 -o "$split_tmp/link" --force
+expect_bad "$split_tmp/nothere/out: cannot create the output folder" split $m --cuts 0 -o "$split_tmp/nothere/out"
+rm -rf "$split_tmp"
+
 # No plan meets the constraints: exit 3, the report still on stdout.
 out=$(timeout 20 "$DNNPART" -q plan $m --platforms $p/good_a.json $p/good_b.json --max-latency-ms 0.001 --format json 2>/dev/null)
 code=$?

@@ -1,0 +1,81 @@
+// Split: one runnable ONNX sub-model per pipeline stage (docs/split.md).
+//
+// A stage is a set of layers and the name of the platform that runs it. Each
+// stage model holds its layers' original ONNX nodes (names kept) in
+// topological order, every folded static node they need (duplicated into
+// each stage that needs it) and only the initializers its nodes read. Its
+// graph inputs are the tensors crossing the boundary before it, its outputs
+// those crossing the boundary after it (the last stage: the graph outputs),
+// exactly as the planner charges the hops: a tensor that skips a stage is
+// passed through it by an Identity node named "dnnpart_pass/<tensor>" reading
+// the renamed input "dnnpart_pass_in/<tensor>". Tensor names on the wire
+// between stages are the original names. Results are plain values holding
+// serialized models; SplitModel is a pure function of its arguments and
+// thread-safe.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "dnnpart/cuts.h"
+#include "dnnpart/graph.h"
+#include "dnnpart/model.h"
+
+namespace dnnpart {
+
+struct StageSpec {
+  std::string platform;         // recorded in the stage's doc_string
+  std::vector<LayerId> layers;  // any order; each layer in exactly one stage
+};
+
+// One graph input or output of a stage model.
+struct StageValue {
+  std::string name;     // the name inside the stage model
+  TensorId tensor = 0;  // the tensor it carries
+  bool passed_through = false;  // received and sent on (not computed here)
+  std::string wire;     // the name between stages: the tensor's name, or "dnnpart_wire/<tensor>" when cast
+  DType dtype = DType::kUnknown;  // the element type in the stage model (the wire type when cast)
+};
+
+struct StageModel {
+  std::vector<StageValue> inputs;   // ascending tensor id
+  std::vector<StageValue> outputs;  // ascending tensor id
+  int64_t node_count = 0;           // including copied static and pass-through nodes
+  int64_t initializer_count = 0;
+  int64_t external_initializer_count = 0;  // initializers whose data is external (entries kept as in the source)
+  std::string onnx;                 // the serialized onnx::ModelProto
+};
+
+struct SplitOptions {
+  // The element type on the wire after each stage but the last (empty: as
+  // produced). Where one is set, a floating tensor of another floating type
+  // leaves its stage through a Cast "dnnpart_cast/<tensor>" as
+  // "dnnpart_wire/<tensor>", and the next stage casts it back
+  // ("dnnpart_uncast/<tensor>" from input "dnnpart_wire_in/<tensor>").
+  // Only floating types; other tensors travel as they are.
+  std::vector<std::optional<DType>> wire_dtypes;
+  // Runs onnx::checker::check_model and strict ONNX shape inference on every
+  // stage and throws Error when either fails (inference is skipped when the
+  // model's opset is newer than the ONNX library).
+  bool verify = true;
+};
+
+// Returns the stages of the pipeline whose boundaries are cuts[cut_ids[0]],
+// cuts[cut_ids[1]], ...: stage k runs head(cut k) minus head(cut k-1), the last
+// stage the rest. `platforms` names each stage (cut_ids.size() + 1 names).
+// Throws Error when an id is out of range, the heads are not strictly nested,
+// or the number of names is wrong.
+std::vector<StageSpec> StagesFromCuts(const LayerGraph& graph, const std::vector<Cut>& cuts,
+                                      const std::vector<size_t>& cut_ids, const std::vector<std::string>& platforms);
+
+// Builds one ONNX model per stage of `model`. Throws Error when a stage is
+// empty, a layer is in no stage or in two, a stage reads a tensor a later
+// stage produces, a wire type is not floating or their count is not one per
+// boundary, or (with options.verify) a stage fails the ONNX checker or shape
+// inference.
+std::vector<StageModel> SplitModel(const Model& model, const std::vector<StageSpec>& stages,
+                                   const SplitOptions& options);
+
+}  // namespace dnnpart

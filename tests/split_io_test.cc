@@ -1,0 +1,216 @@
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <onnx/onnx_pb.h>
+#include <string>
+#include <vector>
+
+#include "dnnpart/error.h"
+#include "dnnpart/model.h"
+#include "dnnpart/split_io.h"
+#include "test_util.h"
+
+namespace dnnpart {
+namespace {
+
+namespace fs = std::filesystem;
+using test::SourcePath;
+
+// A fresh folder under the system temp folder, removed at the end of the test.
+class TempDir {
+ public:
+  TempDir() {
+    path_ = fs::temp_directory_path() /
+            ("dnnpart_split_io_" + std::to_string(::testing::UnitTest::GetInstance()->random_seed()) + "_" +
+             ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(path_);
+    fs::create_directories(path_);
+  }
+  ~TempDir() { fs::remove_all(path_); }
+  std::string operator/(const std::string& name) const { return (path_ / name).string(); }
+
+ private:
+  fs::path path_;
+};
+
+std::vector<std::string> Listing(const std::string& dir) {
+  std::vector<std::string> names;
+  for (const auto& entry : fs::directory_iterator(dir)) names.push_back(entry.path().filename().string());
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+std::string WriteText(const std::string& path, const std::string& text) {
+  std::ofstream(path) << text;
+  return path;
+}
+
+// A plan document as `dnnpart plan --format json` writes it, with the fields split reads.
+nlohmann::json PlanDocument(const ModelInfo& model, int64_t cut, const std::string& first_of_tail) {
+  nlohmann::json stage_a = {{"platform", "a"}, {"first_layer", "c1"}, {"last_layer", "c2"}, {"latency_ms", 1.5}};
+  nlohmann::json stage_b = {{"platform", "b"}, {"first_layer", first_of_tail}, {"last_layer", "r2"}, {"latency_ms", 2.0}};
+  nlohmann::json plan = {{"platforms", {"a", "b"}},
+                         {"cuts", {cut}},
+                         {"throughput_fps", 400.0},
+                         {"latency_ms", 4.0},
+                         {"stages", {stage_a, stage_b}},
+                         {"links", {{{"from", "a"}, {"to", "b"}, {"link", "wire"}, {"carries", "activations"}}}}};
+  return {{"schema_version", 1},
+          {"kind", "plan"},
+          {"model", {{"graph_name", model.graph_name}, {"onnx_nodes", model.onnx_node_count}}},
+          {"platforms", {{{"name", "a"}, {"path", "a.json"}}, {{"name", "b"}, {"path", "b.json"}}}},
+          {"settings", {{"max_cut_tensors", 2}}},
+          {"recommended", plan},
+          {"pareto", {plan}}};
+}
+
+TEST(SplitIo, WritesStageFilesAndManifestAndNoTemporaryFiles) {
+  const Model model = Model::Load(SourcePath("tests/data/tiny_residual.onnx"), {});
+  TempDir tmp;
+  SplitWriteOptions options;
+  options.out_dir = tmp / "out";
+  const SplitSummary summary = WriteSplit(model, CutsChoice({0}, 1), options);
+  EXPECT_EQ(summary.weights, "inline");
+  EXPECT_EQ(Listing(options.out_dir), (std::vector<std::string>{"manifest.json", "stage_0.onnx", "stage_1.onnx"}));
+  std::ifstream file(tmp / "out/manifest.json");
+  const nlohmann::json manifest = nlohmann::json::parse(file);
+  EXPECT_EQ(manifest.at("kind"), "split");
+  EXPECT_EQ(manifest.at("run_order"), nlohmann::json({0, 1}));
+  const nlohmann::json& tail = manifest.at("stages").at(1);
+  EXPECT_EQ(tail.at("platform"), "stage_1");
+  EXPECT_EQ(tail.at("inputs").at(0).at("from").at("stage"), 0);
+  EXPECT_EQ(tail.at("outputs").at(0).at("to").at("graph_output"), true);
+  EXPECT_TRUE(tail.at("latency_ms").is_null());
+}
+
+TEST(SplitIo, TheSameSplitTwiceGivesIdenticalFiles) {
+  const Model model = Model::Load(SourcePath("tests/data/tiny_residual.onnx"), {});
+  TempDir tmp;
+  SplitWriteOptions options;
+  options.out_dir = tmp / "one";
+  WriteSplit(model, CutsChoice({0}, 1), options);
+  options.out_dir = tmp / "two";
+  WriteSplit(model, CutsChoice({0}, 1), options);
+  for (const std::string name : {"stage_0.onnx", "stage_1.onnx", "manifest.json"}) {
+    std::ifstream a(tmp / ("one/" + name)), b(tmp / ("two/" + name));
+    EXPECT_EQ(std::string(std::istreambuf_iterator<char>(a), {}), std::string(std::istreambuf_iterator<char>(b), {}))
+        << name;
+  }
+}
+
+TEST(SplitIo, NonEmptyFolderIsRefusedUnlessForced) {
+  const Model model = Model::Load(SourcePath("tests/data/tiny_residual.onnx"), {});
+  TempDir tmp;
+  fs::create_directories(tmp / "out");
+  WriteText(tmp / "out/keep.txt", "mine");
+  SplitWriteOptions options;
+  options.out_dir = tmp / "out";
+  EXPECT_THROW(WriteSplit(model, CutsChoice({0}, 1), options), Error);
+  EXPECT_EQ(Listing(options.out_dir), (std::vector<std::string>{"keep.txt"}));
+  options.force = true;
+  WriteSplit(model, CutsChoice({0}, 1), options);
+  EXPECT_EQ(Listing(options.out_dir),
+            (std::vector<std::string>{"keep.txt", "manifest.json", "stage_0.onnx", "stage_1.onnx"}));
+}
+
+// tiny_residual.onnx with every initializer moved into `data_name` next to
+// it (raw little-endian bytes, back to back). Returns the model path.
+std::string WithExternalWeights(const TempDir& tmp, const std::string& data_name, bool write_data) {
+  onnx::ModelProto model;
+  std::ifstream in(SourcePath("tests/data/tiny_residual.onnx"), std::ios::binary);
+  EXPECT_TRUE(model.ParseFromIstream(&in));
+  std::string data;
+  for (auto& tensor : *model.mutable_graph()->mutable_initializer()) {
+    std::string bytes = tensor.raw_data();
+    if (bytes.empty()) {
+      for (float v : tensor.float_data()) bytes.append(reinterpret_cast<const char*>(&v), sizeof v);
+    }
+    tensor.clear_float_data();
+    tensor.clear_raw_data();
+    tensor.set_data_location(onnx::TensorProto::EXTERNAL);
+    for (const auto& [key, value] : {std::pair<std::string, std::string>{"location", data_name},
+                                     {"offset", std::to_string(data.size())},
+                                     {"length", std::to_string(bytes.size())}}) {
+      auto& entry = *tensor.add_external_data();
+      entry.set_key(key);
+      entry.set_value(value);
+    }
+    data += bytes;
+  }
+  if (write_data) WriteText(tmp / data_name, data);
+  std::ofstream out(tmp / "model.onnx", std::ios::binary);
+  EXPECT_TRUE(model.SerializeToOstream(&out));
+  return tmp / "model.onnx";
+}
+
+TEST(SplitIo, ExternalWeightsAreCopiedIntoOneFilePerStage) {
+  TempDir tmp;
+  const Model model = Model::Load(WithExternalWeights(tmp, "model.data", true), {});
+  SplitWriteOptions options;
+  options.out_dir = tmp / "out";
+  // Cut 1 with K = 2 is after r1: stage 0 holds c1's weight and bias, stage 1
+  // c2's; each 8x8x3x3 + 8 floats, the bias at offset 2304 (64-byte aligned).
+  const SplitSummary summary = WriteSplit(model, CutsChoice({1}, 2), options);
+  EXPECT_EQ(summary.weights, "external");
+  EXPECT_EQ(fs::file_size(tmp / "out/stage_0.weights.bin"), 2304U + 32U);
+  EXPECT_EQ(fs::file_size(tmp / "out/stage_1.weights.bin"), 2304U + 32U);
+  onnx::ModelProto stage;
+  std::ifstream in(tmp / "out/stage_1.onnx", std::ios::binary);
+  ASSERT_TRUE(stage.ParseFromIstream(&in));
+  for (const auto& tensor : stage.graph().initializer()) {
+    EXPECT_EQ(tensor.external_data(0).value(), "stage_1.weights.bin") << tensor.name();
+  }
+}
+
+TEST(SplitIo, MissingExternalDataGivesStructureOnlyStages) {
+  TempDir tmp;
+  const Model model = Model::Load(WithExternalWeights(tmp, "absent.data", false), {});
+  SplitWriteOptions options;
+  options.out_dir = tmp / "out";
+  EXPECT_EQ(WriteSplit(model, CutsChoice({0}, 1), options).weights, "structure-only");
+  EXPECT_EQ(Listing(options.out_dir), (std::vector<std::string>{"manifest.json", "stage_0.onnx", "stage_1.onnx"}));
+}
+
+TEST(SplitIo, PlanChoiceReadsCutsPlatformsLinksAndLatencies) {
+  const Model model = Model::Load(SourcePath("tests/data/tiny_residual.onnx"), {});
+  TempDir tmp;
+  const std::string path = WriteText(tmp / "plan.json", PlanDocument(model.info(), 2, "add").dump());
+  const SplitSource source = ReadPlanChoice(path, model.info(), "0");
+  EXPECT_EQ(source.cut_ids, (std::vector<size_t>{2}));
+  EXPECT_EQ(source.platforms, (std::vector<std::string>{"a", "b"}));
+  EXPECT_EQ(source.profiles, (std::vector<std::string>{"a.json", "b.json"}));
+  EXPECT_EQ(source.links, (std::vector<std::string>{"wire"}));
+  EXPECT_EQ(source.max_cut_tensors, 2);
+  EXPECT_EQ(*source.latency_ms, 4.0);
+  SplitWriteOptions options;
+  options.out_dir = tmp / "out";
+  EXPECT_EQ(WriteSplit(model, source, options).files.size(), 3U);
+}
+
+TEST(SplitIo, PlanOfAnotherModelOrOutOfRangePickOrOtherStagesIsRefused) {
+  const Model model = Model::Load(SourcePath("tests/data/tiny_residual.onnx"), {});
+  TempDir tmp;
+  ModelInfo other = model.info();
+  other.graph_name = "other";
+  const std::string foreign = WriteText(tmp / "foreign.json", PlanDocument(other, 2, "add").dump());
+  EXPECT_THROW(ReadPlanChoice(foreign, model.info(), "recommended"), Error);
+  const std::string plan = WriteText(tmp / "plan.json", PlanDocument(model.info(), 2, "add").dump());
+  EXPECT_THROW(ReadPlanChoice(plan, model.info(), "1"), Error);
+  EXPECT_THROW(ReadPlanChoice(plan, model.info(), "-1"), Error);
+  // The plan says stage 1 starts at r2, but cut 2 puts add there: loaded differently.
+  const std::string moved = WriteText(tmp / "moved.json", PlanDocument(model.info(), 2, "r2").dump());
+  SplitWriteOptions options;
+  options.out_dir = tmp / "out";
+  try {
+    WriteSplit(model, ReadPlanChoice(moved, model.info(), "recommended"), options);
+    ADD_FAILURE() << "no error";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("same --input-shape"), std::string::npos) << e.what();
+  }
+  EXPECT_FALSE(fs::exists(options.out_dir));
+}
+
+}  // namespace
+}  // namespace dnnpart

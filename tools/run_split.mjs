@@ -1,0 +1,190 @@
+#!/usr/bin/env node
+// Runs a model and its split stages (written by `dnnpart split`) in ONNX
+// Runtime on the same random inputs and compares every original graph output.
+//
+//   node tools/run_split.mjs DIR --model MODEL.onnx [--runs N] [--tolerance T] [--input NAME=SPEC ...]
+//
+// MODEL must have real weights (a copy made by `tools/ort_prepare.py
+// --no-outputs` for the structure-only bundled models) and DIR must be split
+// from it. Each run draws new inputs (deterministic seeds), runs MODEL, then
+// runs the stages in the manifest's run_order, feeding each stage input from
+// the graph inputs (stage 0) or from the outputs of the stages before it, by
+// the name on the wire ("wire" in the manifest). Prints JSON:
+//   {"runs": N, "ok": true, "outputs": {"name": {"max_abs_diff": d, "max_abs": m, "ok": true}}}
+// with d and m the maxima over all runs. Exit 1 when some output's
+// max_abs_diff > T x max_abs (T: --tolerance, default 1e-4; stages split with
+// --insert-casts to float16 need about 1e-2) or an output is missing, 2 on bad usage or
+// a runtime error. Inputs: floats uniform in [-1, 1), integers uniform in
+// [0, 100) (names containing "mask": ones), bools random; SPEC "ones",
+// "zeros" or a number overrides one input. Needs tools/ort/node_modules.
+
+import { createRequire } from 'node:module';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+
+const require = createRequire(import.meta.url);
+let ort;
+try {
+  ort = require('./ort/node_modules/onnxruntime-node');
+} catch (error) {
+  console.error(`run_split: cannot load onnxruntime-node (${error.message});` +
+                ' run: npm install --ignore-scripts --prefix tools/ort');
+  process.exit(2);
+}
+
+
+function usage(message) {
+  if (message) console.error(`run_split: ${message}`);
+  console.error('usage: run_split.mjs DIR --model MODEL.onnx [--runs N] [--tolerance T] [--input NAME=ones|zeros|VALUE ...]');
+  process.exit(2);
+}
+
+function parseArgs(argv) {
+  const parsed = { dir: null, model: null, runs: 1, tolerance: 1e-4, specs: new Map() };
+  for (let i = 0; i < argv.length; ++i) {
+    const arg = argv[i];
+    const next = () => {
+      if (i + 1 >= argv.length) usage(`${arg} needs a value`);
+      return argv[++i];
+    };
+    if (arg === '--model') parsed.model = next();
+    else if (arg === '--runs') parsed.runs = Number(next());
+    else if (arg === '--tolerance') parsed.tolerance = Number(next());
+    else if (arg === '--input') {
+      const spec = next();
+      const eq = spec.lastIndexOf('=');
+      if (eq <= 0) usage(`bad --input ${spec}`);
+      parsed.specs.set(spec.slice(0, eq), spec.slice(eq + 1));
+    } else if (arg === '-h' || arg === '--help') usage();
+    else if (arg.startsWith('-')) usage(`unknown option ${arg}`);
+    else if (parsed.dir === null) parsed.dir = arg;
+    else usage(`unexpected argument ${arg}`);
+  }
+  if (parsed.dir === null || parsed.model === null) usage('DIR and --model are required');
+  if (!Number.isInteger(parsed.runs) || parsed.runs < 1) usage('--runs must be a positive integer');
+  if (!(parsed.tolerance >= 0)) usage('--tolerance must be a number >= 0');
+  return parsed;
+}
+
+// mulberry32: a small deterministic PRNG.
+function makeRandom(seed) {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) | 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const ARRAYS = {
+  float32: Float32Array, float64: Float64Array,
+  int8: Int8Array, uint8: Uint8Array, int16: Int16Array, uint16: Uint16Array,
+  int32: Int32Array, uint32: Uint32Array,
+  int64: BigInt64Array, uint64: BigUint64Array, bool: Uint8Array,
+};
+
+function makeInput(meta, spec, random) {
+  const { name, type } = meta;
+  const dims = meta.shape;
+  if (!meta.isTensor || !dims) throw new Error(`input ${name}: not a tensor`);
+  if (dims.some((d) => typeof d !== 'number' || d < 0)) throw new Error(`input ${name}: symbolic dims [${dims}]`);
+  const Array_ = ARRAYS[type];
+  if (!Array_) throw new Error(`input ${name}: unsupported dtype ${type}`);
+  const count = dims.reduce((a, b) => a * b, 1);
+  const isFloat = type.startsWith('float');
+  const isBig = type === 'int64' || type === 'uint64';
+  let fill;
+  if (spec === undefined && !isFloat && /mask/i.test(name)) spec = 'ones';
+  if (spec === undefined) {
+    fill = isFloat ? () => random() * 2 - 1 : type === 'bool' ? () => (random() < 0.5 ? 0 : 1)
+                                                                : () => Math.floor(random() * 100);
+  } else {
+    const value = spec === 'ones' ? 1 : spec === 'zeros' ? 0 : Number(spec);
+    if (Number.isNaN(value)) throw new Error(`input ${name}: bad value ${spec}`);
+    fill = () => value;
+  }
+  const data = new Array_(count);
+  for (let i = 0; i < count; ++i) data[i] = isBig ? BigInt(fill()) : fill();
+  return new ort.Tensor(type, data, dims);
+}
+
+// Largest |a - b| and largest |a| over two tensors of the same shape.
+function compare(expected, actual) {
+  if (expected.dims.join('x') !== actual.dims.join('x') || expected.type !== actual.type) {
+    throw new Error(`shape or type differs: [${expected.dims}] ${expected.type} vs [${actual.dims}] ${actual.type}`);
+  }
+  let diff = 0;
+  let magnitude = 0;
+  const a = expected.data;
+  const b = actual.data;
+  for (let i = 0; i < a.length; ++i) {
+    const x = Number(a[i]);
+    const y = Number(b[i]);
+    const d = Number.isNaN(x) && Number.isNaN(y) ? 0 : Math.abs(x - y);
+    diff = Number.isNaN(d) ? Infinity : Math.max(diff, d);
+    magnitude = Math.max(magnitude, Math.abs(x));
+  }
+  return { diff, magnitude };
+}
+
+// The same settings for the model and the stages: no graph optimisation, so
+// both run the nodes as written.
+const SESSION_OPTIONS = { logSeverityLevel: 3, graphOptimizationLevel: 'disabled' };
+
+async function main() {
+  const args = parseArgs(process.argv.slice(2));
+  const manifest = JSON.parse(readFileSync(path.join(args.dir, 'manifest.json'), 'utf8'));
+  if (manifest.kind !== 'split' || manifest.schema_version !== 1) {
+    throw new Error(`${args.dir}/manifest.json: not a schema_version 1 split manifest`);
+  }
+  const full = await ort.InferenceSession.create(args.model, SESSION_OPTIONS);
+  const stages = new Map();
+  for (const stage of manifest.stages) {
+    stages.set(stage.index, { stage, session: await ort.InferenceSession.create(path.join(args.dir, stage.file), SESSION_OPTIONS) });
+  }
+  const results = {};
+  for (const name of full.outputNames) results[name] = { max_abs_diff: 0, max_abs: 0, ok: true };
+  for (let run = 0; run < args.runs; ++run) {
+    const random = makeRandom(0x9e3779b9 + run * 7919);
+    const feeds = {};
+    for (const meta of full.inputMetadata) feeds[meta.name] = makeInput(meta, args.specs.get(meta.name), random);
+    const expected = await full.run(feeds);
+    const wire = new Map(Object.entries(feeds));
+    for (const index of manifest.run_order) {
+      const { stage, session } = stages.get(index);
+      const stageFeeds = {};
+      for (const input of stage.inputs) {
+        if (!wire.has(input.wire)) throw new Error(`stage ${index}: input ${input.name}: ${input.wire} not available`);
+        stageFeeds[input.name] = wire.get(input.wire);
+      }
+      const out = await session.run(stageFeeds);
+      for (const output of stage.outputs) wire.set(output.wire, out[output.name]);
+    }
+    for (const name of full.outputNames) {
+      const entry = results[name];
+      if (!wire.has(name)) {
+        entry.ok = false;
+        entry.missing = true;
+        continue;
+      }
+      const { diff, magnitude } = compare(expected[name], wire.get(name));
+      entry.max_abs_diff = Math.max(entry.max_abs_diff, diff);
+      entry.max_abs = Math.max(entry.max_abs, magnitude);
+    }
+  }
+  let ok = true;
+  for (const entry of Object.values(results)) {
+    if (entry.max_abs_diff > args.tolerance * entry.max_abs) entry.ok = false;
+    ok = ok && entry.ok;
+  }
+  const lines = Object.keys(results).sort().map((k) => `  ${JSON.stringify(k)}: ${JSON.stringify(results[k])}`);
+  process.stdout.write(`{"runs": ${args.runs}, "stages": ${manifest.stages.length}, "ok": ${ok}, "outputs": {\n${lines.join(',\n')}\n}}\n`);
+  return ok ? 0 : 1;
+}
+
+main().then((code) => process.exit(code), (error) => {
+  console.error(`run_split: ${error.message}`);
+  process.exit(2);
+});
