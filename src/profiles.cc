@@ -12,6 +12,7 @@
 #include <set>
 
 #include "dnnpart/error.h"
+#include "json_file.h"
 
 namespace dnnpart {
 namespace {
@@ -84,18 +85,6 @@ class Reader {
   std::string path_;
   std::set<std::string> used_;
 };
-
-json ReadJsonFile(const std::string& path) {
-  std::error_code ec;
-  if (std::filesystem::is_directory(path, ec)) throw Error("is a directory, not a JSON profile");
-  std::ifstream file(path);
-  if (!file) throw Error("cannot open the file (" + std::string(std::strerror(errno)) + ")");
-  try {
-    return json::parse(file);
-  } catch (const json::parse_error& e) {
-    throw Error(std::string("not valid JSON: ") + e.what());
-  }
-}
 
 void CheckHeader(Reader& root, const std::string& kind) {
   if (root.Has("schema_version")) {
@@ -238,7 +227,7 @@ LinkProfile ReadLink(const json& document, const std::string& path) {
 template <typename Profile, typename ReadFn>
 Profile LoadProfile(const std::string& path, ReadFn read) {
   try {
-    return read(ReadJsonFile(path), path);
+    return read(ReadJsonFile(path, "a JSON profile"), path);
   } catch (const Error& e) {
     throw e.WithContext(path);
   } catch (const json::exception& e) {

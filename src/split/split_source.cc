@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "dnnpart/error.h"
+#include "json_file.h"
 #include "dnnpart/profiles.h"
 #include "dnnpart/split_io.h"
 
@@ -16,18 +17,6 @@ namespace dnnpart {
 namespace {
 
 using json = nlohmann::json;
-
-json ReadJson(const std::string& path) {
-  std::error_code ec;
-  if (std::filesystem::is_directory(path, ec)) throw Error("is a directory, not a plan JSON file");
-  std::ifstream file(path);
-  if (!file) throw Error("cannot open the file (" + std::string(std::strerror(errno)) + ")");
-  try {
-    return json::parse(file);
-  } catch (const json::parse_error& e) {
-    throw Error(std::string("not valid JSON: ") + e.what());
-  }
-}
 
 void CheckSameModel(const json& doc, const ModelInfo& model) {
   if (doc.at("kind").get<std::string>() != "plan") {
@@ -83,7 +72,7 @@ std::optional<DType> WireType(const json& platform) {
 SplitSource ReadPlanChoice(const std::string& path, const ModelInfo& model, const std::string& pick) {
   std::string where;
   try {
-    const json doc = ReadJson(path);
+    const json doc = ReadJsonFile(path, "a plan JSON file");
     CheckSameModel(doc, model);
     const json& plan = Pick(doc, pick, where);
     SplitSource source;
