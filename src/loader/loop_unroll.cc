@@ -123,7 +123,8 @@ class Unroller {
       renames[body_.input(0).name()] = iteration;
       renames[body_.input(1).name()] = cond;
       for (int j = 0; j < carried; ++j) renames[body_.input(2 + j).name()] = state[static_cast<size_t>(j)];
-      const std::string suffix = "@" + std::to_string(k);
+      std::string suffix(1, '@');  // not "@" + ...: GCC 12's false -Wrestrict
+      suffix += std::to_string(k);
       for (const auto& node : body_.node()) {
         for (const auto& output : node.output()) {
           if (!output.empty()) renames[output] = output + suffix;
