@@ -23,20 +23,9 @@
 # dnnpart or ORT fails to load or run; 2 on bad usage or missing tools.
 set -uo pipefail
 
-root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-dnnpart=${DNNPART:-$root/build/dnnpart}
-python=${PYTHON:-/usr/bin/python3}
-node=${NODE:-node}
-
-if [[ ! -x $dnnpart ]]; then
-  echo "check_shapes_ort: dnnpart binary '$dnnpart' not found (set DNNPART)" >&2
-  exit 2
-fi
-if [[ ! -d $root/tools/ort/node_modules/onnxruntime-node ]]; then
-  echo "check_shapes_ort: tools/ort/node_modules/onnxruntime-node missing;" \
-       "run: npm install --ignore-scripts --prefix tools/ort (or tools/install_deps.sh)" >&2
-  exit 2
-fi
+tool=check_shapes_ort
+# shellcheck source=tools/ort_env.sh
+source "$(dirname "${BASH_SOURCE[0]}")/ort_env.sh"
 
 if (($# == 0)); then
   set -- "$root"/models/*.onnx

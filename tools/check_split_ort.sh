@@ -18,20 +18,9 @@
 # through a stage. Exit 0 when every case passed, 1 otherwise, 2 on missing tools.
 set -uo pipefail
 
-root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-dnnpart=${DNNPART:-$root/build/dnnpart}
-python=${PYTHON:-/usr/bin/python3}
-node=${NODE:-node}
-
-if [[ ! -x $dnnpart ]]; then
-  echo "check_split_ort: dnnpart binary '$dnnpart' not found (set DNNPART)" >&2
-  exit 2
-fi
-if [[ ! -d $root/tools/ort/node_modules/onnxruntime-node ]]; then
-  echo "check_split_ort: tools/ort/node_modules/onnxruntime-node missing;" \
-       "run: npm install --ignore-scripts --prefix tools/ort (or tools/install_deps.sh)" >&2
-  exit 2
-fi
+tool=check_split_ort
+# shellcheck source=tools/ort_env.sh
+source "$(dirname "${BASH_SOURCE[0]}")/ort_env.sh"
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/check_split_ort.XXXXXX")
 if [[ ${KEEP_TMP:-0} == 1 ]]; then

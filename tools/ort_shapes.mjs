@@ -19,18 +19,11 @@
 // Timings go to stderr. Needs tools/ort/node_modules (npm install
 // --ignore-scripts --prefix tools/ort). ORT_THREADS sets intra-op threads.
 
-import { createRequire } from 'node:module';
 import { performance } from 'node:perf_hooks';
 
-const require = createRequire(import.meta.url);
-let ort;
-try {
-  ort = require('./ort/node_modules/onnxruntime-node');
-} catch (error) {
-  console.error(`ort_shapes: cannot load onnxruntime-node (${error.message});` +
-                ' run: npm install --ignore-scripts --prefix tools/ort');
-  process.exit(2);
-}
+import { loadOrt, makeInput, makeRandom } from './ort_common.mjs';
+
+const ort = loadOrt('ort_shapes');
 
 function usage(message) {
   if (message) console.error(`ort_shapes: ${message}`);
@@ -66,59 +59,14 @@ for (let i = 0; i < args.length; ++i) {
 }
 if (modelPath === null) usage('no model given');
 
-// mulberry32: a small deterministic PRNG, so runs are repeatable.
-let state = 0x9e3779b9;
-function random() {
-  state = (state + 0x6d2b79f5) | 0;
-  let t = state;
-  t = Math.imul(t ^ (t >>> 15), t | 1);
-  t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-}
+const random = makeRandom(0x9e3779b9);
 
-const ARRAYS = {
-  float32: Float32Array, float64: Float64Array,
-  int8: Int8Array, uint8: Uint8Array, int16: Int16Array, uint16: Uint16Array,
-  int32: Int32Array, uint32: Uint32Array,
-  int64: BigInt64Array, uint64: BigUint64Array, bool: Uint8Array,
-};
-
-function makeInput(meta) {
-  const { name, type } = meta;
-  const dims = meta.shape;
-  if (!meta.isTensor || !dims) throw new Error(`input ${name}: not a tensor`);
-  for (const d of dims) {
-    if (typeof d !== 'number' || d < 0) {
-      throw new Error(`input ${name}: symbolic dim ${JSON.stringify(d)} in ` +
-                      `[${dims}]; give static dims with ort_prepare.py --input-shape`);
-    }
-  }
-  const Array_ = ARRAYS[type];
-  if (!Array_) throw new Error(`input ${name}: unsupported dtype ${type}`);
-  const count = dims.reduce((a, b) => a * b, 1);
-  const isFloat = type.startsWith('float');
-  const isBig = type === 'int64' || type === 'uint64';
-
-  let spec = specs.get(name);
-  if (spec === undefined) spec = isFloat ? 'random' : (/mask/i.test(name) || type === 'bool') ? 'ones' : 'random';
-  let fill;  // () => JS number
-  if (spec === 'random') {
-    fill = isFloat ? () => random() * 2 - 1 : type === 'bool' ? () => (random() < 0.5 ? 0 : 1)
-                                                                : () => Math.floor(random() * 100);
-  } else if (spec === 'ones' || spec === 'zeros') {
-    const v = spec === 'ones' ? 1 : 0;
-    fill = () => v;
-  } else {
-    const m = /^(?:(int|float):)?(-?[0-9.eE+-]+)$/.exec(spec);
-    const value = m ? Number(m[2]) : NaN;
-    if (!m || Number.isNaN(value)) throw new Error(`input ${name}: bad value ${spec}`);
-    if (m[1] === 'int' && isFloat) throw new Error(`input ${name}: int: value for a ${type} input`);
-    if (!isFloat && !Number.isInteger(value)) throw new Error(`input ${name}: ${spec} is not an integer`);
-    fill = () => value;
-  }
-  const data = new Array_(count);
-  for (let i = 0; i < count; ++i) data[i] = isBig ? BigInt(fill()) : fill();
-  return new ort.Tensor(type, data, dims);
+// Integer masks are ones and bools true unless --input says otherwise.
+function specFor(meta) {
+  const spec = specs.get(meta.name);
+  if (spec !== undefined) return spec;
+  const isFloat = meta.type.startsWith('float');
+  return !isFloat && (/mask/i.test(meta.name) || meta.type === 'bool') ? 'ones' : 'random';
 }
 
 // No graph optimisation: the oracle runs the graph as written (no fusion or
@@ -134,7 +82,7 @@ try {
     if (!session.inputNames.includes(name)) throw new Error(`no input named ${name} (inputs: ${session.inputNames.join(', ')})`);
   }
   const feeds = {};
-  for (const meta of session.inputMetadata) feeds[meta.name] = makeInput(meta);
+  for (const meta of session.inputMetadata) feeds[meta.name] = makeInput(ort, meta, specFor(meta), random);
   const t2 = performance.now();
   const results = await session.run(feeds);
   const t3 = performance.now();

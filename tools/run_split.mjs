@@ -15,23 +15,15 @@
 // max_abs_diff > T x max_abs (T: --tolerance, default 1e-4; stages split with
 // --insert-casts to float16 need about 1e-2) or an output is missing, 2 on bad usage or
 // a runtime error. Inputs: floats uniform in [-1, 1), integers uniform in
-// [0, 100) (names containing "mask": ones), bools random; SPEC "ones",
-// "zeros" or a number overrides one input. Needs tools/ort/node_modules.
+// [0, 100) (names containing "mask": ones), bools random; SPEC as in ort_common.mjs ("ones",
+// "zeros", a number or int:/float: a number) overrides one input. Needs tools/ort/node_modules.
 
-import { createRequire } from 'node:module';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 
-const require = createRequire(import.meta.url);
-let ort;
-try {
-  ort = require('./ort/node_modules/onnxruntime-node');
-} catch (error) {
-  console.error(`run_split: cannot load onnxruntime-node (${error.message});` +
-                ' run: npm install --ignore-scripts --prefix tools/ort');
-  process.exit(2);
-}
+import { loadOrt, makeInput, makeRandom } from './ort_common.mjs';
 
+const ort = loadOrt('run_split');
 
 function usage(message) {
   if (message) console.error(`run_split: ${message}`);
@@ -66,48 +58,10 @@ function parseArgs(argv) {
   return parsed;
 }
 
-// mulberry32: a small deterministic PRNG.
-function makeRandom(seed) {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) | 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-const ARRAYS = {
-  float32: Float32Array, float64: Float64Array,
-  int8: Int8Array, uint8: Uint8Array, int16: Int16Array, uint16: Uint16Array,
-  int32: Int32Array, uint32: Uint32Array,
-  int64: BigInt64Array, uint64: BigUint64Array, bool: Uint8Array,
-};
-
-function makeInput(meta, spec, random) {
-  const { name, type } = meta;
-  const dims = meta.shape;
-  if (!meta.isTensor || !dims) throw new Error(`input ${name}: not a tensor`);
-  if (dims.some((d) => typeof d !== 'number' || d < 0)) throw new Error(`input ${name}: symbolic dims [${dims}]`);
-  const Array_ = ARRAYS[type];
-  if (!Array_) throw new Error(`input ${name}: unsupported dtype ${type}`);
-  const count = dims.reduce((a, b) => a * b, 1);
-  const isFloat = type.startsWith('float');
-  const isBig = type === 'int64' || type === 'uint64';
-  let fill;
-  if (spec === undefined && !isFloat && /mask/i.test(name)) spec = 'ones';
-  if (spec === undefined) {
-    fill = isFloat ? () => random() * 2 - 1 : type === 'bool' ? () => (random() < 0.5 ? 0 : 1)
-                                                                : () => Math.floor(random() * 100);
-  } else {
-    const value = spec === 'ones' ? 1 : spec === 'zeros' ? 0 : Number(spec);
-    if (Number.isNaN(value)) throw new Error(`input ${name}: bad value ${spec}`);
-    fill = () => value;
-  }
-  const data = new Array_(count);
-  for (let i = 0; i < count; ++i) data[i] = isBig ? BigInt(fill()) : fill();
-  return new ort.Tensor(type, data, dims);
+// Integer masks are ones unless --input says otherwise; everything else random.
+function specFor(meta, spec) {
+  if (spec !== undefined) return spec;
+  return !meta.type.startsWith('float') && /mask/i.test(meta.name) ? 'ones' : 'random';
 }
 
 // Largest |a - b| and largest |a| over two tensors of the same shape.
@@ -149,7 +103,7 @@ async function main() {
   for (let run = 0; run < args.runs; ++run) {
     const random = makeRandom(0x9e3779b9 + run * 7919);
     const feeds = {};
-    for (const meta of full.inputMetadata) feeds[meta.name] = makeInput(meta, args.specs.get(meta.name), random);
+    for (const meta of full.inputMetadata) feeds[meta.name] = makeInput(ort, meta, specFor(meta, args.specs.get(meta.name)), random);
     const expected = await full.run(feeds);
     const wire = new Map(Object.entries(feeds));
     for (const index of manifest.run_order) {
