@@ -12,4 +12,7 @@ build/dnnpart plan "$model" --platforms platforms/raspberry_pi_5.json platforms/
   --link platforms/ethernet_1g.json --fps 30 --any-order --format table
 echo
 echo "== dnnpart cuts $model --max-cut-tensors 2 (first 15 rows)"
-build/dnnpart cuts "$model" --max-cut-tensors 2 --format table | head -17
+# Keep the whole table, then print its head: `| head` would end dnnpart with
+# SIGPIPE and, under pipefail, the script with 141.
+cuts_table=$(build/dnnpart cuts "$model" --max-cut-tensors 2 --format table)
+sed -n 1,17p <<<"$cuts_table"
