@@ -152,5 +152,9 @@ else
   failures=$((failures + 1))
 fi
 
+# A file that is not a system file, and a missing one.
+expect_bad 'platforms/ethernet_1g.json: /kind: expected "system", got "link"' system platforms/ethernet_1g.json
+expect_bad "$d/missing_system.json: cannot open" system $d/missing_system.json
+
 echo "bad input: $passed passed, $failures failed"
 [[ $failures -eq 0 ]]

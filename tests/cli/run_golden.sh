@@ -63,5 +63,7 @@ check profile_import_csv profile import $p/measurements.csv --into $p/good_a.jso
   --latency-column "time, ms" --energy-column energy --missing estimate --rename test_a_measured
 check plan_tiny_all_plans_json plan tests/data/tiny_residual.onnx --platforms $p/good_a.json $p/good_b.json --all-plans --format json
 
+check system_pi4_coral_jetson system platforms/systems/pi4_coral_jetson.json
+check system_switch_small_payload system platforms/systems/two_pi5_jetson_switch.json --bytes 150528
 echo "golden: $passed passed, $failures failed"
 [[ $failures -eq 0 ]]

@@ -1,0 +1,28 @@
+// `dnnpart system FILE`: reads a system file and shows how dnnpart
+// understands it (devices, media, routes), or the first error in it.
+#include <iostream>
+#include <memory>
+
+#include "commands.h"
+#include "dnnpart/system.h"
+
+namespace dnnpart::cli {
+
+Action RegisterSystem(CLI::App& app) {
+  struct Flags {
+    std::string path;
+    int64_t payload_bytes = 1000000;
+  };
+  auto flags = std::make_shared<Flags>();
+  CLI::App* command = app.add_subcommand("system", "Check a system file and show its devices, media and routes");
+  command->add_option("file", flags->path, "System file (docs/system.md)")->required();
+  command->add_option("--bytes", flags->payload_bytes, "Payload of the transfer the routes are shown for (default 1000000)")
+      ->check(CLI::Range(int64_t{1}, int64_t{1} << 40));
+  return [flags]() -> int {
+    const System system = LoadSystem(flags->path);
+    WriteSystemSummary(system, flags->payload_bytes, std::cout);
+    return 0;
+  };
+}
+
+}  // namespace dnnpart::cli
