@@ -17,5 +17,6 @@ Action RegisterInspect(CLI::App& app);
 Action RegisterPlan(CLI::App& app);
 Action RegisterProfile(CLI::App& app);
 Action RegisterSplit(CLI::App& app);
+Action RegisterSweep(CLI::App& app);
 
 }  // namespace dnnpart::cli
