@@ -64,7 +64,7 @@ class Analyzer {
     }
     PlanResult result = PlanPartitions(graph_, cuts_, platforms_, links, options);
     Candidate c;
-    c.key = "-";
+    c.key.push_back('-');  // (not = "-": GCC 12 warns falsely on it here)
     if (!result.recommended) return c;
     c.plan = std::move(result.pareto[*result.recommended]);
     c.key.clear();
@@ -106,8 +106,23 @@ class Analyzer {
     }
     const Candidate C = Recommend(split);
     if (x && (C.key == A.key || C.key == B.key)) {
-      Resolve(a, A, split, A, depth + 1, out);
-      Resolve(split, B, b, B, depth + 1, out);
+      // A breakpoint between A and B, unless a third plan wins right beside
+      // it: plan a hair (1e-9 of the interval) to each side to find out.
+      const double hair = (b - a) * 1e-9;
+      const Candidate left = Recommend(split - hair);
+      const Candidate right = Recommend(split + hair);
+      if (left.key != A.key) {
+        Resolve(a, A, split - hair, left, depth + 1, out);
+        Push(out, split - hair, split, left.key);
+      } else {
+        Resolve(a, A, split, A, depth + 1, out);
+      }
+      if (right.key != B.key) {
+        Push(out, split, split + hair, right.key);
+        Resolve(split + hair, right, b, B, depth + 1, out);
+      } else {
+        Resolve(split, B, b, B, depth + 1, out);
+      }
     } else {
       Resolve(a, A, split, C, depth + 1, out);
       Resolve(split, C, b, B, depth + 1, out);

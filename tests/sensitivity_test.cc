@@ -104,7 +104,6 @@ TEST(Sensitivity, BandwidthBreakpointsMatchPlanningEverywhere) {
 
 TEST(Sensitivity, InputFpsBreakpointsMatchPlanningEverywhere) {
   Fixture setup(2);
-  for (auto& link : setup.links) link->bandwidth_bytes_per_s = 2e5;
   SensitivityOptions sensitivity;
   sensitivity.parameter = SensitivityParameter::kInputFps;
   sensitivity.from = 1;

@@ -1,4 +1,5 @@
 // Sweep cases: expanding the axes, case keys, platform-set files, bandwidths.
+#define JSON_DIAGNOSTICS 1  // as every file including json_file.h (its ReadJsonFile is inline)
 #include <charconv>
 #include <cmath>
 #include <filesystem>

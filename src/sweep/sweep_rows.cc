@@ -1,5 +1,6 @@
 // Sweep rows as CSV and JSON lines (docs/sweep.md), and reading a row's case
 // key back for --resume.
+#define JSON_DIAGNOSTICS 1  // the same nlohmann ABI as the other readers
 #include <array>
 #include <charconv>
 #include <cmath>
