@@ -2,6 +2,7 @@
 // pipeline the model over the platforms.
 #include <spdlog/spdlog.h>
 
+#include <filesystem>
 #include <iostream>
 #include <memory>
 #include <string>
@@ -137,6 +138,10 @@ Action RegisterPlan(CLI::App& app) {
                         : flags->objective == "energy" ? Objective::kEnergy
                                                        : Objective::kThroughput;
     if (!flags->emit_dir.empty()) CheckSplitOutputDir(flags->emit_dir, false);
+    std::error_code error;
+    if (!flags->report_path.empty() && !flags->force && std::filesystem::exists(flags->report_path, error)) {
+      throw Error(flags->report_path + ": exists (use --force to overwrite it)");  // before any output
+    }
     const Model& model = LoadModel(flags->model);
     const auto reporter = MakeReporter(ResolveFormat(flags->output));
     PlanDocument doc;
