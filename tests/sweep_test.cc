@@ -139,6 +139,22 @@ TEST(Sweep, GatesAndBadInputBecomeRows) {
   }
 }
 
+TEST(Sweep, LogWarningsGoIntoTheRowOfTheirCase) {
+  SweepAxes axes;
+  axes.models = {test::SourcePath("tests/data/tiny_residual.onnx")};
+  const std::string p = test::SourcePath("tests/data/profiles/");
+  axes.platform_sets = {{"clean", {p + "good_a.json", p + "good_b.json"}, {}},
+                        {"odd_table", {p + "good_a.json", p + "table_unknown_nodes.json"}, {}}};
+  SweepOptions options;
+  options.threads = 2;
+  std::vector<SweepRow> rows;
+  RunSweep(axes, ExpandCases(axes), options, [&](const SweepRow& row) { rows.push_back(row); }, nullptr);
+  ASSERT_EQ(rows.size(), 2U);
+  EXPECT_TRUE(rows[0].warnings.empty());
+  ASSERT_EQ(rows[1].warnings.size(), 1U);
+  EXPECT_NE(rows[1].warnings[0].find("name no layer of the model"), std::string::npos) << rows[1].warnings[0];
+}
+
 TEST(Sweep, StopsStartingCasesWhenAsked) {
   const SweepAxes axes = TinyAxes();
   std::atomic<bool> stop{true};
