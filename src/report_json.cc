@@ -2,9 +2,10 @@
 // Streams through JsonWriter, so large reports never exist as a DOM.
 #include "dnnpart/report.h"
 #include "json_writer.h"
+#include "report/json_parts.h"
 
 namespace dnnpart {
-namespace {
+namespace report_detail {
 
 void WriteModel(JsonWriter& json, const ModelInfo& info) {
   json.Key("model").BeginObject();
@@ -110,6 +111,39 @@ void WritePlanEntry(JsonWriter& json, const PlanDocument& doc, const PlanReport&
   json.EndObject();
 }
 
+void WritePlatformsAndSettings(JsonWriter& json, const PlanDocument& doc) {
+  json.Key("platforms").BeginArray();
+  for (size_t p = 0; p < doc.platforms.size(); ++p) {
+    json.BeginObject();
+    json.Key("name").Value(doc.platforms[p].name);
+    json.Key("path").Value(doc.platforms[p].path);
+    json.Key("data_type").Value(DTypeName(doc.platforms[p].data_type));
+    json.Key("link").Value(doc.links[p] ? doc.links[p]->name : "");
+    json.Key("link_path").Value(doc.links[p] ? doc.links[p]->path : "");
+    json.EndObject();
+  }
+  json.EndArray();
+  json.Key("settings").BeginObject();
+  json.Key("max_cut_tensors").Value(doc.max_cut_tensors);
+  json.Key("any_order").Value(doc.options.any_order);
+  json.Key("output_at").Value(doc.options.output_at == OutputAt::kFirst ? "first" : "last");
+  json.Key("objective").Value(ObjectiveName(doc.options.objective));
+  OptionalNumber(json, "fps", doc.options.fps);
+  OptionalNumber(json, "max_latency_ms", doc.options.max_latency_ms);
+  OptionalNumber(json, "min_fps", doc.options.min_fps);
+  OptionalNumber(json, "max_energy_mj", doc.options.max_energy_mj);
+  json.Key("include_idle_energy").Value(doc.options.include_idle_energy);
+  json.EndObject();
+}
+
+}  // namespace report_detail
+
+namespace {
+
+using report_detail::OptionalNumber;
+using report_detail::WriteHeader;
+using report_detail::WritePlanEntry;
+
 void WritePlanList(JsonWriter& json, const PlanDocument& doc, const char* key, const std::vector<PlanReport>& plans) {
   json.Key(key).BeginArray();
   for (const PlanReport& plan : plans) WritePlanEntry(json, doc, plan);
@@ -189,28 +223,7 @@ class JsonReporter : public Reporter {
   void WritePlan(const PlanDocument& doc, std::ostream& out) const override {
     JsonWriter json(out);
     WriteHeader(json, "plan", doc.model);
-    json.Key("platforms").BeginArray();
-    for (size_t p = 0; p < doc.platforms.size(); ++p) {
-      json.BeginObject();
-      json.Key("name").Value(doc.platforms[p].name);
-      json.Key("path").Value(doc.platforms[p].path);
-      json.Key("data_type").Value(DTypeName(doc.platforms[p].data_type));
-      json.Key("link").Value(doc.links[p] ? doc.links[p]->name : "");
-      json.Key("link_path").Value(doc.links[p] ? doc.links[p]->path : "");
-      json.EndObject();
-    }
-    json.EndArray();
-    json.Key("settings").BeginObject();
-    json.Key("max_cut_tensors").Value(doc.max_cut_tensors);
-    json.Key("any_order").Value(doc.options.any_order);
-    json.Key("output_at").Value(doc.options.output_at == OutputAt::kFirst ? "first" : "last");
-    json.Key("objective").Value(ObjectiveName(doc.options.objective));
-    OptionalNumber(json, "fps", doc.options.fps);
-    OptionalNumber(json, "max_latency_ms", doc.options.max_latency_ms);
-    OptionalNumber(json, "min_fps", doc.options.min_fps);
-    OptionalNumber(json, "max_energy_mj", doc.options.max_energy_mj);
-    json.Key("include_idle_energy").Value(doc.options.include_idle_energy);
-    json.EndObject();
+    report_detail::WritePlatformsAndSettings(json, doc);
     const PlanResult& result = doc.result;
     json.Key("cuts").Value(result.cut_count);
     json.Key("plans_evaluated").Value(result.plans_evaluated);

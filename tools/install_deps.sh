@@ -14,6 +14,8 @@ if [[ ${1:-} == --export ]]; then
 fi
 # tools/check_shapes_ort.sh (ctest ort_shapes) runs python3-onnx and node.
 packages+=(python3-onnx)
+# tools/check_html_report.sh (ctest html_report) and tools/check_dot.sh (ctest dot_render).
+packages+=(chromium graphviz)
 if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
   packages+=(nodejs npm)
 fi

@@ -16,6 +16,7 @@
 #include "dnnpart/cuts.h"
 #include "dnnpart/model.h"
 #include "dnnpart/plan.h"
+#include "dnnpart/sensitivity.h"
 
 namespace dnnpart {
 
@@ -74,6 +75,7 @@ struct CutsReport {
 struct PlanDocument {
   ModelInfo model;
   const LayerGraph* graph = nullptr;       // for tensor names; must outlive the document
+  const std::vector<Cut>* cuts = nullptr;  // the cuts planned over (html, dot); may be null
   std::vector<PlatformProfile> platforms;
   std::vector<std::optional<LinkProfile>> links;  // leaving each platform
   int max_cut_tensors = 1;
@@ -95,11 +97,29 @@ class Reporter {
   virtual void WritePlan(const PlanDocument& document, std::ostream& out) const = 0;
 };
 
-// Returns the reporter called `name` ("table" or "json"); throws Error otherwise.
+// Writes the HTML report of `document` to `path` atomically (a temporary file
+// in the same folder, renamed into place). Refuses an existing file unless
+// `force`. Throws Error naming the path.
+void WriteHtmlReportFile(const PlanDocument& document, const std::string& path, bool force);
+
+// Writes `result` (found with the document's platforms, links and options) as
+// "table" or "json" (kind "sensitivity", docs/json.md). Throws Error for
+// another format.
+void WriteSensitivity(const PlanDocument& document, const SensitivityResult& result, std::string_view format,
+                      std::ostream& out);
+
+// "A[12] > B[40]": each stage's platform name and layer count, in stage order.
+std::string RouteText(const std::vector<PlatformProfile>& platforms, const PlanReport& plan);
+
+// Returns the reporter called `name` ("table", "json", "dot" or "html"; the
+// last two render plans only and throw Error for inspect/cuts); throws Error
+// for any other name.
 std::unique_ptr<Reporter> MakeReporter(std::string_view name);
 
 // Internal factories used by MakeReporter.
 std::unique_ptr<Reporter> MakeJsonReporter();
 std::unique_ptr<Reporter> MakeTableReporter();
+std::unique_ptr<Reporter> MakeDotReporter();   // src/report/dot_report.cc
+std::unique_ptr<Reporter> MakeHtmlReporter();  // src/report/html_report.cc
 
 }  // namespace dnnpart

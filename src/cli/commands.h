@@ -18,5 +18,6 @@ Action RegisterPlan(CLI::App& app);
 Action RegisterProfile(CLI::App& app);
 Action RegisterSplit(CLI::App& app);
 Action RegisterSystem(CLI::App& app);
+Action RegisterSweep(CLI::App& app);
 
 }  // namespace dnnpart::cli

@@ -20,7 +20,14 @@ void AddModelFlags(CLI::App& command, ModelFlags& flags) {
                      "Shape of any tensor, NAME=AxBx... (repeatable), for sizes that depend on the data");
 }
 
-void AddOutputFlags(CLI::App& command, OutputFlags& flags) {
+void AddOutputFlags(CLI::App& command, OutputFlags& flags, bool plan_formats) {
+  if (plan_formats) {
+    command
+        .add_option("--format", flags.format,
+                    "Output format: table, json, dot (Graphviz) or html (default: table on a terminal, else json)")
+        ->check(CLI::IsMember({"table", "json", "dot", "html"}));
+    return;
+  }
   command.add_option("--format", flags.format, "Output format: table or json (default: table on a terminal, else json)")
       ->check(CLI::IsMember({"table", "json"}));
 }

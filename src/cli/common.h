@@ -18,11 +18,13 @@ struct ModelFlags {
 };
 
 struct OutputFlags {
-  std::string format;  // "", "table" or "json"; "" picks table on a terminal, json otherwise
+  std::string format;  // "", "table", "json" (or, for plan, "dot", "html"); "" picks table on a
+                       // terminal, json otherwise
 };
 
 void AddModelFlags(CLI::App& command, ModelFlags& flags);
-void AddOutputFlags(CLI::App& command, OutputFlags& flags);
+// `plan_formats` also allows "dot" and "html".
+void AddOutputFlags(CLI::App& command, OutputFlags& flags, bool plan_formats = false);
 
 // The load options the flags give; throws Error on a malformed flag.
 LoadOptions ParseLoadOptions(const ModelFlags& flags);
@@ -34,7 +36,7 @@ const Model& LoadModel(const ModelFlags& flags);
 // FindCuts on the model's graph; an Error names the model file.
 std::vector<Cut> FindCutsOf(const Model& model, const CutOptions& options);
 
-// Returns "table" or "json".
+// Returns the format given, else "table" on a terminal and "json" otherwise.
 std::string ResolveFormat(const OutputFlags& flags);
 
 }  // namespace dnnpart::cli

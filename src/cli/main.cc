@@ -78,6 +78,7 @@ int main(int argc, char** argv) {
       {"profile", dnnpart::cli::RegisterProfile(app)},
       {"split", dnnpart::cli::RegisterSplit(app)},
       {"system", dnnpart::cli::RegisterSystem(app)},
+      {"sweep", dnnpart::cli::RegisterSweep(app)},
   };
   try {
     app.parse(argc, argv);

@@ -2,6 +2,7 @@
 // pipeline the model over the platforms.
 #include <spdlog/spdlog.h>
 
+#include <filesystem>
 #include <iostream>
 #include <memory>
 #include <string>
@@ -13,7 +14,9 @@
 #include "dnnpart/error.h"
 #include "dnnpart/plan.h"
 #include "dnnpart/report.h"
+#include "dnnpart/sensitivity.h"
 #include "dnnpart/split_io.h"
+#include "dnnpart/sweep.h"
 
 namespace dnnpart::cli {
 namespace {
@@ -31,6 +34,34 @@ void WarnAboutUncostedOps(const LayerGraph& graph, const std::vector<PlatformPro
                list);
 }
 
+// "LO,HI": bandwidths as `sweep --bandwidths` reads them, or frame rates.
+SensitivityOptions ParseSensitivity(const std::string& parameter, const std::string& range) {
+  SensitivityOptions options;
+  const bool bandwidth = parameter == "bandwidth";
+  options.parameter = bandwidth ? SensitivityParameter::kBandwidth : SensitivityParameter::kInputFps;
+  options.from = bandwidth ? 1e6 / 8 : 1;  // 1 Mbit/s .. 100 Gbit/s, or 1 .. 1000 fps
+  options.to = bandwidth ? 100e9 / 8 : 1000;
+  if (range.empty()) return options;
+  const size_t comma = range.find(',');
+  if (comma == std::string::npos) throw Error("--sensitivity-range: expected LO,HI, got '" + range + "'");
+  const auto parse = [bandwidth](const std::string& text) {
+    if (bandwidth) return ParseBandwidth(text);
+    size_t used = 0;
+    double value = 0;
+    try {
+      value = std::stod(text, &used);
+    } catch (const std::exception&) {
+      used = 0;
+    }
+    if (used != text.size() || !(value > 0)) throw Error("--sensitivity-range: '" + text + "' is not a positive number");
+    return value;
+  };
+  options.from = parse(range.substr(0, comma));
+  options.to = parse(range.substr(comma + 1));
+  if (!(options.to > options.from)) throw Error("--sensitivity-range: LO must be below HI");
+  return options;
+}
+
 }  // namespace
 
 Action RegisterPlan(CLI::App& app) {
@@ -45,12 +76,16 @@ Action RegisterPlan(CLI::App& app) {
     std::string objective = "throughput";
     double fps = 0, max_latency_ms = 0, min_fps = 0, max_energy_mj = 0;
     std::string emit_dir;
+    std::string report_path;
+    std::string sensitivity;
+    std::string sensitivity_range;
+    bool force = false;
     bool insert_casts = false;
   };
   auto flags = std::make_shared<Flags>();
   CLI::App* command = app.add_subcommand("plan", "Find the Pareto-best pipeline plans over the given platforms");
   AddModelFlags(*command, flags->model);
-  AddOutputFlags(*command, flags->output);
+  AddOutputFlags(*command, flags->output, true);
   command->add_option("--platforms", flags->platforms, "Platform profiles (JSON); the first produces the input")
       ->required()
       ->expected(1, -1);
@@ -80,6 +115,16 @@ Action RegisterPlan(CLI::App& app) {
   command->add_option("--emit", flags->emit_dir,
                       "Also write the recommended plan's stages as ONNX models into this new or empty folder "
                       "(as `dnnpart split`)");
+  command->add_option("--report", flags->report_path,
+                      "Also write a self-contained HTML report with charts to this file (docs/reports.md)");
+  command->add_flag("--force", flags->force, "With --report: overwrite an existing file");
+  command->add_option("--sensitivity", flags->sensitivity,
+                      "Instead of one plan: the intervals of link bandwidth (every link) or input frame rate on "
+                      "which the recommended plan stays the same, with exact breakpoints")
+      ->check(CLI::IsMember({"bandwidth", "input-fps"}));
+  command->add_option("--sensitivity-range", flags->sensitivity_range,
+                      "LO,HI for --sensitivity: bit/s as sweep --bandwidths reads them (default 1M,100G), or fps "
+                      "(default 1,1000)");
   command->add_flag("--insert-casts", flags->insert_casts,
                     "With --emit: cast activations to the type each link carries them in (floating types only)");
   return [flags, fps, max_latency, min_fps, max_energy]() -> int {
@@ -93,6 +138,10 @@ Action RegisterPlan(CLI::App& app) {
                         : flags->objective == "energy" ? Objective::kEnergy
                                                        : Objective::kThroughput;
     if (!flags->emit_dir.empty()) CheckSplitOutputDir(flags->emit_dir, false);
+    std::error_code error;
+    if (!flags->report_path.empty() && !flags->force && std::filesystem::exists(flags->report_path, error)) {
+      throw Error(flags->report_path + ": exists (use --force to overwrite it)");  // before any output
+    }
     const Model& model = LoadModel(flags->model);
     const auto reporter = MakeReporter(ResolveFormat(flags->output));
     PlanDocument doc;
@@ -104,8 +153,19 @@ Action RegisterPlan(CLI::App& app) {
     doc.options = options;
     WarnAboutUncostedOps(model.graph(), doc.platforms);
     const std::vector<Cut> cuts = FindCutsOf(model, flags->cuts);
+    doc.cuts = &cuts;
+    if (!flags->sensitivity.empty()) {
+      const SensitivityOptions sensitivity = ParseSensitivity(flags->sensitivity, flags->sensitivity_range);
+      const std::string format = ResolveFormat(flags->output);
+      if (format != "table" && format != "json") throw Error("--sensitivity writes table or json");
+      const SensitivityResult result =
+          AnalyzeSensitivity(model.graph(), cuts, doc.platforms, doc.links, options, sensitivity);
+      WriteSensitivity(doc, result, format, std::cout);
+      return 0;
+    }
     doc.result = PlanPartitions(model.graph(), cuts, doc.platforms, doc.links, options);
     reporter->WritePlan(doc, std::cout);
+    if (!flags->report_path.empty()) WriteHtmlReportFile(doc, flags->report_path, flags->force);
     if (!doc.result.recommended) {
       spdlog::error("no plan meets the constraints (use --show-infeasible to see why)");
       return kExitNoPlan;

@@ -155,6 +155,21 @@ fi
 # A file that is not a system file, and a missing one.
 expect_bad 'platforms/ethernet_1g.json: /kind: expected "system", got "link"' system platforms/ethernet_1g.json
 expect_bad "$d/missing_system.json: cannot open" system $d/missing_system.json
+# Reports and sweeps.
+pp=tests/data/profiles
+expect_bad "--sensitivity-range: LO must be below HI" plan $d/tiny_residual.onnx --platforms $pp/good_a.json \
+  --sensitivity bandwidth --sensitivity-range 1G,1M
+expect_bad "does not support --include-idle-energy" plan $d/tiny_residual.onnx --platforms $pp/good_a.json \
+  $pp/good_b.json --sensitivity input-fps --include-idle-energy
+expect_bad "$pp/good_a.json: exists (use --force" plan $d/tiny_residual.onnx --platforms $pp/good_a.json \
+  --report $pp/good_a.json --format json
+expect_bad "bandwidth '10X'" sweep --models $d/tiny_residual.onnx --platform-sets $d/sweep/sets.json \
+  --bandwidths 10X --out /tmp/dnnpart_bad_sweep.csv
+expect_bad "$pp/good_a.json: expected a non-empty JSON array of platform sets" sweep --models $d/tiny_residual.onnx \
+  --platform-sets $pp/good_a.json --out /tmp/dnnpart_bad_sweep.csv
+expect_bad "--out must end in .csv or .jsonl" sweep --models $d/tiny_residual.onnx --platform-sets $d/sweep/sets.json \
+  --out /tmp/dnnpart_bad_sweep.txt
+expect_bad "not supported yet" sweep --models $d/tiny_residual.onnx --systems x.json --out /tmp/dnnpart_bad_sweep.csv
 
 echo "bad input: $passed passed, $failures failed"
 [[ $failures -eq 0 ]]

@@ -62,6 +62,12 @@ check plan_efficientnet_paper_table plan models/efficientnet_b0.onnx --platforms
 check profile_import_csv profile import $p/measurements.csv --into $p/good_a.json --name-column node \
   --latency-column "time, ms" --energy-column energy --missing estimate --rename test_a_measured
 check plan_tiny_all_plans_json plan tests/data/tiny_residual.onnx --platforms $p/good_a.json $p/good_b.json --all-plans --format json
+check plan_tiny_k2_dot plan tests/data/tiny_residual.onnx --platforms $p/good_a.json $p/good_b.json \
+  --max-cut-tensors 2 --format dot
+check plan_tiny_sensitivity_bandwidth_table plan tests/data/tiny_residual.onnx --platforms $p/good_a.json \
+  $p/good_b.json --any-order --max-cut-tensors 2 --sensitivity bandwidth --sensitivity-range 8k,800G --format table
+check plan_tiny_sensitivity_fps_json plan tests/data/tiny_residual.onnx --platforms $p/good_a.json $p/good_b.json \
+  --link $p/link_fast.json --max-cut-tensors 2 --sensitivity input-fps --sensitivity-range 1,100000 --format json
 
 check system_pi4_coral_jetson system platforms/systems/pi4_coral_jetson.json
 check system_switch_small_payload system platforms/systems/two_pi5_jetson_switch.json --bytes 150528
