@@ -45,7 +45,11 @@ struct StageModel {
   int64_t node_count = 0;           // including copied static and pass-through nodes
   int64_t initializer_count = 0;
   int64_t external_initializer_count = 0;  // initializers whose data is external (entries kept as in the source)
-  std::string onnx;                 // the serialized onnx::ModelProto
+  // The serialized onnx::ModelProto. Large inline initializers the loader
+  // left in the model file (docs/loading.md) appear here as external data
+  // pointing into that file (key "dnnpart_inline"); WriteSplit stores their
+  // bytes inline again.
+  std::string onnx;
 };
 
 struct SplitOptions {

@@ -77,6 +77,7 @@ int main(int argc, char** argv) {
       {"plan", dnnpart::cli::RegisterPlan(app)},
       {"profile", dnnpart::cli::RegisterProfile(app)},
       {"split", dnnpart::cli::RegisterSplit(app)},
+      {"verify", dnnpart::cli::RegisterVerify(app)},
   };
   try {
     app.parse(argc, argv);

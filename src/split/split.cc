@@ -13,6 +13,7 @@
 #include <string_view>
 
 #include "dnnpart/error.h"
+#include "loader/model_file.h"
 #include "loader/model_internals.h"
 #include "loader/value_inference.h"
 #include "split/onnx_values.h"
@@ -413,7 +414,7 @@ class Splitter {
     stage.node_count = model.graph().node_size();
     stage.initializer_count = model.graph().initializer_size();
     for (const auto& tensor : model.graph().initializer()) {
-      if (tensor.data_location() == onnx::TensorProto::EXTERNAL) ++stage.external_initializer_count;
+      if (tensor.data_location() == onnx::TensorProto::EXTERNAL && !DeferredData(tensor)) ++stage.external_initializer_count;
     }
     if (!model.SerializeToString(&stage.onnx)) throw Error("the stage model cannot be serialized (over 2 GB?)");
     return stage;

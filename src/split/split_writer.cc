@@ -14,7 +14,9 @@
 #include "dnnpart/split.h"
 #include "dnnpart/split_io.h"
 #include "json_writer.h"
+#include "loader/model_file.h"
 #include "split/atomic_file.h"
+#include "split/inline_weights.h"
 #include "split/onnx_values.h"
 
 namespace dnnpart {
@@ -46,7 +48,7 @@ bool ExternalDataPresent(const std::vector<onnx::ModelProto>& stages, const std:
   bool present = true;
   for (const auto& stage : stages) {
     for (const auto& tensor : stage.graph().initializer()) {
-      if (tensor.data_location() != onnx::TensorProto::EXTERNAL) continue;
+      if (tensor.data_location() != onnx::TensorProto::EXTERNAL || DeferredData(tensor)) continue;
       any_external = true;
       std::error_code ec;
       if (!std::filesystem::is_regular_file(model_dir / ReadExternal(tensor).location, ec)) present = false;
@@ -62,7 +64,7 @@ void CopyExternalWeights(onnx::ModelProto& stage, const std::filesystem::path& m
   AtomicFile weights(dir, weights_name);
   std::string chunk(1 << 20, '\0');
   for (auto& tensor : *stage.mutable_graph()->mutable_initializer()) {
-    if (tensor.data_location() != onnx::TensorProto::EXTERNAL) continue;
+    if (tensor.data_location() != onnx::TensorProto::EXTERNAL || DeferredData(tensor)) continue;
     const External external = ReadExternal(tensor);
     const std::filesystem::path path = model_dir / external.location;
     std::ifstream in(path, std::ios::binary);
@@ -282,10 +284,14 @@ SplitSummary WriteSplit(const Model& model, const SplitSource& source, const Spl
       CopyExternalWeights(protos[s], model_dir, options.out_dir, stem + ".weights.bin");
       summary.files.push_back(stem + ".weights.bin");
     }
-    std::string bytes;
-    if (!protos[s].SerializeToString(&bytes)) throw Error(stem + ": the stage model cannot be serialized");
     AtomicFile file(options.out_dir, stem + ".onnx");
-    file.Write(bytes);
+    if (HasDeferredWeights(protos[s])) {
+      WriteWithInlineWeights(protos[s], model.info().path, file);
+    } else {
+      std::string bytes;
+      if (!protos[s].SerializeToString(&bytes)) throw Error(stem + ": the stage model cannot be serialized");
+      file.Write(bytes);
+    }
     file.Commit();
     summary.files.push_back(stem + ".onnx");
   }
