@@ -152,5 +152,13 @@ else
   failures=$((failures + 1))
 fi
 
+# A FIFO as the model is refused before anything is read (no hang), and
+# verify names a missing node binary.
+fifo_dir=$(mktemp -d)
+mkfifo "$fifo_dir/model.onnx"
+expect_bad "$fifo_dir/model.onnx: is not a regular file" cuts "$fifo_dir/model.onnx"
+DNNPART_NODE=/nonexistent/node expect_bad "cannot run '/nonexistent/node'" verify "$fifo_dir" --model "$d/tiny_residual.onnx"
+rm -rf "$fifo_dir"
+
 echo "bad input: $passed passed, $failures failed"
 [[ $failures -eq 0 ]]
