@@ -79,6 +79,18 @@ platforms=("$root/platforms/raspberry_pi_5.json" "$root/platforms/jetson_nano_4g
 "$dnnpart" -q plan "$tmp/resnet18.onnx" --platforms "${platforms[@]}" --max-cut-tensors 2 --format json \
   >"$tmp/resnet18_plan.json"
 run_case resnet18_plan_pick1 resnet18 split "$tmp/resnet18.onnx" --plan "$tmp/resnet18_plan.json" --pick 1 -o @OUT@
+# int8 on the wire: the same plan with the Pi sending int8; the ranges come
+# from tools/calibrate.mjs on the float split above; quantization error stays
+# below 2e-2 of the output's magnitude.
+sed 's/"data_type": "float32"/"data_type": "int8"/' "$tmp/resnet18_plan.json" >"$tmp/resnet18_plan_int8.json"
+"$node" "$root/tools/calibrate.mjs" "$tmp/resnet18_plan_pick1" --model "$tmp/resnet18.onnx" --runs 2 \
+  >"$tmp/resnet18_calibration.json"
+tolerance=2e-2 run_case resnet18_plan_int8_quantized resnet18 split "$tmp/resnet18.onnx" \
+  --plan "$tmp/resnet18_plan_int8.json" --pick 1 --insert-casts --calibration-input "$tmp/resnet18_calibration.json" -o @OUT@
+if ! grep -q '"quantization"' "$tmp/resnet18_plan_int8_quantized/manifest.json" 2>/dev/null; then
+  echo "FAIL resnet18_plan_int8_quantized: no quantization in the manifest"
+  failures=$((failures + 1))
+fi
 run_case resnet18_plan_emit resnet18 plan "$tmp/resnet18.onnx" --platforms "${platforms[@]}" --max-cut-tensors 2 \
   --format json --emit @OUT@
 # Jetson Nano first: it sends float16 (its data_type); --insert-casts makes the
