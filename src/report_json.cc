@@ -61,6 +61,7 @@ void WritePlanEntry(JsonWriter& json, const PlanDocument& doc, const PlanReport&
   json.Key("throughput_fps").Value(plan.throughput_fps);
   json.Key("latency_ms").Value(plan.latency_ms);
   json.Key("energy_mj").Value(plan.energy_mj);
+  if (plan.accuracy) json.Key("accuracy").Value(*plan.accuracy);
   json.Key("feasible").Value(plan.feasible);
   json.Key("violations").Value(plan.violations);
   json.Key("stages").BeginArray();

@@ -70,14 +70,26 @@ std::string Route(const PlanDocument& doc, const PlanReport& plan) {
   return route;
 }
 
+// The accuracy column appears only when some plan has an accuracy (--accuracy-cmd).
 void PrintPlanList(const PlanDocument& doc, const std::vector<PlanReport>& plans, std::ostream& out) {
-  TextTable table({"#", "stages (platform[layers])", "fps", "latency_ms", "energy_mj", "why infeasible"},
-                  {true, false, true, true, true, false});
+  const bool accuracy = std::any_of(plans.begin(), plans.end(), [](const PlanReport& p) { return p.accuracy.has_value(); });
+  std::vector<std::string> header = {"#", "stages (platform[layers])", "fps", "latency_ms", "energy_mj"};
+  std::vector<bool> right = {true, false, true, true, true};
+  if (accuracy) {
+    header.emplace_back("accuracy");
+    right.push_back(true);
+  }
+  header.emplace_back("why infeasible");
+  right.push_back(false);
+  TextTable table(header, right);
   for (size_t i = 0; i < plans.size(); ++i) {
     std::string why;
     for (const auto& v : plans[i].violations) why += (why.empty() ? "" : "; ") + v;
-    table.Add({std::to_string(i), Route(doc, plans[i]), Fixed(plans[i].throughput_fps, 3), Fixed(plans[i].latency_ms, 3),
-               Fixed(plans[i].energy_mj, 3), why});
+    std::vector<std::string> row = {std::to_string(i), Route(doc, plans[i]), Fixed(plans[i].throughput_fps, 3),
+                                    Fixed(plans[i].latency_ms, 3), Fixed(plans[i].energy_mj, 3)};
+    if (accuracy) row.push_back(plans[i].accuracy ? Fixed(*plans[i].accuracy, 4) : "-");
+    row.push_back(why);
+    table.Add(row);
   }
   table.Print(out);
 }
@@ -170,6 +182,7 @@ class TableReporter : public Reporter {
       const PlanReport& best = result.pareto[*result.recommended];
       out << "recommended: " << Route(doc, best) << "  " << Fixed(best.throughput_fps, 3) << " fps, "
           << Fixed(best.latency_ms, 3) << " ms, " << Fixed(best.energy_mj, 3) << " mJ";
+      if (best.accuracy) out << ", accuracy " << Fixed(*best.accuracy, 4);
       if (result.best_baseline && result.improvement_pct) {
         out << "  (" << (*result.improvement_pct >= 0 ? "+" : "") << Fixed(*result.improvement_pct, 1) << " % vs "
             << doc.platforms[*result.best_baseline].name << " alone)";

@@ -2,6 +2,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <onnx/onnx_pb.h>
 #include <string>
@@ -9,6 +10,7 @@
 
 #include "dnnpart/error.h"
 #include "dnnpart/model.h"
+#include "dnnpart/split.h"
 #include "dnnpart/split_io.h"
 #include "test_util.h"
 
@@ -161,6 +163,119 @@ TEST(SplitIo, ExternalWeightsAreCopiedIntoOneFilePerStage) {
   ASSERT_TRUE(stage.ParseFromIstream(&in));
   for (const auto& tensor : stage.graph().initializer()) {
     EXPECT_EQ(tensor.external_data(0).value(), "stage_1.weights.bin") << tensor.name();
+  }
+}
+
+// x[1,128] -> MatMul W1[128,256] -> Add B1[256] -> Relu -> MatMul W2[256,64] -> y,
+// with W1 (128 KiB) and W2 (64 KiB) inline raw_data large enough for the
+// loader to leave in the file, and B1 (1 KiB) small enough to be read.
+std::string WithLargeInlineWeights(const TempDir& tmp, std::vector<std::string>& raw) {
+  onnx::ModelProto model;
+  model.set_ir_version(8);
+  model.add_opset_import()->set_version(17);
+  onnx::GraphProto& graph = *model.mutable_graph();
+  graph.set_name("large_inline");
+  auto value = [](onnx::ValueInfoProto& info, const std::string& name, std::vector<int64_t> dims) {
+    info.set_name(name);
+    auto& type = *info.mutable_type()->mutable_tensor_type();
+    type.set_elem_type(onnx::TensorProto::FLOAT);
+    for (int64_t d : dims) type.mutable_shape()->add_dim()->set_dim_value(d);
+  };
+  value(*graph.add_input(), "x", {1, 128});
+  value(*graph.add_output(), "y", {1, 64});
+  auto node = [&graph](const std::string& op, std::vector<std::string> in, const std::string& out) {
+    onnx::NodeProto& n = *graph.add_node();
+    n.set_op_type(op);
+    n.set_name(out);
+    for (const auto& i : in) n.add_input(i);
+    n.add_output(out);
+  };
+  node("MatMul", {"x", "W1"}, "m1");
+  node("Add", {"m1", "B1"}, "a1");
+  node("Relu", {"a1"}, "r1");
+  node("MatMul", {"r1", "W2"}, "y");
+  uint32_t state = 12345;
+  for (const auto& [name, dims] : std::vector<std::pair<std::string, std::vector<int64_t>>>{
+           {"W1", {128, 256}}, {"B1", {256}}, {"W2", {256, 64}}}) {
+    onnx::TensorProto& tensor = *graph.add_initializer();
+    tensor.set_name(name);
+    tensor.set_data_type(onnx::TensorProto::FLOAT);
+    int64_t count = 1;
+    for (int64_t d : dims) {
+      tensor.add_dims(d);
+      count *= d;
+    }
+    std::string bytes(static_cast<size_t>(count) * 4, '\0');
+    for (char& c : bytes) c = static_cast<char>((state = state * 1103515245u + 12345u) >> 24);
+    for (size_t i = 3; i < bytes.size(); i += 4) bytes[i] = 0x3c;  // finite floats
+    tensor.set_raw_data(bytes);
+    raw.push_back(bytes);
+  }
+  std::ofstream out(tmp / "large.onnx", std::ios::binary);
+  EXPECT_TRUE(model.SerializeToOstream(&out));
+  return tmp / "large.onnx";
+}
+
+TEST(SplitIo, LargeInlineWeightsAreCopiedFromTheFileIntoInlineStages) {
+  TempDir tmp;
+  std::vector<std::string> raw;  // W1, B1, W2
+  const Model model = Model::Load(WithLargeInlineWeights(tmp, raw), {});
+  SplitWriteOptions options;
+  options.out_dir = tmp / "out";
+  // Cut 1 (K = 1): after a1, so stage 0 holds W1 and B1, stage 1 W2.
+  const SplitSummary summary = WriteSplit(model, CutsChoice({1}, 1), options);
+  EXPECT_EQ(summary.weights, "inline");
+  EXPECT_EQ(Listing(options.out_dir), (std::vector<std::string>{"manifest.json", "stage_0.onnx", "stage_1.onnx"}));
+  std::map<std::string, std::string> found;
+  for (const char* file : {"out/stage_0.onnx", "out/stage_1.onnx"}) {
+    onnx::ModelProto stage;
+    std::ifstream in(tmp / file, std::ios::binary);
+    ASSERT_TRUE(stage.ParseFromIstream(&in)) << file;
+    EXPECT_EQ(stage.graph().node_size(), 2) << file;
+    for (const auto& tensor : stage.graph().initializer()) {
+      EXPECT_EQ(tensor.data_location(), onnx::TensorProto::DEFAULT) << tensor.name();
+      EXPECT_EQ(tensor.external_data_size(), 0) << tensor.name();
+      found[tensor.name()] = tensor.raw_data();
+    }
+  }
+  EXPECT_EQ(found, (std::map<std::string, std::string>{{"W1", raw[0]}, {"B1", raw[1]}, {"W2", raw[2]}}));
+}
+
+TEST(SplitIo, LoaderKeepsOnlySmallInlineWeightsInMemory) {
+  TempDir tmp;
+  std::vector<std::string> raw;
+  const Model model = Model::Load(WithLargeInlineWeights(tmp, raw), {});
+  const std::vector<StageModel> stages = SplitModel(model, {{"a", {0, 1}}, {"b", {2, 3}}}, {});
+  std::map<std::string, bool> deferred;
+  for (const StageModel& stage : stages) {
+    onnx::ModelProto proto;
+    ASSERT_TRUE(proto.ParseFromString(stage.onnx));
+    for (const auto& tensor : proto.graph().initializer()) {
+      bool marked = false;
+      for (const auto& entry : tensor.external_data()) marked = marked || entry.key() == "dnnpart_inline";
+      deferred[tensor.name()] = marked && tensor.raw_data().empty();
+    }
+    EXPECT_EQ(stage.external_initializer_count, 0);
+  }
+  EXPECT_EQ(deferred, (std::map<std::string, bool>{{"B1", false}, {"W1", true}, {"W2", true}}));
+}
+
+TEST(SplitIo, ReservedDeferredKeyInTheModelIsRefused) {
+  TempDir tmp;
+  onnx::ModelProto model;
+  std::ifstream in(SourcePath("tests/data/tiny_residual.onnx"), std::ios::binary);
+  ASSERT_TRUE(model.ParseFromIstream(&in));
+  auto& entry = *model.mutable_graph()->mutable_initializer(0)->add_external_data();
+  entry.set_key("dnnpart_inline");
+  entry.set_value("1");
+  std::ofstream out(tmp / "model.onnx", std::ios::binary);
+  ASSERT_TRUE(model.SerializeToOstream(&out));
+  out.close();
+  try {
+    Model::Load(tmp / "model.onnx", {});
+    FAIL() << "loaded";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("is reserved for dnnpart"), std::string::npos) << e.what();
   }
 }
 

@@ -213,11 +213,56 @@ TEST(Split, WireTypeCastsFloatTensorsOutAndBackIn) {
   EXPECT_EQ(stages[1].outputs[0].dtype, DType::kFloat32);  // the last stage's outputs are never cast
 }
 
-TEST(Split, IntegerWireTypeIsRefused) {
+TEST(Split, OtherIntegerWireTypesAreRefused) {
+  const Model model = Model::Load(SourcePath("tests/data/tiny_residual.onnx"), {});
+  SplitOptions options;
+  options.wire_dtypes = {DType::kInt16};
+  EXPECT_THROW(SplitModel(model, ByName(model.graph(), {{"c1", "r1", "c2"}, {"add", "r2"}}), options), Error);
+}
+
+// The initializer `name` of `model` as one float (float_data) or integer (int32_data).
+double ScalarInitializer(const onnx::ModelProto& model, const std::string& name) {
+  for (const auto& tensor : model.graph().initializer()) {
+    if (tensor.name() != name) continue;
+    if (tensor.float_data_size() == 1) return tensor.float_data(0);
+    return tensor.int32_data(0);
+  }
+  ADD_FAILURE() << "no initializer " << name;
+  return 0;
+}
+
+TEST(Split, Int8WireQuantizesFloatTensorsOutAndDequantizesThemIn) {
   const Model model = Model::Load(SourcePath("tests/data/tiny_residual.onnx"), {});
   SplitOptions options;
   options.wire_dtypes = {DType::kInt8};
-  EXPECT_THROW(SplitModel(model, ByName(model.graph(), {{"c1", "r1", "c2"}, {"add", "r2"}}), options), Error);
+  options.quant_ranges["c2_out"] = {-1.0, 2.54};  // int8: symmetric, scale 2.54 / 127 = 0.02
+  const auto stages = SplitModel(model, ByName(model.graph(), {{"c1", "r1", "c2"}, {"add", "r2"}}), options);
+  for (const StageModel& stage : stages) ExpectValid(stage);
+  const onnx::ModelProto head = Parse(stages[0]);
+  EXPECT_EQ(NodeNames(head).back(), "dnnpart_quantize/c2_out");
+  EXPECT_EQ(head.graph().output(0).type().tensor_type().elem_type(), onnx::TensorProto::INT8);
+  EXPECT_NEAR(ScalarInitializer(head, "dnnpart_scale/c2_out"), 0.02, 1e-7);
+  EXPECT_EQ(ScalarInitializer(head, "dnnpart_zero_point/c2_out"), 0);
+  const onnx::ModelProto tail = Parse(stages[1]);
+  EXPECT_EQ(NodeNames(tail),
+            (std::vector<std::string>{"dnnpart_dequantize/x", "dnnpart_dequantize/c2_out", "add", "r2"}));
+  // x has no calibrated range: the default [-8, 8].
+  EXPECT_NEAR(ScalarInitializer(tail, "dnnpart_scale/x"), 8.0 / 127, 1e-7);
+  ASSERT_TRUE(stages[1].inputs[1].quant.has_value());
+  EXPECT_NEAR(stages[1].inputs[1].quant->scale, 0.02, 1e-12);
+  EXPECT_EQ(stages[1].outputs[0].dtype, DType::kFloat32);  // the last stage's outputs are never quantized
+}
+
+TEST(Split, QuantParamsFollowTheDocumentedFormulas) {
+  const QuantParams s8 = QuantParamsFor(DType::kInt8, {-3.0, 1.0});
+  EXPECT_DOUBLE_EQ(s8.scale, 3.0 / 127);
+  EXPECT_EQ(s8.zero_point, 0);
+  const QuantParams u8 = QuantParamsFor(DType::kUInt8, {-1.0, 4.1});
+  EXPECT_DOUBLE_EQ(u8.scale, 5.1 / 255);
+  EXPECT_EQ(u8.zero_point, 50);  // round(1 / 0.02)
+  EXPECT_EQ(QuantParamsFor(DType::kUInt8, {0.5, 2.55}).zero_point, 0);  // the range always holds 0
+  EXPECT_DOUBLE_EQ(QuantParamsFor(DType::kInt8, {0.0, 0.0}).scale, 1.0);
+  EXPECT_THROW(QuantParamsFor(DType::kInt8, {2.0, 1.0}), Error);
 }
 
 TEST(Split, LayersMustBeInExactlyOneStageAndStagesMustFollowTheData) {

@@ -79,6 +79,18 @@ platforms=("$root/platforms/raspberry_pi_5.json" "$root/platforms/jetson_nano_4g
 "$dnnpart" -q plan "$tmp/resnet18.onnx" --platforms "${platforms[@]}" --max-cut-tensors 2 --format json \
   >"$tmp/resnet18_plan.json"
 run_case resnet18_plan_pick1 resnet18 split "$tmp/resnet18.onnx" --plan "$tmp/resnet18_plan.json" --pick 1 -o @OUT@
+# int8 on the wire: the same plan with the Pi sending int8; the ranges come
+# from tools/calibrate.mjs on the float split above; quantization error stays
+# below 2e-2 of the output's magnitude.
+sed 's/"data_type": "float32"/"data_type": "int8"/' "$tmp/resnet18_plan.json" >"$tmp/resnet18_plan_int8.json"
+"$node" "$root/tools/calibrate.mjs" "$tmp/resnet18_plan_pick1" --model "$tmp/resnet18.onnx" --runs 2 \
+  >"$tmp/resnet18_calibration.json"
+tolerance=2e-2 run_case resnet18_plan_int8_quantized resnet18 split "$tmp/resnet18.onnx" \
+  --plan "$tmp/resnet18_plan_int8.json" --pick 1 --insert-casts --calibration-input "$tmp/resnet18_calibration.json" -o @OUT@
+if ! grep -q '"quantization"' "$tmp/resnet18_plan_int8_quantized/manifest.json" 2>/dev/null; then
+  echo "FAIL resnet18_plan_int8_quantized: no quantization in the manifest"
+  failures=$((failures + 1))
+fi
 run_case resnet18_plan_emit resnet18 plan "$tmp/resnet18.onnx" --platforms "${platforms[@]}" --max-cut-tensors 2 \
   --format json --emit @OUT@
 # Jetson Nano first: it sends float16 (its data_type); --insert-casts makes the
@@ -109,6 +121,49 @@ run_case squeezenet_k1_2stages squeezenet1_1_full split "$tmp/squeezenet1_1_full
 run_case squeezenet_k2_3stages squeezenet1_1_full split "$tmp/squeezenet1_1_full.onnx" --cuts 6,20 --max-cut-tensors 2 -o @OUT@
 run_case bert_tiny_k1_2stages bert_tiny_encoder split "$tmp/bert_tiny_encoder.onnx" --cuts 6 -o @OUT@
 run_case bert_tiny_k2_3stages bert_tiny_encoder split "$tmp/bert_tiny_encoder.onnx" --cuts 3,100 --max-cut-tensors 2 -o @OUT@
+
+# expect_cli NAME CODE PATTERN CMD...: CMD must exit CODE with PATTERN on its last line.
+expect_cli() {
+  local name=$1 want=$2 pattern=$3
+  shift 3
+  local output code
+  output=$("$@" 2>&1)
+  code=$?
+  if [[ $code -ne $want ]] || ! tail -n 1 <<<"$output" | grep -qE -- "$pattern"; then
+    echo "FAIL $name: exit $code (want $want), last line not /$pattern/: $(tail -c 400 <<<"$output")"
+    failures=$((failures + 1))
+  else
+    echo "ok   $name: $(tail -n 1 <<<"$output")"
+    passes=$((passes + 1))
+  fi
+}
+
+# `dnnpart verify` runs run_split.mjs (found next to the binary: build/../tools).
+expect_cli verify_match 0 '^match: 3 stage' "$dnnpart" -q verify "$tmp/resnet18_k1_3stages" --model "$tmp/resnet18.onnx"
+# float16 on the wire differs by about 2e-4 of the magnitude: a mismatch at the default 1e-4, a match at 1e-2.
+expect_cli verify_mismatch 4 '^MISMATCH: 2 stage' "$dnnpart" -q verify "$tmp/resnet18_plan_float16_casts" \
+  --model "$tmp/resnet18.onnx"
+expect_cli verify_tolerance 0 '^match: 2 stage' "$dnnpart" -q verify "$tmp/resnet18_plan_float16_casts" \
+  --model "$tmp/resnet18.onnx" --tolerance 1e-2 --runs 2
+expect_cli verify_no_node 1 "cannot run '/nonexistent/node'" env DNNPART_NODE=/nonexistent/node "$dnnpart" -q verify \
+  "$tmp/resnet18_k1_3stages" --model "$tmp/resnet18.onnx"
+# tools/agreement.mjs: the last line is the top-1 agreement; an exact split agrees fully.
+expect_cli agreement_exact 0 '^1$' "$node" "$root/tools/agreement.mjs" "$tmp/resnet18_k1_3stages" \
+  --model "$tmp/resnet18.onnx" --runs 2
+# plan --accuracy-cmd on the tiny fixture (weights inline): every Pareto plan is scored.
+cp "$root/tests/data/tiny_residual.onnx" "$tmp/tiny_residual.onnx"
+"$dnnpart" -q plan "$tmp/tiny_residual.onnx" --platforms "$root/tests/data/profiles/good_a.json" \
+  "$root/tests/data/profiles/good_b.json" --format json --min-accuracy 0.99 \
+  --accuracy-cmd "$node $root/tools/agreement.mjs {dir} --runs 2" >"$tmp/tiny_accuracy.json" 2>"$tmp/tiny_accuracy.err"
+accuracy_code=$?
+scored=$(grep -c '"accuracy": 1' "$tmp/tiny_accuracy.json")
+if [[ $accuracy_code -ne 0 || $scored -lt 2 ]]; then
+  echo "FAIL plan_accuracy_cmd: exit $accuracy_code, $scored plans with accuracy 1: $(head -c 400 "$tmp/tiny_accuracy.err")"
+  failures=$((failures + 1))
+else
+  echo "ok   plan_accuracy_cmd: $scored plan entries with accuracy 1"
+  passes=$((passes + 1))
+fi
 
 if ((pass_through_cases == 0)); then
   echo "FAIL no case passed a tensor through a stage"

@@ -18,10 +18,8 @@
 // [0, 100) (names containing "mask": ones), bools random; SPEC as in ort_common.mjs ("ones",
 // "zeros", a number or int:/float: a number) overrides one input. Needs tools/ort/node_modules.
 
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
-
 import { loadOrt, makeInput, makeRandom } from './ort_common.mjs';
+import { openSplit, runChain, specFor } from './split_chain.mjs';
 
 const ort = loadOrt('run_split');
 
@@ -58,12 +56,6 @@ function parseArgs(argv) {
   return parsed;
 }
 
-// Integer masks are ones unless --input says otherwise; everything else random.
-function specFor(meta, spec) {
-  if (spec !== undefined) return spec;
-  return !meta.type.startsWith('float') && /mask/i.test(meta.name) ? 'ones' : 'random';
-}
-
 // Largest |a - b| and largest |a| over two tensors of the same shape.
 function compare(expected, actual) {
   if (expected.dims.join('x') !== actual.dims.join('x') || expected.type !== actual.type) {
@@ -83,21 +75,10 @@ function compare(expected, actual) {
   return { diff, magnitude };
 }
 
-// The same settings for the model and the stages: no graph optimisation, so
-// both run the nodes as written.
-const SESSION_OPTIONS = { logSeverityLevel: 3, graphOptimizationLevel: 'disabled' };
-
 async function main() {
   const args = parseArgs(process.argv.slice(2));
-  const manifest = JSON.parse(readFileSync(path.join(args.dir, 'manifest.json'), 'utf8'));
-  if (manifest.kind !== 'split' || manifest.schema_version !== 1) {
-    throw new Error(`${args.dir}/manifest.json: not a schema_version 1 split manifest`);
-  }
-  const full = await ort.InferenceSession.create(args.model, SESSION_OPTIONS);
-  const stages = new Map();
-  for (const stage of manifest.stages) {
-    stages.set(stage.index, { stage, session: await ort.InferenceSession.create(path.join(args.dir, stage.file), SESSION_OPTIONS) });
-  }
+  const split = await openSplit(ort, args.dir, args.model);
+  const { manifest, full } = split;
   const results = {};
   for (const name of full.outputNames) results[name] = { max_abs_diff: 0, max_abs: 0, ok: true };
   for (let run = 0; run < args.runs; ++run) {
@@ -105,17 +86,7 @@ async function main() {
     const feeds = {};
     for (const meta of full.inputMetadata) feeds[meta.name] = makeInput(ort, meta, specFor(meta, args.specs.get(meta.name)), random);
     const expected = await full.run(feeds);
-    const wire = new Map(Object.entries(feeds));
-    for (const index of manifest.run_order) {
-      const { stage, session } = stages.get(index);
-      const stageFeeds = {};
-      for (const input of stage.inputs) {
-        if (!wire.has(input.wire)) throw new Error(`stage ${index}: input ${input.name}: ${input.wire} not available`);
-        stageFeeds[input.name] = wire.get(input.wire);
-      }
-      const out = await session.run(stageFeeds);
-      for (const output of stage.outputs) wire.set(output.wire, out[output.name]);
-    }
+    const wire = await runChain(split, feeds);
     for (const name of full.outputNames) {
       const entry = results[name];
       if (!wire.has(name)) {

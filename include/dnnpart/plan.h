@@ -78,6 +78,7 @@ struct PlanReport {
   double energy_mj = 0;
   bool feasible = true;
   std::vector<std::string> violations;  // why not feasible
+  std::optional<double> accuracy;       // set by ScorePlanAccuracy (dnnpart/accuracy.h) only
 };
 
 struct PlanResult {

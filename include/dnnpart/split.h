@@ -15,6 +15,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -30,6 +31,24 @@ struct StageSpec {
   std::vector<LayerId> layers;  // any order; each layer in exactly one stage
 };
 
+// The value range an int8/uint8 wire quantizes a float32 tensor over
+// (docs/split.md): int8 is symmetric, scale = max(|min|, |max|) / 127 and
+// zero point 0; uint8 spans [min(min, 0), max(max, 0)], scale = span / 255
+// and zero point round(-min / scale). Values outside are clipped.
+struct QuantRange {
+  static constexpr double kDefaultQuantAbs = 8.0;  // the range without calibration: [-8, 8]
+  double min = -kDefaultQuantAbs;
+  double max = kDefaultQuantAbs;
+};
+
+struct QuantParams {
+  double scale = 1;  // > 0
+  int64_t zero_point = 0;
+};
+
+// The scale and zero point for `wire` (int8 or uint8) over `range`.
+QuantParams QuantParamsFor(DType wire, const QuantRange& range);
+
 // One graph input or output of a stage model.
 struct StageValue {
   std::string name;     // the name inside the stage model
@@ -37,6 +56,7 @@ struct StageValue {
   bool passed_through = false;  // received and sent on (not computed here)
   std::string wire;     // the name between stages: the tensor's name, or "dnnpart_wire/<tensor>" when cast
   DType dtype = DType::kUnknown;  // the element type in the stage model (the wire type when cast)
+  std::optional<QuantParams> quant;  // set when it travels quantized (int8/uint8 wire)
 };
 
 struct StageModel {
@@ -45,7 +65,11 @@ struct StageModel {
   int64_t node_count = 0;           // including copied static and pass-through nodes
   int64_t initializer_count = 0;
   int64_t external_initializer_count = 0;  // initializers whose data is external (entries kept as in the source)
-  std::string onnx;                 // the serialized onnx::ModelProto
+  // The serialized onnx::ModelProto. Large inline initializers the loader
+  // left in the model file (docs/loading.md) appear here as external data
+  // pointing into that file (key "dnnpart_inline"); WriteSplit stores their
+  // bytes inline again.
+  std::string onnx;
 };
 
 struct SplitOptions {
@@ -54,8 +78,15 @@ struct SplitOptions {
   // leaves its stage through a Cast "dnnpart_cast/<tensor>" as
   // "dnnpart_wire/<tensor>", and the next stage casts it back
   // ("dnnpart_uncast/<tensor>" from input "dnnpart_wire_in/<tensor>").
-  // Only floating types; other tensors travel as they are.
+  // An int8 or uint8 wire type quantizes float32 tensors instead: a
+  // QuantizeLinear "dnnpart_quantize/<tensor>" before leaving and a
+  // DequantizeLinear "dnnpart_dequantize/<tensor>" after arriving, with
+  // initializers "dnnpart_scale/<tensor>" and "dnnpart_zero_point/<tensor>"
+  // (needs opset 10). Other tensors travel as they are.
   std::vector<std::optional<DType>> wire_dtypes;
+  // Per tensor name: the range an int8/uint8 wire quantizes it over; a tensor
+  // not listed uses QuantRange's default.
+  std::map<std::string, QuantRange> quant_ranges;
   // Runs onnx::checker::check_model and strict ONNX shape inference on every
   // stage and throws Error when either fails (inference is skipped when the
   // model's opset is newer than the ONNX library).
@@ -72,7 +103,8 @@ std::vector<StageSpec> StagesFromCuts(const LayerGraph& graph, const std::vector
 
 // Builds one ONNX model per stage of `model`. Throws Error when a stage is
 // empty, a layer is in no stage or in two, a stage reads a tensor a later
-// stage produces, a wire type is not floating or their count is not one per
+// stage produces, a wire type is neither floating nor int8/uint8 (or int8/uint8
+// below opset 10), their count is not one per
 // boundary, or (with options.verify) a stage fails the ONNX checker or shape
 // inference.
 std::vector<StageModel> SplitModel(const Model& model, const std::vector<StageSpec>& stages,

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -12,6 +13,7 @@
 #include "dnnpart/model.h"
 #include "dnnpart/plan.h"
 #include "dnnpart/profiles.h"
+#include "dnnpart/split.h"
 
 namespace dnnpart {
 
@@ -55,7 +57,17 @@ struct SplitWriteOptions {
   // Cast floating tensors to the source's wire_dtypes at each boundary
   // (SplitOptions::wire_dtypes); integer wire types are left out with a warning.
   bool insert_casts = false;
+  // With insert_casts: per tensor, the range an int8/uint8 wire quantizes it
+  // over (ReadCalibration); others use QuantRange's default [-8, 8].
+  std::map<std::string, QuantRange> quant_ranges;
+  std::string calibration_path;  // recorded in the manifest; "" when none
 };
+
+// Reads a calibration file: {"schema_version": 1, "kind": "calibration",
+// "tensors": {"NAME": {"min": A, "max": B}, ...}} (docs/split.md). Throws
+// Error naming the file and the object when it is malformed or a range is
+// not finite with min <= max.
+std::map<std::string, QuantRange> ReadCalibration(const std::string& path);
 
 struct SplitSummary {
   std::vector<std::string> files;  // written, in order; manifest.json last

@@ -10,7 +10,8 @@ namespace dnnpart::cli {
 // Runs the chosen subcommand; returns the process exit code.
 using Action = std::function<int()>;
 
-inline constexpr int kExitNoPlan = 3;  // `plan`: no plan meets the constraints
+inline constexpr int kExitNoPlan = 3;    // `plan`: no plan meets the constraints
+inline constexpr int kExitMismatch = 4;  // `verify`: some output differs beyond the tolerance
 
 Action RegisterCuts(CLI::App& app);
 Action RegisterInspect(CLI::App& app);
@@ -19,5 +20,6 @@ Action RegisterProfile(CLI::App& app);
 Action RegisterSplit(CLI::App& app);
 Action RegisterSystem(CLI::App& app);
 Action RegisterSweep(CLI::App& app);
+Action RegisterVerify(CLI::App& app);
 
 }  // namespace dnnpart::cli

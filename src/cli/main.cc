@@ -79,6 +79,7 @@ int main(int argc, char** argv) {
       {"split", dnnpart::cli::RegisterSplit(app)},
       {"system", dnnpart::cli::RegisterSystem(app)},
       {"sweep", dnnpart::cli::RegisterSweep(app)},
+      {"verify", dnnpart::cli::RegisterVerify(app)},
   };
   try {
     app.parse(argc, argv);

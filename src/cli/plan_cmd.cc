@@ -9,6 +9,7 @@
 
 #include "commands.h"
 #include "common.h"
+#include "dnnpart/accuracy.h"
 #include "dnnpart/cost.h"
 #include "dnnpart/cuts.h"
 #include "dnnpart/error.h"
@@ -81,6 +82,8 @@ Action RegisterPlan(CLI::App& app) {
     std::string sensitivity_range;
     bool force = false;
     bool insert_casts = false;
+    AccuracyOptions accuracy;
+    double min_accuracy = 0;
   };
   auto flags = std::make_shared<Flags>();
   CLI::App* command = app.add_subcommand("plan", "Find the Pareto-best pipeline plans over the given platforms");
@@ -126,8 +129,16 @@ Action RegisterPlan(CLI::App& app) {
                       "LO,HI for --sensitivity: bit/s as sweep --bandwidths reads them (default 1M,100G), or fps "
                       "(default 1,1000)");
   command->add_flag("--insert-casts", flags->insert_casts,
-                    "With --emit: cast activations to the type each link carries them in (floating types only)");
-  return [flags, fps, max_latency, min_fps, max_energy]() -> int {
+                    "With --emit or --accuracy-cmd: cast activations to the type each link carries them in "
+                    "(floating types only)");
+  auto* accuracy_cmd =
+      command->add_option("--accuracy-cmd", flags->accuracy.command,
+                          "Score each Pareto plan: write its stages to a temporary folder and run this shell command "
+                          "with {dir} replaced by the folder; the number on its last output line is the accuracy");
+  auto* min_accuracy = command->add_option("--min-accuracy", flags->min_accuracy,
+                                           "With --accuracy-cmd: plans scoring below this are infeasible")
+                           ->needs(accuracy_cmd);
+  return [flags, fps, max_latency, min_fps, max_energy, accuracy_cmd, min_accuracy]() -> int {
     PlanOptions& options = flags->plan;
     if (*fps) options.fps = flags->fps;
     if (*max_latency) options.max_latency_ms = flags->max_latency_ms;
@@ -164,6 +175,14 @@ Action RegisterPlan(CLI::App& app) {
       return 0;
     }
     doc.result = PlanPartitions(model.graph(), cuts, doc.platforms, doc.links, options);
+    if (*accuracy_cmd) {
+      AccuracyOptions& accuracy = flags->accuracy;
+      if (*min_accuracy) accuracy.min_accuracy = flags->min_accuracy;
+      accuracy.insert_casts = flags->insert_casts;
+      accuracy.load = ParseLoadOptions(flags->model);
+      accuracy.max_cut_tensors = flags->cuts.max_cut_tensors;
+      ScorePlanAccuracy(model, doc.platforms, doc.links, options, accuracy, doc.result);
+    }
     reporter->WritePlan(doc, std::cout);
     if (!flags->report_path.empty()) WriteHtmlReportFile(doc, flags->report_path, flags->force);
     if (!doc.result.recommended) {

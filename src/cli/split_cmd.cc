@@ -37,9 +37,15 @@ Action RegisterSplit(CLI::App& app) {
   command->add_option("-o,--output", flags->write.out_dir, "Output folder (created; must be empty)")->required();
   command->add_flag("--force", flags->write.force, "Write into a non-empty output folder");
   command->add_flag("--insert-casts", flags->write.insert_casts,
-                    "Cast activations to the type each link of the plan carries them in (floating types only)")
+                    "Cast activations to the type each link of the plan carries them in (floating types; "
+                    "int8/uint8 by QuantizeLinear/DequantizeLinear)")
       ->needs(plan);
-  return [flags, plan, cuts]() -> int {
+  auto* calibration = command->add_option("--calibration-input", flags->write.calibration_path,
+                                          "With --insert-casts: per-tensor value ranges (JSON) for int8/uint8 links "
+                                          "(default range [-8, 8])");
+  return [flags, plan, cuts, calibration]() -> int {
+    if (*calibration && !flags->write.insert_casts) throw Error("--calibration-input needs --insert-casts");
+    if (*calibration) flags->write.quant_ranges = ReadCalibration(flags->write.calibration_path);
     if (!*plan && !*cuts) throw Error("split needs --plan PLAN.json or --cuts ID,ID,...");
     flags->write.load = ParseLoadOptions(flags->model);
     const Model& model = LoadModel(flags->model);

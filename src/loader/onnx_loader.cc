@@ -22,6 +22,7 @@
 #include "dnnpart/model.h"
 #include "evaluator/tensor_value.h"
 #include "loader/graph_rewrite.h"
+#include "loader/model_file.h"
 #include "loader/model_internals.h"
 #include "loader/subgraph_macs.h"
 #include "loader/value_inference.h"
@@ -69,27 +70,6 @@ DType FromOnnxType(int32_t elem_type) {
     case onnx::TensorProto::UINT64: return DType::kUInt64;
     case onnx::TensorProto::BOOL: return DType::kBool;
     default: return DType::kUnknown;
-  }
-}
-
-void ReadModelFile(const std::string& path, onnx::ModelProto& model) {
-  std::error_code ec;
-  if (std::filesystem::is_directory(path, ec)) throw Error("is a directory, not an .onnx file");
-  std::ifstream file(path, std::ios::binary | std::ios::ate);
-  if (!file) throw Error("cannot open the file (" + std::string(std::strerror(errno)) + ")");
-  const std::streamoff size = file.tellg();
-  if (size <= 0) throw Error("the file is empty");
-  if (size > std::numeric_limits<int>::max()) {
-    throw Error("the file is larger than the 2 GB a protobuf message can hold; keep large weights as external data");
-  }
-  std::string bytes(static_cast<size_t>(size), '\0');
-  file.seekg(0);
-  if (!file.read(bytes.data(), size)) throw Error("cannot read the file (" + std::string(std::strerror(errno)) + ")");
-  if (!model.ParseFromArray(bytes.data(), static_cast<int>(size))) {
-    throw Error("not a valid ONNX model: the protobuf data is malformed or truncated");
-  }
-  if (!model.has_graph() || model.graph().node_size() == 0 || model.ir_version() <= 0) {
-    throw Error("not a valid ONNX model: no ir_version or no graph with nodes");
   }
 }
 

@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <vector>
@@ -42,7 +43,54 @@ void AtomicFile::Write(std::string_view data) {
     if (written < 0 && errno == EINTR) continue;
     if (written <= 0) throw Error(final_path_ + ": write failed (" + Errno() + ")");
     data.remove_prefix(static_cast<size_t>(written));
-    size_ += written;
+    Wrote(written);
+  }
+}
+
+// Starts writeback every 16 MiB, so that the disk works while the rest is
+// copied and Commit's fsync has little left to wait for.
+void AtomicFile::Wrote(int64_t bytes) {
+  constexpr int64_t kWritebackBytes = int64_t{16} << 20;
+  size_ += bytes;
+  unflushed_ += bytes;
+  if (unflushed_ < kWritebackBytes) return;
+  sync_file_range(fd_, size_ - unflushed_, unflushed_, SYNC_FILE_RANGE_WRITE);  // a hint; errors show at fsync
+  unflushed_ = 0;
+}
+
+void AtomicFile::CopyFrom(int fd, int64_t offset, int64_t length, const std::string& what) {
+  constexpr int64_t kStepBytes = int64_t{16} << 20;
+  bool in_kernel = true;
+  std::vector<char> buffer;
+  while (length > 0) {
+    const auto want = static_cast<size_t>(std::min(length, kStepBytes));
+    ssize_t n = 0;
+    if (in_kernel) {
+      loff_t from = offset;
+      n = copy_file_range(fd, &from, fd_, nullptr, want, 0);
+      if (n > 0) {
+        offset += n;
+        length -= n;
+        Wrote(n);
+        continue;
+      }
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0 && (errno == EXDEV || errno == ENOSYS || errno == EINVAL || errno == EOPNOTSUPP)) {
+        in_kernel = false;  // not between these files: copy through a buffer
+        buffer.resize(size_t{1} << 20);
+        continue;
+      }
+    } else {
+      n = pread(fd, buffer.data(), std::min(want, buffer.size()), offset);
+      if (n < 0 && errno == EINTR) continue;
+      if (n > 0) {
+        Write(std::string_view(buffer.data(), static_cast<size_t>(n)));
+        offset += n;
+        length -= n;
+        continue;
+      }
+    }
+    throw Error(what + ": cannot be copied (" + (n == 0 ? std::string("the file ends early") : Errno()) + ")");
   }
 }
 

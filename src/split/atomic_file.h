@@ -19,6 +19,10 @@ class AtomicFile {
   AtomicFile& operator=(const AtomicFile&) = delete;
 
   void Write(std::string_view data);
+  // Appends `length` bytes of the open file `fd` from `offset`, in the kernel
+  // (copy_file_range) where the file systems allow it. Throws Error naming
+  // `what` when the source ends early or a write fails.
+  void CopyFrom(int fd, int64_t offset, int64_t length, const std::string& what);
   int64_t size() const { return size_; }
   // Syncs, closes and renames into place; throws Error on failure.
   void Commit();
@@ -28,6 +32,9 @@ class AtomicFile {
   std::string temp_path_;
   int fd_ = -1;
   int64_t size_ = 0;
+  int64_t unflushed_ = 0;  // bytes written since writeback was last started
+
+  void Wrote(int64_t bytes);
 };
 
 // Makes `dir` ready for writing: creates it when absent (its parent must

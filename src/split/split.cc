@@ -9,10 +9,13 @@
 #include <onnx/shape_inference/implementation.h>
 
 #include <algorithm>
+#include <cmath>
+#include <map>
 #include <optional>
 #include <string_view>
 
 #include "dnnpart/error.h"
+#include "loader/model_file.h"
 #include "loader/model_internals.h"
 #include "loader/value_inference.h"
 #include "split/onnx_values.h"
@@ -26,6 +29,12 @@ constexpr std::string_view kCastNode = "dnnpart_cast/";      // Cast to the wire
 constexpr std::string_view kWire = "dnnpart_wire/";          // the cast value on the wire
 constexpr std::string_view kUncastNode = "dnnpart_uncast/";  // Cast back, after arriving
 constexpr std::string_view kWireInput = "dnnpart_wire_in/";  // the stage input holding a cast value
+constexpr std::string_view kQuantizeNode = "dnnpart_quantize/";
+constexpr std::string_view kDequantizeNode = "dnnpart_dequantize/";
+constexpr std::string_view kScale = "dnnpart_scale/";
+constexpr std::string_view kZeroPoint = "dnnpart_zero_point/";
+
+bool IsQuantized(DType dtype) { return dtype == DType::kInt8 || dtype == DType::kUInt8; }
 
 // How a node of the source graph enters a stage model.
 enum class Copy : char { kNo, kAsIs, kAsConstant };
@@ -43,6 +52,7 @@ class Splitter {
   std::vector<StageModel> Run(const SplitOptions& options) {
     if (stages_.empty()) throw Error("no stages to split into");
     SetWireTypes(options.wire_dtypes);
+    quant_ranges_ = &options.quant_ranges;
     IndexSource();
     AssignStages();
     const std::vector<std::vector<TensorId>> wire = Boundaries();
@@ -66,9 +76,13 @@ class Splitter {
                   std::to_string(stages_.size()) + " stages have " + std::to_string(stages_.size() - 1));
     }
     for (const std::optional<DType>& dtype : dtypes) {
-      if (dtype && !IsFloatingType(*dtype)) {
-        throw Error("wire type " + std::string(DTypeName(*dtype)) + " is not a floating type; only casts between "
-                    "floating types are inserted (integer types need quantization)");
+      if (dtype && !IsFloatingType(*dtype) && !IsQuantized(*dtype)) {
+        throw Error("wire type " + std::string(DTypeName(*dtype)) + " is neither a floating type nor int8/uint8; "
+                    "no cast is inserted for it");
+      }
+      if (dtype && IsQuantized(*dtype) && model_.info().opset < 10) {
+        throw Error("wire type " + std::string(DTypeName(*dtype)) + " needs QuantizeLinear (opset 10), the model "
+                    "has opset " + std::to_string(model_.info().opset));
       }
     }
     wire_dtypes_ = dtypes;
@@ -231,19 +245,56 @@ class Splitter {
   std::optional<DType> CastAt(size_t b, TensorId t) const {
     if (b == 0 || b > wire_dtypes_.size() || !wire_dtypes_[b - 1]) return std::nullopt;
     const DType dtype = layers_.tensor(t).dtype;
+    if (IsQuantized(*wire_dtypes_[b - 1])) {
+      if (dtype != DType::kFloat32) return std::nullopt;  // QuantizeLinear before opset 19 takes float32
+      return wire_dtypes_[b - 1];
+    }
     if (!IsFloatingType(dtype) || dtype == *wire_dtypes_[b - 1]) return std::nullopt;
     return wire_dtypes_[b - 1];
+  }
+
+  std::optional<QuantParams> QuantOf(TensorId t, DType wire) const {
+    if (!IsQuantized(wire)) return std::nullopt;
+    const auto range = quant_ranges_->find(layers_.tensor(t).name);
+    return QuantParamsFor(wire, range == quant_ranges_->end() ? QuantRange{} : range->second);
+  }
+
+  // QuantizeLinear (to the wire) or DequantizeLinear (back) with the
+  // tensor's scale and zero point as initializers of this stage.
+  static void AddQuant(onnx::GraphProto& graph, bool quantize, const std::string& tensor, const std::string& from,
+                       const std::string& to, DType wire, const QuantParams& quant) {
+    const std::string scale = std::string(kScale) + tensor;
+    const std::string zero_point = std::string(kZeroPoint) + tensor;
+    onnx::NodeProto& node = *graph.add_node();
+    node.set_name(std::string(quantize ? kQuantizeNode : kDequantizeNode) + tensor);
+    node.set_op_type(quantize ? "QuantizeLinear" : "DequantizeLinear");
+    node.add_input(from);
+    node.add_input(scale);
+    node.add_input(zero_point);
+    node.add_output(to);
+    for (const auto& existing : graph.initializer()) {
+      if (existing.name() == scale) return;  // passed through: received and sent with the same parameters
+    }
+    onnx::TensorProto& s = *graph.add_initializer();
+    s.set_name(scale);
+    s.set_data_type(onnx::TensorProto::FLOAT);
+    s.add_float_data(static_cast<float>(quant.scale));
+    onnx::TensorProto& z = *graph.add_initializer();
+    z.set_name(zero_point);
+    z.set_data_type(ToOnnxType(wire));
+    z.add_int32_data(static_cast<int32_t>(quant.zero_point));
   }
 
   StageValue InputPort(size_t s, TensorId t, const std::vector<TensorId>& out) const {
     const std::string& name = layers_.tensor(t).name;
     const bool pass = std::binary_search(out.begin(), out.end(), t);
     const std::optional<DType> cast = CastAt(s, t);
-    StageValue port{name, t, pass, name, layers_.tensor(t).dtype};
+    StageValue port{name, t, pass, name, layers_.tensor(t).dtype, std::nullopt};
     if (cast) {
       port.name = std::string(kWireInput) + name;
       port.wire = std::string(kWire) + name;
       port.dtype = *cast;
+      port.quant = QuantOf(t, *cast);
     } else if (pass) {
       port.name = std::string(kPassInput) + name;
     }
@@ -254,7 +305,8 @@ class Splitter {
     const std::string& name = layers_.tensor(t).name;
     const std::optional<DType> cast = CastAt(s + 1, t);
     const std::string wire = cast ? std::string(kWire) + name : name;
-    return {wire, t, std::binary_search(in.begin(), in.end(), t), wire, cast.value_or(layers_.tensor(t).dtype)};
+    return {wire, t, std::binary_search(in.begin(), in.end(), t), wire, cast.value_or(layers_.tensor(t).dtype),
+            cast ? QuantOf(t, *cast) : std::nullopt};
   }
 
   static void AddCast(onnx::GraphProto& graph, const std::string& name, const std::string& from, const std::string& to,
@@ -279,6 +331,10 @@ class Splitter {
       const StageValue port = InputPort(s, t, out);
       *graph.add_input() = TensorValueInfo(tensor, port.name, port.dtype);
       if (port.name == tensor.name) continue;
+      if (port.quant) {
+        AddQuant(graph, false, tensor.name, port.name, tensor.name, port.dtype, *port.quant);
+        continue;
+      }
       if (port.dtype != tensor.dtype) {
         AddCast(graph, std::string(kUncastNode) + tensor.name, port.name, tensor.name, tensor.dtype);
         continue;
@@ -301,7 +357,11 @@ class Splitter {
       }
       const StageValue port = OutputPort(s, t, in);
       *graph.add_output() = TensorValueInfo(tensor, port.name, port.dtype);
-      if (port.dtype != tensor.dtype) AddCast(graph, std::string(kCastNode) + tensor.name, tensor.name, port.name, port.dtype);
+      if (port.quant) {
+        AddQuant(graph, true, tensor.name, tensor.name, port.name, port.dtype, *port.quant);
+      } else if (port.dtype != tensor.dtype) {
+        AddCast(graph, std::string(kCastNode) + tensor.name, tensor.name, port.name, port.dtype);
+      }
     }
   }
 
@@ -413,7 +473,7 @@ class Splitter {
     stage.node_count = model.graph().node_size();
     stage.initializer_count = model.graph().initializer_size();
     for (const auto& tensor : model.graph().initializer()) {
-      if (tensor.data_location() == onnx::TensorProto::EXTERNAL) ++stage.external_initializer_count;
+      if (tensor.data_location() == onnx::TensorProto::EXTERNAL && !DeferredData(tensor)) ++stage.external_initializer_count;
     }
     if (!model.SerializeToString(&stage.onnx)) throw Error("the stage model cannot be serialized (over 2 GB?)");
     return stage;
@@ -431,9 +491,28 @@ class Splitter {
   std::vector<int> stage_of_;           // per layer
   std::vector<char> on_wire_;           // per value id: received by the stage being built
   std::vector<std::optional<DType>> wire_dtypes_;  // per boundary after stage 0..N-2 (SplitOptions)
+  const std::map<std::string, QuantRange>* quant_ranges_ = nullptr;
 };
 
 }  // namespace
+
+QuantParams QuantParamsFor(DType wire, const QuantRange& range) {
+  if (!std::isfinite(range.min) || !std::isfinite(range.max) || range.min > range.max) {
+    throw Error("quantization range [" + std::to_string(range.min) + ", " + std::to_string(range.max) +
+                "] is not a finite range with min <= max");
+  }
+  QuantParams quant;
+  if (wire == DType::kInt8) {
+    const double abs = std::max(std::fabs(range.min), std::fabs(range.max));
+    quant.scale = abs > 0 ? abs / 127 : 1;
+    return quant;
+  }
+  const double low = std::min(range.min, 0.0);
+  const double high = std::max(range.max, 0.0);
+  quant.scale = high > low ? (high - low) / 255 : 1;
+  quant.zero_point = std::clamp<int64_t>(std::llround(-low / quant.scale), 0, 255);
+  return quant;
+}
 
 std::vector<StageSpec> StagesFromCuts(const LayerGraph& graph, const std::vector<Cut>& cuts,
                                       const std::vector<size_t>& cut_ids, const std::vector<std::string>& platforms) {

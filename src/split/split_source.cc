@@ -2,6 +2,7 @@
 // plan computed in this process, or cut ids given on the command line.
 #define JSON_DIAGNOSTICS 1
 #include <cerrno>
+#include <cmath>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -142,6 +143,28 @@ SplitSource PlanChoice(const PlanReport& plan, const std::vector<PlatformProfile
   source.latency_ms = plan.latency_ms;
   source.throughput_fps = plan.throughput_fps;
   return source;
+}
+
+std::map<std::string, QuantRange> ReadCalibration(const std::string& path) {
+  std::string where;
+  try {
+    const json doc = ReadJsonFile(path, "a calibration JSON file");
+    if (doc.at("kind").get<std::string>() != "calibration") throw Error("/kind: not a calibration document");
+    std::map<std::string, QuantRange> ranges;
+    for (const auto& [name, entry] : doc.at("tensors").items()) {
+      where = "/tensors/" + name;
+      QuantRange range{entry.at("min").get<double>(), entry.at("max").get<double>()};
+      if (!std::isfinite(range.min) || !std::isfinite(range.max) || range.min > range.max) {
+        throw Error(where + ": min and max must be finite with min <= max");
+      }
+      ranges[name] = range;
+    }
+    return ranges;
+  } catch (const Error& e) {
+    throw e.WithContext(path);
+  } catch (const json::exception& e) {
+    throw Error(path + ": " + (where.empty() ? "" : where + ": ") + e.what());
+  }
 }
 
 SplitSource CutsChoice(const std::vector<size_t>& cut_ids, int max_cut_tensors) {

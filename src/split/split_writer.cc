@@ -14,7 +14,9 @@
 #include "dnnpart/split.h"
 #include "dnnpart/split_io.h"
 #include "json_writer.h"
+#include "loader/model_file.h"
 #include "split/atomic_file.h"
+#include "split/inline_weights.h"
 #include "split/onnx_values.h"
 
 namespace dnnpart {
@@ -46,7 +48,7 @@ bool ExternalDataPresent(const std::vector<onnx::ModelProto>& stages, const std:
   bool present = true;
   for (const auto& stage : stages) {
     for (const auto& tensor : stage.graph().initializer()) {
-      if (tensor.data_location() != onnx::TensorProto::EXTERNAL) continue;
+      if (tensor.data_location() != onnx::TensorProto::EXTERNAL || DeferredData(tensor)) continue;
       any_external = true;
       std::error_code ec;
       if (!std::filesystem::is_regular_file(model_dir / ReadExternal(tensor).location, ec)) present = false;
@@ -62,7 +64,7 @@ void CopyExternalWeights(onnx::ModelProto& stage, const std::filesystem::path& m
   AtomicFile weights(dir, weights_name);
   std::string chunk(1 << 20, '\0');
   for (auto& tensor : *stage.mutable_graph()->mutable_initializer()) {
-    if (tensor.data_location() != onnx::TensorProto::EXTERNAL) continue;
+    if (tensor.data_location() != onnx::TensorProto::EXTERNAL || DeferredData(tensor)) continue;
     const External external = ReadExternal(tensor);
     const std::filesystem::path path = model_dir / external.location;
     std::ifstream in(path, std::ios::binary);
@@ -95,11 +97,18 @@ void CopyExternalWeights(onnx::ModelProto& stage, const std::filesystem::path& m
 }
 
 // Shape, type and size as the value travels (cast or not).
-void WriteShapeValue(JsonWriter& json, const Tensor& tensor, DType dtype) {
+void WriteShapeValue(JsonWriter& json, const Tensor& tensor, const StageValue& value) {
+  const DType dtype = value.dtype;
   json.Key("shape").Value(std::vector<int64_t>(tensor.shape.begin(), tensor.shape.end()));
   json.Key("dtype").Value(DTypeName(dtype));
   json.Key("bytes").Value(dtype == tensor.dtype ? tensor.bytes : ElementCount(tensor.shape) * DTypeBytes(dtype));
   if (dtype != tensor.dtype) json.Key("cast_from").Value(DTypeName(tensor.dtype));
+  if (value.quant) {
+    json.Key("quantization").BeginObject();
+    json.Key("scale").Value(value.quant->scale);
+    json.Key("zero_point").Value(value.quant->zero_point);
+    json.EndObject();
+  }
   if (tensor.bounded) json.Key("bounded").Value(true);
 }
 
@@ -145,7 +154,7 @@ void WriteStageValues(JsonWriter& json, const ManifestInput& in, size_t s, bool 
     json.Key("name").Value(value.name);
     json.Key("tensor").Value(tensor.name);
     json.Key("wire").Value(value.wire);
-    WriteShapeValue(json, tensor, value.dtype);
+    WriteShapeValue(json, tensor, value);
     json.Key("passed_through").Value(value.passed_through);
     if (inputs) {
       json.Key("from").BeginObject();
@@ -194,6 +203,9 @@ std::string Manifest(const ManifestInput& in) {
   OptionalNumber(json, "throughput_fps", in.source.throughput_fps);
   json.Key("weights").Value(in.weights);
   json.Key("casts_inserted").Value(in.options.insert_casts);
+  json.Key("calibration");
+  if (in.options.calibration_path.empty()) json.Null();
+  else json.Value(in.options.calibration_path);
   json.Key("pass_through").BeginObject();
   json.Key("node_prefix").Value("dnnpart_pass/");
   json.Key("input_prefix").Value("dnnpart_pass_in/");
@@ -242,11 +254,12 @@ std::vector<StageSpec> MatchingStages(const Model& model, const SplitSource& sou
 SplitOptions SplitOptionsFor(const SplitSource& source, const SplitWriteOptions& options) {
   SplitOptions split;
   if (!options.insert_casts) return split;
+  split.quant_ranges = options.quant_ranges;
   for (size_t k = 0; k < source.wire_dtypes.size(); ++k) {
     std::optional<DType> dtype = source.wire_dtypes[k];
-    if (dtype && !IsFloatingType(*dtype)) {
+    if (dtype && !IsFloatingType(*dtype) && *dtype != DType::kInt8 && *dtype != DType::kUInt8) {
       spdlog::warn("boundary after stage {}: the plan sends activations as {}; --insert-casts inserts casts "
-                   "between floating types only, so they travel as produced",
+                   "between floating types and int8/uint8 quantization only, so they travel as produced",
                    k, DTypeName(*dtype));
       dtype.reset();
     }
@@ -282,10 +295,14 @@ SplitSummary WriteSplit(const Model& model, const SplitSource& source, const Spl
       CopyExternalWeights(protos[s], model_dir, options.out_dir, stem + ".weights.bin");
       summary.files.push_back(stem + ".weights.bin");
     }
-    std::string bytes;
-    if (!protos[s].SerializeToString(&bytes)) throw Error(stem + ": the stage model cannot be serialized");
     AtomicFile file(options.out_dir, stem + ".onnx");
-    file.Write(bytes);
+    if (HasDeferredWeights(protos[s])) {
+      WriteWithInlineWeights(protos[s], model.info().path, file);
+    } else {
+      std::string bytes;
+      if (!protos[s].SerializeToString(&bytes)) throw Error(stem + ": the stage model cannot be serialized");
+      file.Write(bytes);
+    }
     file.Commit();
     summary.files.push_back(stem + ".onnx");
   }

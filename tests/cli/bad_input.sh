@@ -170,6 +170,13 @@ expect_bad "$pp/good_a.json: expected a non-empty JSON array of platform sets" s
 expect_bad "--out must end in .csv or .jsonl" sweep --models $d/tiny_residual.onnx --platform-sets $d/sweep/sets.json \
   --out /tmp/dnnpart_bad_sweep.txt
 expect_bad "not supported yet" sweep --models $d/tiny_residual.onnx --systems x.json --out /tmp/dnnpart_bad_sweep.csv
+# A FIFO as the model is refused before anything is read (no hang), and
+# verify names a missing node binary.
+fifo_dir=$(mktemp -d)
+mkfifo "$fifo_dir/model.onnx"
+expect_bad "$fifo_dir/model.onnx: is not a regular file" cuts "$fifo_dir/model.onnx"
+DNNPART_NODE=/nonexistent/node expect_bad "cannot run '/nonexistent/node'" verify "$fifo_dir" --model "$d/tiny_residual.onnx"
+rm -rf "$fifo_dir"
 
 echo "bad input: $passed passed, $failures failed"
 [[ $failures -eq 0 ]]

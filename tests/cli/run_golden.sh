@@ -38,6 +38,13 @@ check inspect_tiny_table inspect tests/data/tiny_residual.onnx --format table
 check cuts_resnet18_json cuts models/resnet18.onnx --format json
 check cuts_googlenet_k2_table cuts models/googlenet.onnx --max-cut-tensors 2 --format table
 check inspect_squeezenet_table inspect models/squeezenet1_1.onnx --format table
+# --accuracy-cmd: the command counts the stage files, --min-accuracy 2 rejects the one-platform plan.
+accuracy_cmd="ls {dir} | grep -c '^stage_[0-9]*[.]onnx\$'"
+for format in table json; do
+  check plan_resnet18_accuracy_$format plan models/resnet18.onnx --platforms platforms/raspberry_pi_5.json \
+    platforms/jetson_nano_4gb.json --max-cut-tensors 2 --objective latency --show-infeasible \
+    --accuracy-cmd "$accuracy_cmd" --min-accuracy 2 --format $format
+done
 check cuts_symbolic_bound_json cuts tests/data/symbolic_dims.onnx --input-shape input=2x3x8x8 --format json
 check inspect_data_dependent_table inspect tests/data/data_dependent.onnx --format table
 check cuts_data_dependent_k2_json cuts tests/data/data_dependent.onnx --max-cut-tensors 2 --format json
