@@ -118,7 +118,7 @@ async function main() {
   const tracePath = path.join(outDir, `${stem}.trace.json`);
   renameSync(traces[0], tracePath);
   const summary = {
-    model: path.resolve(args.model),
+    model: path.basename(args.model),
     runtime: 'onnxruntime',
     runtime_version: ortVersion(),
     binding: 'onnxruntime-node',
@@ -132,8 +132,8 @@ async function main() {
     run_max_ms: Math.max(...runMs),
     load_average_1min: os.loadavg()[0],
     date_utc: new Date().toISOString(),
-    trace: tracePath,
-    optimized_model: optimizedPath,
+    trace: path.basename(tracePath),
+    optimized_model: path.basename(optimizedPath),
   };
   const summaryPath = path.join(outDir, `${stem}.profile.json`);
   writeFileSync(summaryPath, JSON.stringify(summary, null, 2) + '\n');

@@ -24,6 +24,7 @@ struct TraceKernel {
   std::string op_type;  // args.op_name
   double median_ms = 0;
   int64_t samples = 0;
+  std::vector<double> run_ms;  // total in each run (OrtTrace::run_ms order), 0 where absent
 };
 
 struct OrtTrace {
@@ -31,6 +32,7 @@ struct OrtTrace {
   std::vector<TraceKernel> kernels;  // sorted by first appearance in the trace
   int64_t runs = 0;                  // model_run events
   double run_median_ms = 0;          // median model_run duration
+  std::vector<double> run_ms;        // each model_run duration, in time order
 };
 
 // Reads an ORT profile trace (a JSON array of Chrome trace events). Refuses
@@ -66,6 +68,10 @@ struct TraceMapping {
   std::vector<std::string> unmatched_kernels;
   double mapped_ms = 0;      // sum of medians of matched kernels (incl. conversions)
   double unmatched_ms = 0;   // sum of medians of kernels mapped to no layer
+  // Median over runs of (time of matched kernels in the run / run duration):
+  // the share of each run the mapping explains. Per run, so that a kernel
+  // slowed by another process in one run does not count against it.
+  double coverage = 0;
   int64_t matched_layers = 0;
 };
 
@@ -80,7 +86,7 @@ TraceMapping MapTrace(const LayerGraph& graph, const OrtTrace& trace, const std:
 
 struct OrtImportOptions {
   MissingLayers missing = MissingLayers::kEstimate;  // what unmatched layers cost
-  double min_coverage = 0.9;   // refuse when mapped_ms < this × run_median_ms
+  double min_coverage = 0.9;   // refuse when TraceMapping::coverage is below this
   bool force = false;          // import anyway below min_coverage
   std::string rename;          // new profile name ("" keeps the base's)
   std::string output_path;     // default_link is rewritten relative to it; "" → absolute

@@ -35,6 +35,22 @@ std::optional<TensorId> ResolveTensor(const LayerGraph& graph, std::string name)
   return std::nullopt;
 }
 
+// The first output of the original layer `name` names, or of the layer named
+// by the part of `name` before a "/...Fusion" suffix ORT appends.
+std::optional<TensorId> OutputOfLayerNamed(const LayerGraph& graph, std::string name) {
+  for (int step = 0; step < 2; ++step) {
+    if (auto l = graph.FindLayer(name)) {
+      if (!graph.layer(*l).outputs.empty()) return graph.layer(*l).outputs.front();
+    }
+    const size_t fusion = name.rfind("Fusion");
+    if (fusion == std::string::npos) return std::nullopt;
+    const size_t slash = name.rfind('/', fusion);
+    if (slash == std::string::npos || slash == 0) return std::nullopt;
+    name.resize(slash);
+  }
+  return std::nullopt;
+}
+
 bool IsConversionOp(const std::string& op_type) {
   return op_type == "ReorderInput" || op_type == "ReorderOutput";
 }
@@ -113,8 +129,12 @@ TraceMapping MapTrace(const LayerGraph& graph, const OrtTrace& trace, const std:
     }
     // NCHWc kernels are named after the original tensor they compute
     // ("<tensor>_nchwc") while their output is renamed.
+    // Other rewritten nodes keep an original node name ("/features.3/Concat"),
+    // maybe with the fusion that made them ("/block/Mul/QuickGeluFusion/").
     if (outputs.empty() && node.outputs.size() == 1 && !IsConversionOp(node.op_type)) {
-      if (auto t = ResolveTensor(graph, node.name)) {
+      std::optional<TensorId> t = ResolveTensor(graph, node.name);
+      if (!t) t = OutputOfLayerNamed(graph, node.name);
+      if (t) {
         alias.emplace(node.outputs.front(), *t);
         outputs.insert(*t);
       }
@@ -144,6 +164,20 @@ TraceMapping MapTrace(const LayerGraph& graph, const OrtTrace& trace, const std:
     }
   }
   for (int owner : mapping.layer_kernel) mapping.matched_layers += owner != -1 ? 1 : 0;
+  std::vector<double> shares;
+  for (size_t run = 0; run < trace.run_ms.size(); ++run) {
+    double matched_ms = 0;
+    for (size_t k = 0; k < trace.kernels.size(); ++k) {
+      const KernelAssignment& kernel = mapping.kernels[k];
+      if (!kernel.layers.empty() || kernel.converts_for != kNoLayer) matched_ms += trace.kernels[k].run_ms[run];
+    }
+    if (trace.run_ms[run] > 0) shares.push_back(matched_ms / trace.run_ms[run]);
+  }
+  if (!shares.empty()) {
+    std::sort(shares.begin(), shares.end());
+    const size_t mid = shares.size() / 2;
+    mapping.coverage = shares.size() % 2 ? shares[mid] : (shares[mid - 1] + shares[mid]) / 2;
+  }
   return mapping;
 }
 

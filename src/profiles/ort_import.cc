@@ -62,11 +62,11 @@ OrtImportResult ImportOrtIntoProfile(const std::string& trace_path, const std::s
   result.run_median_ms = trace.run_median_ms;
   result.layers = static_cast<int64_t>(graph.layer_count());
   const TraceMapping& m = result.mapping;
-  if (m.mapped_ms < options.min_coverage * trace.run_median_ms && !options.force) {
-    throw Error(trace_path + ": kernels mapped to layers of the model take " + Format("%.3f", m.mapped_ms) +
-                " ms, " + Format("%.1f", 100.0 * m.mapped_ms / trace.run_median_ms) + " % of the measured run (" +
-                Format("%.3f", trace.run_median_ms) + " ms), below " + Format("%.0f", 100.0 * options.min_coverage) +
-                " % (" + std::to_string(m.unmatched_kernels.size()) + " unmatched kernels, " +
+  if (m.coverage < options.min_coverage && !options.force) {
+    throw Error(trace_path + ": kernels mapped to layers of the model take " + Format("%.1f", 100.0 * m.coverage) +
+                " % of a run (median over " + std::to_string(trace.runs) + " runs), below " +
+                Format("%.0f", 100.0 * options.min_coverage) + " % (" +
+                std::to_string(m.unmatched_kernels.size()) + " unmatched kernels, " +
                 Format("%.3f", m.unmatched_ms) + " ms); is --optimized-model the model this trace ran? --force imports anyway");
   }
   ordered_json profile = ReadProfileJson(base_profile_path);
@@ -83,6 +83,7 @@ OrtImportResult ImportOrtIntoProfile(const std::string& trace_path, const std::s
   measured["trace_runs"] = trace.runs;
   measured["trace_run_median_ms"] = trace.run_median_ms;
   measured["mapped_ms"] = m.mapped_ms;
+  measured["coverage"] = m.coverage;
   measured["unmatched_kernels"] = static_cast<int64_t>(m.unmatched_kernels.size());
   measured["unmatched_ms"] = m.unmatched_ms;
   if (!profile.contains("provenance") || !profile["provenance"].is_object()) profile["provenance"] = ordered_json::object();

@@ -117,16 +117,18 @@ OrtTrace ReadOrtTrace(const std::string& path) {
     if (after == runs.begin() || event.ts_us > std::prev(after)->second) continue;  // outside every run
     const auto run = static_cast<size_t>(std::prev(after) - runs.begin());
     per_run[event.name][run] += event.dur_us / 1000.0;
-    if (index.emplace(event.name, trace.kernels.size()).second) trace.kernels.push_back({event.name, event.op_type, 0, 0});
+    if (index.emplace(event.name, trace.kernels.size()).second) trace.kernels.push_back({event.name, event.op_type, 0, 0, {}});
   }
   for (TraceKernel& kernel : trace.kernels) {
     std::vector<double> samples;
-    for (const auto& [run, ms] : per_run[kernel.name]) samples.push_back(ms);
+    kernel.run_ms.assign(runs.size(), 0.0);
+    for (const auto& [run, ms] : per_run[kernel.name]) samples.push_back(ms), kernel.run_ms[run] = ms;
     kernel.median_ms = Median(samples);
     kernel.samples = static_cast<int64_t>(samples.size());
   }
   trace.runs = static_cast<int64_t>(runs.size());
   trace.run_median_ms = Median(run_ms);
+  for (const auto& [start, end] : runs) trace.run_ms.push_back((end - start) / 1000.0);
   return trace;
 }
 
