@@ -7,6 +7,8 @@
 #include <map>
 #include <unordered_map>
 
+#include "nearest_names.h"
+
 namespace dnnpart {
 namespace {
 
@@ -82,8 +84,13 @@ std::vector<LayerCost> CostLayers(const LayerGraph& graph, const PlatformProfile
     }
   }
   if (unknown_names > 0) {
-    spdlog::warn("{}: {} layer table entr{} name{} no layer of the model (e.g. '{}'); ignored", platform.path,
-                 unknown_names, unknown_names == 1 ? "y" : "ies", unknown_names == 1 ? "s" : "", example);
+    std::vector<std::string> names;
+    for (size_t l = 0; l < graph.layer_count(); ++l) names.push_back(graph.layer(static_cast<LayerId>(l)).name);
+    std::string nearest;
+    for (const std::string& name : NearestNames(example, names, 3)) nearest += (nearest.empty() ? "'" : ", '") + name + "'";
+    spdlog::warn("{}: {} layer table entr{} name{} no layer of the model (e.g. '{}'; nearest layers: {}); ignored",
+                 platform.path, unknown_names, unknown_names == 1 ? "y" : "ies", unknown_names == 1 ? "s" : "",
+                 example, nearest);
   }
   for (size_t l = 0; l < graph.layer_count(); ++l) {
     const Layer& layer = graph.layer(static_cast<LayerId>(l));
