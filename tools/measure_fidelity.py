@@ -182,14 +182,18 @@ def main():
     parser.add_argument("--cuts", type=int, default=10)
     parser.add_argument("--pipelines", nargs="*", default=["mobilenet_v2", "resnet18", "squeezenet1_1", "googlenet"])
     parser.add_argument("--skip-export", action="store_true")
+    parser.add_argument("--skip-whole", action="store_true",
+                        help="reuse the whole-network traces already in --work (steps 2 and 3)")
     args = parser.parse_args()
-    os.makedirs(os.path.join(args.work, "whole"), exist_ok=True)
+    for sub in ("whole", "cuts", "pipe"):
+        os.makedirs(os.path.join(args.work, sub), exist_ok=True)
     if not args.skip_export:
         run([sys.executable, os.path.join(ROOT, "tools", "export_models.py"), "--out", os.path.join(args.work, "models"),
              "--only", *args.networks, "--keep-weights", *args.networks])
     emit({"step": "start", "uptime": run(["uptime"]).stdout.strip()})
-    whole_networks(args, args.networks)
-    calibrate(args, args.networks)
+    if not args.skip_whole:
+        whole_networks(args, args.networks)
+        calibrate(args, args.networks)
     for name in args.cut_networks:
         cuts(args, name)
     link = os.path.join(ROOT, "platforms", "ethernet_100m.json")
