@@ -14,6 +14,9 @@
 #include "dnnpart/error.h"
 #include "dnnpart/model.h"
 #include "dnnpart/ort_import.h"
+#include "dnnpart/output_file.h"
+#include "dnnpart/profile_import.h"
+#include "nearest_names.h"
 #include "test_util.h"
 
 namespace dnnpart {
@@ -224,6 +227,32 @@ TEST(Calibrate, RecoversKnownParameters) {
   EXPECT_NEAR(fit.peak() * fit.efficiency.at("Conv"), truth.peak() * 0.4, 0.02 * truth.peak() * 0.4);
   EXPECT_NEAR(fit.peak() * fit.efficiency.at("Conv.depthwise"), truth.peak() * 0.05, 0.05 * truth.peak() * 0.05);
   EXPECT_NEAR(fit.layer_overhead_ms, 0.03, 0.003);
+}
+
+TEST(CsvImport, ByteOrderMarkIsNotPartOfTheFirstColumnName) {
+  TempFile csv("bom.csv", "\xEF\xBB\xBFLayer,Latency [ms]\n/c1/Conv,1.5\n");
+  CsvImportOptions options;
+  options.energy_column.clear();
+  const std::string text = ImportCsvIntoProfile(csv.path(), SourcePath("platforms/raspberry_pi_4.json"), options);
+  EXPECT_NE(text.find("\"/c1/Conv\""), std::string::npos);
+  EXPECT_NE(text.find("\"missing\": \"estimate\""), std::string::npos);  // the default
+  EXPECT_NE(text.find("\"energy_mj\""), std::string::npos);                // active_w × latency
+}
+
+TEST(OutputFile, RefusesDevicesFoldersAndExistingFilesWithoutForce) {
+  EXPECT_THROW(WriteOutputFile("/dev/full", "x", true), Error);
+  EXPECT_THROW(WriteOutputFile(std::filesystem::temp_directory_path().string(), "x", true), Error);
+  TempFile existing("existing.json", "old");
+  EXPECT_THROW(WriteOutputFile(existing.path(), "new", false), Error);
+  WriteOutputFile(existing.path(), "new", true);
+  std::ifstream in(existing.path());
+  std::string content((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  EXPECT_EQ(content, "new");
+}
+
+TEST(NearestNames, SuggestsTheClosestOpType) {
+  EXPECT_EQ(NearestNames("conv", {"Gemm", "Conv", "ConvTranspose"}, 1), std::vector<std::string>{"Conv"});
+  EXPECT_EQ(EditDistance("kitten", "sitting"), 3u);
 }
 
 }  // namespace
