@@ -7,6 +7,8 @@
 #include <map>
 #include <unordered_map>
 
+#include "nearest_names.h"
+
 namespace dnnpart {
 namespace {
 
@@ -14,16 +16,40 @@ bool IsFloating(DType type) {
   return type == DType::kFloat32 || type == DType::kFloat16 || type == DType::kBFloat16 || type == DType::kFloat64;
 }
 
-double EfficiencyOf(const Layer& layer, const PlatformProfile& platform) {
-  if (layer.depthwise) {
-    auto it = platform.efficiency.find("Conv.depthwise");
-    if (it != platform.efficiency.end()) return it->second;
-  }
-  auto it = platform.efficiency.find(layer.op_type);
-  return it != platform.efficiency.end() ? it->second : platform.default_efficiency;
+bool IsActivation(const std::string& op_type) {
+  return op_type == "Relu" || op_type == "Clip" || op_type == "LeakyRelu" || op_type == "Sigmoid" ||
+         op_type == "Tanh" || op_type == "HardSigmoid" || op_type == "HardSwish";
 }
 
 }  // namespace
+
+std::string CostClass(const LayerGraph& graph, LayerId id) {
+  const Layer& layer = graph.layer(id);
+  if (layer.op_type != "Conv") return layer.op_type;
+  if (layer.depthwise) return "Conv.depthwise";
+  if (!layer.inputs.empty() && !layer.outputs.empty()) {
+    const Shape& in = graph.tensor(layer.inputs.front()).shape;
+    const int64_t out_elements = ElementCount(graph.tensor(layer.outputs.front()).shape);
+    if (in.size() >= 2 && in[1] > 0 && layer.macs == out_elements * in[1]) return "Conv.pointwise";
+  }
+  return "Conv";
+}
+
+double EfficiencyOf(const LayerGraph& graph, LayerId id, const PlatformProfile& platform) {
+  const Layer& layer = graph.layer(id);
+  auto it = platform.efficiency.find(CostClass(graph, id));
+  if (it == platform.efficiency.end()) it = platform.efficiency.find(layer.op_type);
+  return it != platform.efficiency.end() ? it->second : platform.default_efficiency;
+}
+
+bool IsFusedActivation(const LayerGraph& graph, LayerId id) {
+  const Layer& layer = graph.layer(id);
+  if (!IsActivation(layer.op_type) || layer.inputs.empty()) return false;
+  const Tensor& input = graph.tensor(layer.inputs.front());
+  if (input.producer == kNoLayer || input.consumers.size() != 1 || input.is_graph_output) return false;
+  const std::string& producer = graph.layer(input.producer).op_type;
+  return producer == "Conv" || producer == "Gemm" || producer == "MatMul" || producer == "ConvTranspose";
+}
 
 int64_t BytesPerElementOn(const Tensor& tensor, DType platform_type) {
   return IsFloating(tensor.dtype) ? DTypeBytes(platform_type) : DTypeBytes(tensor.dtype);
@@ -35,10 +61,11 @@ LayerCost EstimateLayer(const LayerGraph& graph, LayerId id, const PlatformProfi
   int64_t bytes_moved = layer.param_count * element_bytes;
   for (TensorId t : layer.inputs) bytes_moved += ElementCount(graph.tensor(t).shape) * BytesPerElementOn(graph.tensor(t), platform.data_type);
   for (TensorId t : layer.outputs) bytes_moved += ElementCount(graph.tensor(t).shape) * BytesPerElementOn(graph.tensor(t), platform.data_type);
-  const double compute_s = static_cast<double>(layer.macs) / (platform.peak() * EfficiencyOf(layer, platform));
+  const double compute_s = static_cast<double>(layer.macs) / (platform.peak() * EfficiencyOf(graph, id, platform));
   const double memory_s = static_cast<double>(bytes_moved) / platform.memory_bandwidth_bytes_per_s;
   LayerCost cost;
   cost.source = CostSource::kEstimated;
+  if (platform.fuse_activations && IsFusedActivation(graph, id)) return cost;  // runs inside its producer's kernel
   cost.latency_ms = 1000.0 * std::max(compute_s, memory_s) + platform.layer_overhead_ms;
   cost.energy_mj = platform.power_in_watts
                        ? platform.active_w * cost.latency_ms
@@ -57,8 +84,13 @@ std::vector<LayerCost> CostLayers(const LayerGraph& graph, const PlatformProfile
     }
   }
   if (unknown_names > 0) {
-    spdlog::warn("{}: {} layer table entr{} name{} no layer of the model (e.g. '{}'); ignored", platform.path,
-                 unknown_names, unknown_names == 1 ? "y" : "ies", unknown_names == 1 ? "s" : "", example);
+    std::vector<std::string> names;
+    for (size_t l = 0; l < graph.layer_count(); ++l) names.push_back(graph.layer(static_cast<LayerId>(l)).name);
+    std::string nearest;
+    for (const std::string& name : NearestNames(example, names, 3)) nearest += (nearest.empty() ? "'" : ", '") + name + "'";
+    spdlog::warn("{}: {} layer table entr{} name{} no layer of the model (e.g. '{}'; nearest layers: {}); ignored",
+                 platform.path, unknown_names, unknown_names == 1 ? "y" : "ies", unknown_names == 1 ? "s" : "",
+                 example, nearest);
   }
   for (size_t l = 0; l < graph.layer_count(); ++l) {
     const Layer& layer = graph.layer(static_cast<LayerId>(l));

@@ -27,6 +27,12 @@ inline nlohmann::json ReadJsonFile(const std::string& path, const std::string& w
     return nlohmann::json::parse(file);
   } catch (const nlohmann::json::parse_error& e) {
     throw Error(std::string("not valid JSON: ") + e.what());
+  } catch (const nlohmann::json::out_of_range& e) {
+    // e.g. 1e309: nlohmann gives no position; say what is wrong in our words.
+    std::string detail = e.what();
+    const size_t bracket = detail.find("] ");
+    if (bracket != std::string::npos) detail.erase(0, bracket + 2);
+    throw Error("not valid JSON: " + detail + " (numbers must fit a 64-bit double)");
   }
 }
 

@@ -138,6 +138,7 @@ StageReport Planner::Stage(int p, int from, int to) {
     if (cost.source == CostSource::kZero) ++stage.unmeasured_zero_layers;
   }
   stage.unmodelled_ops.assign(unmodelled.begin(), unmodelled.end());
+  stage.zero_latency = stage.layer_count > 0 && stage.latency_ms == 0;
   const StageMemory memory = Memory(p, from, to);
   stage.weight_bytes = memory.weight_bytes;
   stage.peak_activation_bytes = memory.peak_activation_bytes;

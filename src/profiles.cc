@@ -3,8 +3,10 @@
 #define JSON_DIAGNOSTICS 1
 #include "dnnpart/profiles.h"
 
+#include <onnx/defs/schema.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -14,11 +16,28 @@
 #include "dnnpart/error.h"
 #include "json_file.h"
 #include "json_reader.h"
+#include "nearest_names.h"
 
 namespace dnnpart {
 namespace {
 
 using nlohmann::json;
+
+// ONNX op types of the default domain plus dnnpart's cost classes.
+std::vector<std::string> KnownCostKeys() {
+  std::vector<std::string> keys{"Conv.depthwise", "Conv.pointwise"};
+  for (const auto& schema : onnx::OpSchemaRegistry::get_all_schemas()) {
+    if (schema.domain().empty() || schema.domain() == "ai.onnx") keys.push_back(schema.Name());
+  }
+  std::sort(keys.begin(), keys.end());
+  keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
+  return keys;
+}
+
+bool IsKnownCostKey(const std::string& key) {
+  static const std::vector<std::string> known = KnownCostKeys();
+  return std::binary_search(known.begin(), known.end(), key);
+}
 
 // The header every profile shares: schema version and kind, then its
 // identity (name, description, source) and the file it came from.
@@ -52,9 +71,18 @@ void ReadCompute(Reader& compute, PlatformProfile& p) {
     if (value > 1) throw Error(efficiency.Path(key) + ": an efficiency is a fraction of the peak, at most 1");
     if (key == "default") p.default_efficiency = value;
     else p.efficiency[key] = value;
+    if (key != "default" && !IsKnownCostKey(key)) {
+      spdlog::warn("{}: {}: no ONNX op type or cost class is called '{}' (did you mean '{}'?); it applies to no layer",
+                   p.path, efficiency.Path(key), key, NearestNames(key, KnownCostKeys(), 1).front());
+    }
   }
   if (!efficiency.Has("default")) throw Error(efficiency.Path("default") + ": required field is missing");
   p.layer_overhead_ms = compute.Number("layer_overhead_ms", 0.0);
+  if (compute.Has("fuse_activations")) {
+    const json& fuse = compute.Raw("fuse_activations");
+    if (!fuse.is_boolean()) throw Error(compute.Path("fuse_activations") + ": must be true or false");
+    p.fuse_activations = fuse.get<bool>();
+  }
 }
 
 void ReadPower(Reader power, PlatformProfile& p) {

@@ -76,6 +76,7 @@ void WritePlanEntry(JsonWriter& json, const PlanDocument& doc, const PlanReport&
     json.Key("measured_latency_ms").Value(stage.measured_latency_ms);
     json.Key("estimated_latency_ms").Value(stage.estimated_latency_ms);
     json.Key("unmeasured_zero_layers").Value(stage.unmeasured_zero_layers);
+    if (stage.zero_latency) json.Key("zero_latency").Value(true);  // only when true: a warning
     json.Key("unmodelled_ops").Value(stage.unmodelled_ops);
     json.Key("energy_mj").Value(stage.energy_mj);
     json.Key("idle_energy_mj").Value(stage.idle_energy_mj);

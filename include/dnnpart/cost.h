@@ -35,7 +35,19 @@ struct OpTypeCount {
 // `platforms`: the layers whose compute some plan counts as 0.
 std::vector<OpTypeCount> UncostedOpTypes(const LayerGraph& graph, const std::vector<PlatformProfile>& platforms);
 
-// Returns the roofline estimate of one layer on `platform`.
+// The efficiency key a layer is estimated with: "Conv.depthwise",
+// "Conv.pointwise" (1×1, ungrouped), else its op type (docs/costs.md).
+std::string CostClass(const LayerGraph& graph, LayerId layer);
+
+// Efficiency of `layer` on `platform`: its cost class, else its op type, else default.
+double EfficiencyOf(const LayerGraph& graph, LayerId layer, const PlatformProfile& platform);
+
+// True for an activation (Relu, Clip, Sigmoid, ...) whose input comes only
+// from a Conv/Gemm/MatMul: runtimes run it inside that kernel.
+bool IsFusedActivation(const LayerGraph& graph, LayerId layer);
+
+// Returns the roofline estimate of one layer on `platform` (0 for a fused
+// activation when the platform has compute.fuse_activations).
 LayerCost EstimateLayer(const LayerGraph& graph, LayerId layer, const PlatformProfile& platform);
 
 // Bytes per element of a tensor held on a platform: floating-point tensors

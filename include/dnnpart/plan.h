@@ -49,6 +49,7 @@ struct StageReport {
   double measured_latency_ms = 0;      // part of latency_ms from measured tables
   double estimated_latency_ms = 0;     // part from the roofline estimate
   int64_t unmeasured_zero_layers = 0;  // layers costed 0 because the table lacks them
+  bool zero_latency = false;           // the stage has layers but is predicted to take 0 ms
   std::vector<std::string> unmodelled_ops;  // op types of layers with neither a MAC model nor a
                                             // measured cost here; sorted, distinct
   double energy_mj = 0;

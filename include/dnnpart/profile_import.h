@@ -15,12 +15,13 @@ namespace dnnpart {
 struct CsvImportOptions {
   std::string name_column = "Layer";              // ONNX node names
   std::string latency_column = "Latency [ms]";    // milliseconds
-  std::string energy_column = "Energy [mJ]";      // millijoules; "" when absent
+  std::string energy_column = "Energy [mJ]";      // millijoules; "" when absent (then
+                                                  // active_w × latency if the base has active_w)
   char separator = '\0';                          // '\0': ';' if the header has one, else ','
-  MissingLayers missing = MissingLayers::kZero;   // what layers absent from the table cost
+  MissingLayers missing = MissingLayers::kEstimate;   // what layers absent from the table cost
   std::string rename;                             // new profile name ("" keeps the base's)
   std::string output_path;                        // where the result will live: default_link is
-                                                  // rewritten relative to it ("" keeps it as is)
+                                                  // rewritten relative to it ("" makes it absolute)
 };
 
 // Returns the JSON text of `base_profile_path` with its layers.table replaced

@@ -31,6 +31,7 @@ struct PlatformProfile {
   std::map<std::string, double> efficiency; // by op type or cost class ("Conv.depthwise")
   double default_efficiency = 1.0;
   double layer_overhead_ms = 0;
+  bool fuse_activations = false;  // activations fused into their Conv/Gemm cost 0 when estimated
   double memory_capacity_bytes = 0;
   double memory_bandwidth_bytes_per_s = 0;
   // Energy model: watts (active_w, idle_w) or per-operation energies.

@@ -17,6 +17,7 @@ Action RegisterCuts(CLI::App& app);
 Action RegisterInspect(CLI::App& app);
 Action RegisterPlan(CLI::App& app);
 Action RegisterProfile(CLI::App& app);
+Action RegisterCalibrate(CLI::App& profile);  // a subcommand of `profile`
 Action RegisterSplit(CLI::App& app);
 Action RegisterSystem(CLI::App& app);
 Action RegisterSweep(CLI::App& app);

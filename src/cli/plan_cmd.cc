@@ -189,6 +189,14 @@ Action RegisterPlan(CLI::App& app) {
       spdlog::error("no plan meets the constraints (use --show-infeasible to see why)");
       return kExitNoPlan;
     }
+    for (const StageReport& stage : doc.result.pareto[*doc.result.recommended].stages) {
+      if (stage.zero_latency) {
+        spdlog::warn("the recommended plan's stage on '{}' ({} .. {}, {} layers) is predicted to take 0 ms: its profile "
+                     "measured none of its layers and has layers.missing zero",
+                     doc.platforms[static_cast<size_t>(stage.platform)].name, stage.first_layer, stage.last_layer,
+                     stage.layer_count);
+      }
+    }
     if (!flags->emit_dir.empty()) {
       SplitWriteOptions write;
       write.out_dir = flags->emit_dir;

@@ -117,6 +117,30 @@ expect_bad "no column 'Latenz'" profile import tests/data/cnnparted/efficientnet
   --into platforms/simba_like.json --latency-column Latenz
 rm -f "$tmp_profile"
 
+# profile import hardening (issues 10, 11, 13): folders, devices, bad numbers.
+csv=tests/data/cnnparted/efficientnet_simba_like_convlayers.csv
+expect_bad "tests/data: is a directory, not a CSV table" profile import tests/data --into platforms/simba_like.json
+expect_bad "tests/data: is a directory, not a JSON profile" profile import $csv --into tests/data
+expect_bad "/dev/full: exists and is not a regular file" profile import $csv --into platforms/simba_like.json \
+  -o /dev/full --force
+bad_tmp=$(mktemp -d)
+printf '{"schema_version": 1, "kind": "platform", "name": "x", "source": "y", "compute": {"peak_macs_per_s": {"float32": 1e309}}}' >"$bad_tmp/huge.json"
+expect_bad "huge.json: not valid JSON: number overflow" plan $m --platforms "$bad_tmp/huge.json"
+rm -rf "$bad_tmp"
+
+# profile import --from ort and profile calibrate.
+ort=tests/data/ort
+expect_bad "--from ort needs --optimized-model" profile import --from ort $ort/tiny_cnn.trace.json \
+  --into platforms/raspberry_pi_4.json
+expect_bad "below 90 %" profile import --from ort $ort/tiny_cnn.trace.json --optimized-model $ort/tiny_cnn.optimized.onnx \
+  --model $ort/tiny_cnn.onnx --into platforms/raspberry_pi_4.json
+expect_bad "tiny_cnn.onnx: not valid JSON" profile import --from ort $ort/tiny_cnn.onnx \
+  --optimized-model $ort/tiny_cnn.optimized.onnx --model $ort/tiny_cnn.onnx --into platforms/raspberry_pi_4.json
+expect_bad "give one model per trace" profile calibrate --base platforms/raspberry_pi_4.json \
+  --trace $ort/tiny_cnn.trace.json --model $ort/tiny_cnn.onnx --model $ort/tiny_cnn.onnx -o /tmp/never_written.json
+expect_bad "cannot tell its optimised model" profile calibrate --base platforms/raspberry_pi_4.json \
+  --trace $ort/tiny_cnn.onnx --model $ort/tiny_cnn.onnx -o /tmp/never_written.json
+
 # split: bad plan files, cut ids, picks and output folders. Nothing may be
 # left in a refused output folder.
 split_tmp=$(mktemp -d)

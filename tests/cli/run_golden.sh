@@ -13,6 +13,8 @@ check() {
   local actual
   actual=$("$DNNPART" -q "$@" 2>&1)
   local code=$?
+  # Absolute paths (profile import to stdout writes default_link absolute) as <root>/...
+  actual=${actual//"$PWD/"/<root>/}
   if [[ $code -ne 0 && $code -ne 3 ]]; then
     echo "FAIL $name: exit $code: $actual"
     failures=$((failures + 1))

@@ -9,11 +9,9 @@
 #include <vector>
 
 #include "dnnpart/error.h"
+#include "profiles/profile_edit.h"
 
 namespace dnnpart {
-
-// Defined in profiles.cc: validates a platform profile given as JSON text.
-PlatformProfile ParsePlatformProfile(const std::string& text, const std::string& path);
 
 namespace {
 
@@ -64,10 +62,13 @@ double ParseValue(const std::string& text, const std::string& where) {
 }
 
 ordered_json ReadTable(const std::string& csv_path, const CsvImportOptions& options) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(csv_path, ec)) throw Error(csv_path + ": is a directory, not a CSV table");
   std::ifstream file(csv_path);
   if (!file) throw Error(csv_path + ": cannot open the file (" + std::string(std::strerror(errno)) + ")");
   std::string line;
   if (!std::getline(file, line)) throw Error(csv_path + ": the file is empty");
+  if (line.rfind("\xEF\xBB\xBF", 0) == 0) line.erase(0, 3);  // UTF-8 byte order mark
   const char separator = options.separator != '\0' ? options.separator : line.find(';') != std::string::npos ? ';' : ',';
   const std::vector<std::string> header = SplitCsvLine(line, separator);
   const size_t name_col = ColumnIndex(header, options.name_column, csv_path);
@@ -97,17 +98,7 @@ ordered_json ReadTable(const std::string& csv_path, const CsvImportOptions& opti
 std::string ImportCsvIntoProfile(const std::string& csv_path, const std::string& base_profile_path,
                                  const CsvImportOptions& options) {
   const ordered_json table = ReadTable(csv_path, options);
-  std::ifstream base_file(base_profile_path);
-  if (!base_file) {
-    throw Error(base_profile_path + ": cannot open the file (" + std::string(std::strerror(errno)) + ")");
-  }
-  ordered_json profile;
-  try {
-    profile = ordered_json::parse(base_file);
-  } catch (const ordered_json::parse_error& e) {
-    throw Error(base_profile_path + ": not valid JSON: " + e.what());
-  }
-  if (!profile.is_object()) throw Error(base_profile_path + ": /: must be an object");
+  ordered_json profile = ReadProfileJson(base_profile_path);
   if (!options.rename.empty()) profile["name"] = options.rename;
   const std::string note = "Per-layer table imported from " + csv_path + " (columns '" + options.name_column + "', '" +
                            options.latency_column + "'" +
@@ -115,18 +106,9 @@ std::string ImportCsvIntoProfile(const std::string& csv_path, const std::string&
   profile["source"] = profile.value("source", std::string()) + (profile.contains("source") ? " " : "") + note;
   profile["layers"] = ordered_json{{"missing", options.missing == MissingLayers::kZero ? "zero" : "estimate"},
                                    {"table", table}};
-  if (!options.output_path.empty() && profile.contains("default_link") && profile["default_link"].is_string()) {
-    namespace fs = std::filesystem;
-    const fs::path link(profile["default_link"].get<std::string>());
-    if (link.is_relative()) {
-      const fs::path target = fs::absolute(fs::path(base_profile_path).parent_path() / link).lexically_normal();
-      const fs::path out_dir = fs::absolute(fs::path(options.output_path)).parent_path();
-      profile["default_link"] = target.lexically_relative(out_dir).generic_string();
-    }
-  }
-  std::string text = profile.dump(2) + "\n";
-  ParsePlatformProfile(text, base_profile_path);  // the result must be a valid profile
-  return text;
+  if (options.energy_column.empty()) AddEnergyFromPower(profile);
+  RebaseDefaultLink(profile, base_profile_path, options.output_path);
+  return FinishProfile(profile, base_profile_path);
 }
 
 }  // namespace dnnpart

@@ -1,0 +1,60 @@
+#define JSON_DIAGNOSTICS 1
+#include "profiles/profile_edit.h"
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+
+#include "dnnpart/error.h"
+
+namespace dnnpart {
+
+nlohmann::ordered_json ReadProfileJson(const std::string& path) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) throw Error(path + ": is a directory, not a JSON profile");
+  std::ifstream file(path);
+  if (!file) throw Error(path + ": cannot open the file (" + std::string(std::strerror(errno)) + ")");
+  nlohmann::ordered_json profile;
+  try {
+    profile = nlohmann::ordered_json::parse(file);
+  } catch (const nlohmann::ordered_json::exception& e) {
+    throw Error(path + ": not valid JSON: " + e.what());
+  }
+  if (!profile.is_object()) throw Error(path + ": /: must be an object");
+  return profile;
+}
+
+void RebaseDefaultLink(nlohmann::ordered_json& profile, const std::string& base_path, const std::string& output_path) {
+  namespace fs = std::filesystem;
+  if (!profile.contains("default_link") || !profile["default_link"].is_string()) return;
+  const fs::path link(profile["default_link"].get<std::string>());
+  if (!link.is_relative()) return;
+  const fs::path target = fs::absolute(fs::path(base_path).parent_path() / link).lexically_normal();
+  if (output_path.empty()) {
+    profile["default_link"] = target.generic_string();
+    return;
+  }
+  const fs::path out_dir = fs::absolute(fs::path(output_path)).parent_path();
+  profile["default_link"] = target.lexically_relative(out_dir).generic_string();
+}
+
+void AddEnergyFromPower(nlohmann::ordered_json& profile) {
+  if (!profile.contains("power") || !profile["power"].is_object()) return;
+  const auto& power = profile["power"];
+  if (!power.contains("active_w") || !power["active_w"].is_number()) return;
+  const double active_w = power["active_w"].get<double>();
+  auto& table = profile["layers"]["table"];
+  for (auto& [node, entry] : table.items()) {
+    if (entry.contains("energy_mj") || !entry.contains("latency_ms") || !entry["latency_ms"].is_number()) continue;
+    entry["energy_mj"] = active_w * entry["latency_ms"].get<double>();
+  }
+}
+
+std::string FinishProfile(const nlohmann::ordered_json& profile, const std::string& base_path) {
+  std::string text = profile.dump(2) + "\n";
+  ParsePlatformProfile(text, base_path);  // the result must be a valid profile
+  return text;
+}
+
+}  // namespace dnnpart
