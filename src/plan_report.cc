@@ -12,18 +12,19 @@ PlanReport Planner::EvaluateSpec(const PlanSpec& spec) {
     throw Error("a plan needs one platform per stage and one cut between consecutive stages");
   }
   CompactPlan plan;
-  uint32_t used = 0;
+  std::vector<bool> used(n, false);
   for (int p : spec.platforms) {
-    if (p < 0 || static_cast<size_t>(p) >= n || ((used >> p) & 1U)) throw Error("plan platforms must be distinct and valid");
-    used |= 1U << p;
+    if (p < 0 || static_cast<size_t>(p) >= n || used[static_cast<size_t>(p)]) {
+      throw Error("plan platforms must be distinct and valid");
+    }
+    used[static_cast<size_t>(p)] = true;
     plan.platforms.push_back(p);
   }
   int from = 0;
   for (size_t c : spec.cuts) {
     if (c >= cuts_.size()) throw Error("plan cut " + std::to_string(c) + " does not exist");
     const int to = static_cast<int>(c) + 1;
-    const auto& next = successors_[static_cast<size_t>(from)];
-    if (std::find(next.begin(), next.end(), to) == next.end()) throw Error("plan cuts must have strictly nested heads");
+    if (!IsSuccessor(from, to)) throw Error("plan cuts must have strictly nested heads");
     plan.ends.push_back(to);
     from = to;
   }
@@ -32,26 +33,41 @@ PlanReport Planner::EvaluateSpec(const PlanSpec& spec) {
 }
 
 PlanResult Planner::Run() {
-  if (options_.list_all) {
-    const int64_t total = Completions(0, 0U, -1);
-    if (total > kMaxListedPlans) {
-      throw Error("--all-plans would list " + std::to_string(total) + " plans (at most " +
-                  std::to_string(kMaxListedPlans) + "); use fewer platforms or a smaller --max-cut-tensors");
-    }
-  }
   PlanResult result;
   result.cut_count = cuts_.size();
-  std::vector<int> path_platforms, path_ends;
-  Search(0, 0, 0U, -1, 0, 0, 0, true, path_platforms, path_ends);
-  result.plans_evaluated = covered_;
-  result.plans_visited = evaluated_;
-  for (const auto& [metrics, plan] : feasible_.entries()) result.pareto.push_back(Report(plan));
+  result.plans_evaluated = TotalPlans();
+  std::vector<CompactPlan> feasible, unconstrained;
+  if (options_.list_all) {
+    if (result.plans_evaluated > static_cast<double>(kMaxListedPlans) || platforms_.size() > 64) {
+      std::ostringstream text;
+      text << "--all-plans would list " << result.plans_evaluated << " plans (at most " << kMaxListedPlans
+           << "); use fewer platforms or a smaller --max-cut-tensors";
+      throw Error(text.str());
+    }
+    std::vector<int> path_platforms, path_ends;
+    Search(0, 0, 0U, -1, 0, 0, 0, true, path_platforms, path_ends);
+    result.plans_visited = evaluated_;
+    for (const auto& entry : feasible_.entries()) feasible.push_back(entry.second);
+    for (const auto& entry : unconstrained_.entries()) unconstrained.push_back(entry.second);
+  } else {
+    DpOutcome outcome = RunDp(true);
+    feasible = std::move(outcome.plans);
+    result.plans_visited = outcome.labels;
+    result.complete = outcome.complete;
+    if (options_.show_infeasible && result.complete) {
+      outcome = RunDp(false);
+      unconstrained = std::move(outcome.plans);
+      result.plans_visited += outcome.labels;
+      result.complete = outcome.complete;
+    }
+  }
+  for (const CompactPlan& plan : feasible) result.pareto.push_back(Report(plan));
   SortByThroughput(result.pareto);
   for (int p = 0; p < static_cast<int>(platforms_.size()); ++p) {
     result.baselines.push_back(Report(CompactPlan{{p}, {Full()}}));
   }
   if (options_.show_infeasible) {
-    for (const auto& [metrics, plan] : unconstrained_.entries()) {
+    for (const CompactPlan& plan : unconstrained) {
       PlanReport report = Report(plan);
       if (!report.feasible) result.rejected.push_back(std::move(report));
     }

@@ -11,6 +11,7 @@ namespace dnnpart::cli {
 using Action = std::function<int()>;
 
 inline constexpr int kExitNoPlan = 3;  // `plan`: no plan meets the constraints
+inline constexpr int kExitIncomplete = 4;  // `plan`: --time-limit stopped the search (best so far printed)
 
 Action RegisterCuts(CLI::App& app);
 Action RegisterInspect(CLI::App& app);

@@ -2,6 +2,9 @@
 // pipeline the model over the platforms.
 #include <spdlog/spdlog.h>
 
+#include <unistd.h>
+
+#include <cstdio>
 #include <iostream>
 #include <memory>
 #include <string>
@@ -43,7 +46,7 @@ Action RegisterPlan(CLI::App& app) {
     std::vector<std::string> links;
     std::string output_at = "last";
     std::string objective = "throughput";
-    double fps = 0, max_latency_ms = 0, min_fps = 0, max_energy_mj = 0;
+    double fps = 0, max_latency_ms = 0, min_fps = 0, max_energy_mj = 0, time_limit_s = 0;
     std::string emit_dir;
     bool insert_casts = false;
   };
@@ -77,17 +80,32 @@ Action RegisterPlan(CLI::App& app) {
                     "List every plan (no pruning; small searches only, at most 100,000 plans)");
   command->add_flag("--show-infeasible", flags->plan.show_infeasible,
                     "Also list the plans rejected by constraints (those Pareto-optimal without them)");
+  auto* time_limit = command->add_option("--time-limit", flags->time_limit_s,
+                                         "Stop after S seconds with the best plans found so far (exit code 4)")
+                         ->check(CLI::PositiveNumber);
+  command->add_option("--max-states", flags->plan.max_states,
+                      "Refuse searches with more states than this (boundaries x device combinations)")
+      ->check(CLI::PositiveNumber);
   command->add_option("--emit", flags->emit_dir,
                       "Also write the recommended plan's stages as ONNX models into this new or empty folder "
                       "(as `dnnpart split`)");
   command->add_flag("--insert-casts", flags->insert_casts,
                     "With --emit: cast activations to the type each link carries them in (floating types only)");
-  return [flags, fps, max_latency, min_fps, max_energy]() -> int {
+  return [flags, fps, max_latency, min_fps, max_energy, time_limit]() -> int {
     PlanOptions& options = flags->plan;
     if (*fps) options.fps = flags->fps;
     if (*max_latency) options.max_latency_ms = flags->max_latency_ms;
     if (*min_fps) options.min_fps = flags->min_fps;
     if (*max_energy) options.max_energy_mj = flags->max_energy_mj;
+    if (*time_limit) options.time_limit_s = flags->time_limit_s;
+    if (isatty(STDERR_FILENO)) {
+      // Progress on a terminal only: one line rewritten in place.
+      options.progress = [](double fraction, int64_t labels) {
+        std::fprintf(stderr, "\rplanning: %5.1f %% of boundaries, %lld partial plans kept", fraction * 100,
+                     static_cast<long long>(labels));
+        std::fflush(stderr);
+      };
+    }
     options.output_at = flags->output_at == "first" ? OutputAt::kFirst : OutputAt::kLast;
     options.objective = flags->objective == "latency" ? Objective::kLatency
                         : flags->objective == "energy" ? Objective::kEnergy
@@ -105,10 +123,16 @@ Action RegisterPlan(CLI::App& app) {
     WarnAboutUncostedOps(model.graph(), doc.platforms);
     const std::vector<Cut> cuts = FindCutsOf(model, flags->cuts);
     doc.result = PlanPartitions(model.graph(), cuts, doc.platforms, doc.links, options);
+    if (options.progress) std::fprintf(stderr, "\r\033[K");
+    doc.options.progress = nullptr;
     reporter->WritePlan(doc, std::cout);
     if (!doc.result.recommended) {
       spdlog::error("no plan meets the constraints (use --show-infeasible to see why)");
       return kExitNoPlan;
+    }
+    if (!doc.result.complete) {
+      spdlog::warn("--time-limit {} s reached: the plans shown are the best found so far, not proven optimal",
+                   flags->time_limit_s);
     }
     if (!flags->emit_dir.empty()) {
       SplitWriteOptions write;
@@ -120,7 +144,7 @@ Action RegisterPlan(CLI::App& app) {
       const SplitSummary summary = WriteSplit(model, source, write);
       spdlog::info("wrote {} files to {} (weights: {})", summary.files.size(), write.out_dir, summary.weights);
     }
-    return 0;
+    return doc.result.complete ? 0 : kExitIncomplete;
   };
 }
 
