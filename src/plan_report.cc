@@ -136,19 +136,32 @@ StageReport Planner::Stage(int p, int from, int to) {
   const PlatformProfile& platform = platforms_[static_cast<size_t>(p)];
   StageReport stage;
   stage.platform = p;
-  const std::vector<LayerId> layers = StageLayers(from, to);
-  stage.layer_count = static_cast<int64_t>(layers.size());
-  stage.first_layer = graph_.layer(layers.front()).name;
-  stage.last_layer = graph_.layer(layers.back()).name;
+  // Topological positions of the stage: a range between prefix boundaries,
+  // else the positions of its layers.
+  const auto& order = graph_.topological_order();
+  std::vector<int32_t> positions;
+  const bool prefix = range_begin_[static_cast<size_t>(from)] == range_end_[static_cast<size_t>(from)] &&
+                      range_begin_[static_cast<size_t>(to)] == range_end_[static_cast<size_t>(to)];
+  if (!prefix) {
+    for (LayerId l : StageLayers(from, to)) positions.push_back(graph_.topo_position(l));
+  }
+  const int32_t begin = range_begin_[static_cast<size_t>(from)], end = range_begin_[static_cast<size_t>(to)];
+  const size_t count = prefix ? static_cast<size_t>(end - begin) : positions.size();
+  auto position = [&](size_t i) { return prefix ? begin + static_cast<int32_t>(i) : positions[i]; };
+  stage.layer_count = static_cast<int64_t>(count);
+  stage.first_layer = graph_.layer(order[static_cast<size_t>(position(0))]).name;
+  stage.last_layer = graph_.layer(order[static_cast<size_t>(position(count - 1))]).name;
   // Reports add the layers' costs in topological order, so the same stage
   // always shows the same numbers (the search uses exact fixed-point sums).
   std::set<std::string> unmodelled;
-  for (LayerId l : layers) {
-    const LayerCost& cost = layer_costs_[static_cast<size_t>(p)][static_cast<size_t>(l)];
-    if (!graph_.layer(l).macs_modelled && cost.source != CostSource::kMeasured) unmodelled.insert(graph_.layer(l).op_type);
+  const std::vector<LayerCost>& costs = topo_costs_[static_cast<size_t>(p)];
+  for (size_t i = 0; i < count; ++i) {
+    const auto pos = static_cast<size_t>(position(i));
+    const LayerCost& cost = costs[pos];
+    if (!topo_modelled_[pos] && cost.source != CostSource::kMeasured) unmodelled.insert(graph_.layer(order[pos]).op_type);
     stage.latency_ms += cost.latency_ms;
     stage.energy_mj += cost.energy_mj;
-    stage.macs += graph_.layer(l).macs;
+    stage.macs += topo_macs_[pos];
     if (cost.source == CostSource::kMeasured) stage.measured_latency_ms += cost.latency_ms;
     if (cost.source == CostSource::kEstimated) stage.estimated_latency_ms += cost.latency_ms;
     if (cost.source == CostSource::kZero) ++stage.unmeasured_zero_layers;

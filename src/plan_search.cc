@@ -195,8 +195,15 @@ void Planner::PrepareMemory() {
   const auto& order = graph_.topological_order();
   const size_t layers = order.size();
   prefix_params_.assign(layers + 1, 0);
+  topo_costs_.assign(platforms_.size(), std::vector<LayerCost>(layers));
+  topo_macs_.assign(layers, 0);
+  topo_modelled_.assign(layers, false);
   for (size_t pos = 0; pos < layers; ++pos) {
-    prefix_params_[pos + 1] = prefix_params_[pos] + graph_.layer(order[pos]).param_count;
+    const Layer& layer = graph_.layer(order[pos]);
+    prefix_params_[pos + 1] = prefix_params_[pos] + layer.param_count;
+    topo_macs_[pos] = layer.macs;
+    topo_modelled_[pos] = layer.macs_modelled;
+    for (size_t p = 0; p < platforms_.size(); ++p) topo_costs_[p][pos] = layer_costs_[p][static_cast<size_t>(order[pos])];
   }
   memory_.assign(platforms_.size(), {});
   if (layers == 0) return;

@@ -280,6 +280,11 @@ class Planner {
   // Memory: parameters before each topological position, and per data type a
   // sparse table of live activation bytes (level k: max over 2^k positions).
   std::vector<int64_t> prefix_params_;
+  // Per topological position, for reports: each platform's layer costs, MACs,
+  // and whether the op has a MAC model.
+  std::vector<std::vector<LayerCost>> topo_costs_;
+  std::vector<int64_t> topo_macs_;
+  std::vector<bool> topo_modelled_;
   std::vector<std::pair<DType, std::vector<std::vector<int64_t>>>> live_tables_;
   std::vector<std::unordered_map<uint64_t, StageMemory>> memory_;
   // Types: type_of_[p], and per type its platforms in ascending index.
