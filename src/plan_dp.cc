@@ -67,7 +67,7 @@ class StateKeys {
 
 }  // namespace
 
-Planner::DpOutcome Planner::RunDp(bool constrained) {
+Planner::DpOutcome Planner::RunDp(bool constrained, DpMode mode, Fixed cap) {
   const size_t n = platforms_.size();
   const StateKeys keys(options_.any_order, instances_, n);
   const double states = keys.Size() * static_cast<double>(Full() + 1);
@@ -80,6 +80,14 @@ Planner::DpOutcome Planner::RunDp(bool constrained) {
   }
   const bool idle = options_.include_idle_energy;
   const bool prune_infeasible = constrained;
+  const bool single = mode != DpMode::kPareto;
+  // Single-label modes: kBottleneck keeps the smallest bottleneck per state,
+  // kFastest (all stages and hops within `cap`) the smallest (latency, energy).
+  auto key_less = [mode](Fixed a_latency, Fixed a_bottleneck, Fixed a_energy, Fixed b_latency, Fixed b_bottleneck,
+                         Fixed b_energy) {
+    if (mode == DpMode::kBottleneck) return a_bottleneck < b_bottleneck;
+    return a_latency < b_latency || (a_latency == b_latency && a_energy < b_energy);
+  };
   std::vector<Label> arena;
   arena.reserve(1024);
   arena.push_back(Label{});
@@ -107,6 +115,11 @@ Planner::DpOutcome Planner::RunDp(bool constrained) {
   auto insert = [&](std::vector<int32_t>& bucket, int32_t id) {
     const Label& x = arena[static_cast<size_t>(id)];
     auto covers = [&](const Label& a, int32_t a_id, const Label& b, int32_t b_id) {
+      if (single) {
+        if (key_less(a.latency, a.bottleneck, a.energy, b.latency, b.bottleneck, b.energy)) return true;
+        if (key_less(b.latency, b.bottleneck, b.energy, a.latency, a.bottleneck, a.energy)) return false;
+        return lex_less(a_id, b_id);
+      }
       if (a.latency > b.latency || a.bottleneck > b.bottleneck || a.energy > b.energy || a.idle_units > b.idle_units) {
         return false;
       }
@@ -122,6 +135,16 @@ Planner::DpOutcome Planner::RunDp(bool constrained) {
     return true;
   };
   auto offer = [&](const FinalCost& cost) {
+    if (single) {
+      if (!archive.empty()) {
+        const FinalCost& kept = archive[0];
+        const bool better = key_less(cost.latency, cost.bottleneck, cost.energy, kept.latency, kept.bottleneck, kept.energy);
+        const bool worse = key_less(kept.latency, kept.bottleneck, kept.energy, cost.latency, cost.bottleneck, cost.energy);
+        if (worse || (!better && !lex_less(cost.label, kept.label))) return false;
+      }
+      archive.assign(1, cost);
+      return true;
+    }
     for (const FinalCost& kept : archive) {
       if (SameCost(kept, cost) ? !lex_less(cost.label, kept.label) : NoWorse(kept, cost)) return false;
     }
@@ -135,6 +158,10 @@ Planner::DpOutcome Planner::RunDp(bool constrained) {
   // (constrained) misses a goal: `bound` is no worse than any completion.
   auto hopeless = [&](const FinalCost& bound) {
     if (constrained && !MeetsGoals(ToMetrics(bound.latency, bound.bottleneck, bound.energy))) return true;
+    if (single) {
+      return !archive.empty() && key_less(archive[0].latency, archive[0].bottleneck, archive[0].energy, bound.latency,
+                                          bound.bottleneck, bound.energy);
+    }
     for (const FinalCost& kept : archive) {
       if (NoWorse(kept, bound) && !SameCost(kept, bound)) return true;
     }
@@ -152,6 +179,7 @@ Planner::DpOutcome Planner::RunDp(bool constrained) {
       ok = LinkCarries(x.platform, output_hop_[static_cast<size_t>(x.platform)]);
     }
     if (idle) cost.energy += idle_energy(x.idle_units, cost.bottleneck);
+    if (mode == DpMode::kFastest && cost.bottleneck > cap) return false;
     if (constrained && !(ok && MeetsGoals(ToMetrics(cost.latency, cost.bottleneck, cost.energy)))) return false;
     return offer(cost);
   };
@@ -202,6 +230,7 @@ Planner::DpOutcome Planner::RunDp(bool constrained) {
             in_ok = LinkCarries(x.platform, hop_[static_cast<size_t>(x.platform)][static_cast<size_t>(b)]);
           }
           if (prune_infeasible && !in_ok) continue;
+          if (mode == DpMode::kFastest && in.latency > cap) continue;
           const auto& head_latency = head_latency_[static_cast<size_t>(q)];
           const auto& head_energy = head_energy_[static_cast<size_t>(q)];
           const int64_t next_key =
@@ -209,6 +238,7 @@ Planner::DpOutcome Planner::RunDp(bool constrained) {
           auto step = [&](int to) {
             const Fixed stage = head_latency[static_cast<size_t>(to)] - head_latency[static_cast<size_t>(b)];
             const Fixed stage_energy = head_energy[static_cast<size_t>(to)] - head_energy[static_cast<size_t>(b)];
+            if (mode == DpMode::kFastest && stage > cap) return;
             if (prune_infeasible && !Fits(q, b, to)) return;
             Label y;
             y.latency = x.latency + in.latency + stage;
@@ -241,6 +271,7 @@ Planner::DpOutcome Planner::RunDp(bool constrained) {
     }
     here.clear();
   }
+  if (!archive.empty()) outcome.best_bottleneck = archive[0].bottleneck;
   std::sort(archive.begin(), archive.end(), [&](const FinalCost& a, const FinalCost& b) { return lex_less(a.label, b.label); });
   for (const FinalCost& cost : archive) {
     CompactPlan plan;

@@ -49,6 +49,19 @@ PlanResult Planner::Run() {
     result.plans_visited = evaluated_;
     for (const auto& entry : feasible_.entries()) feasible.push_back(entry.second);
     for (const auto& entry : unconstrained_.entries()) unconstrained.push_back(entry.second);
+  } else if (options_.best_only && options_.objective == Objective::kThroughput && !options_.max_latency_ms &&
+             !options_.min_fps && !options_.max_energy_mj && !options_.include_idle_energy &&
+             !options_.show_infeasible) {
+    DpOutcome outcome = RunDp(true, DpMode::kBottleneck);
+    result.plans_visited = outcome.labels;
+    result.complete = outcome.complete;
+    if (!outcome.plans.empty() && result.complete) {
+      const Fixed cap = outcome.best_bottleneck;
+      outcome = RunDp(true, DpMode::kFastest, cap);
+      result.plans_visited += outcome.labels;
+      result.complete = outcome.complete;
+    }
+    feasible = std::move(outcome.plans);
   } else {
     DpOutcome outcome = RunDp(true);
     feasible = std::move(outcome.plans);
@@ -75,6 +88,11 @@ PlanResult Planner::Run() {
   }
   for (const CompactPlan& plan : all_) result.all.push_back(Report(plan));
   Recommend(result);
+  if (options_.best_only && result.recommended && result.pareto.size() > 1) {
+    PlanReport best = std::move(result.pareto[*result.recommended]);
+    result.pareto.assign(1, std::move(best));
+    result.recommended = 0;
+  }
   return result;
 }
 

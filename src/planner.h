@@ -208,12 +208,18 @@ class Planner {
 
   // The exact dynamic program (plan_dp.cc); `constrained` prunes infeasible
   // partial plans, otherwise the unconstrained Pareto set is computed.
+  // kPareto: Pareto labels (the full Pareto set). For --best-only with the
+  // throughput objective, kBottleneck finds the smallest bottleneck B* with
+  // one label per state, then kFastest the lowest (latency, energy) among
+  // plans whose stages and hops all take at most `cap` = B*.
+  enum class DpMode { kPareto, kBottleneck, kFastest };
   struct DpOutcome {
     std::vector<CompactPlan> plans;  // non-dominated, one per distinct metrics
     int64_t labels = 0;
     bool complete = true;
+    Fixed best_bottleneck = 0;       // of plans[0] (single-label modes)
   };
-  DpOutcome RunDp(bool constrained);
+  DpOutcome RunDp(bool constrained, DpMode mode = DpMode::kPareto, Fixed cap = 0);
 
   // Number of plans over the cuts (orders or subsets of platforms × nested
   // chains of boundaries), as a double: it exceeds 2^63 from ~20 platforms.

@@ -210,6 +210,7 @@ class JsonReporter : public Reporter {
     OptionalNumber(json, "min_fps", doc.options.min_fps);
     OptionalNumber(json, "max_energy_mj", doc.options.max_energy_mj);
     json.Key("include_idle_energy").Value(doc.options.include_idle_energy);
+    json.Key("best_only").Value(doc.options.best_only);
     json.EndObject();
     const PlanResult& result = doc.result;
     json.Key("cuts").Value(result.cut_count);

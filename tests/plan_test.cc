@@ -856,6 +856,21 @@ void CheckCase(const LayerGraph& graph, int max_cut_tensors, const std::vector<P
   }
 
   if (config.list_all) CheckEveryPlan(graph, cuts, platforms, links, options, brute);
+
+  // --best-only: just the recommended plan, the same metrics (with the
+  // throughput objective and no goals, found by the bottleneck search).
+  if (!config.show_infeasible) {
+    PlanOptions best_only = options;
+    best_only.best_only = true;
+    const PlanResult best = PlanPartitions(graph, cuts, platforms, links, best_only);
+    ASSERT_EQ(best.recommended.has_value(), result.recommended.has_value());
+    if (result.recommended) {
+      ASSERT_EQ(best.pareto.size(), 1U);
+      EXPECT_TRUE(Near(MetricsOf(best.pareto[0]), MetricsOf(result.pareto[*result.recommended])))
+          << "best-only " << ToString(MetricsOf(best.pareto[0])) << " vs "
+          << ToString(MetricsOf(result.pareto[*result.recommended]));
+    }
+  }
 }
 
 // Runs `config` on `seeds` random graphs of `min_layers`..`max_layers` layers.

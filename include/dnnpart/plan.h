@@ -36,6 +36,12 @@ struct PlanOptions {
   bool include_idle_energy = false;    // add idle_w x waiting time per frame
   bool show_infeasible = false;        // also return rejected Pareto-optimal plans
   bool list_all = false;               // return every plan (no pruning); refused above kMaxListedPlans
+  // Return only the recommended plan as the Pareto set. With the throughput
+  // objective and no latency/fps/energy goals or idle energy this runs a
+  // bottleneck dynamic program (one label per state), much faster than the
+  // Pareto search with many devices; otherwise the Pareto set is computed
+  // and reduced to the recommended plan.
+  bool best_only = false;
   // Stop after this many seconds and return the plans found so far, marked
   // not complete (unset: no limit).
   std::optional<double> time_limit_s;

@@ -80,6 +80,8 @@ Action RegisterPlan(CLI::App& app) {
                     "List every plan (no pruning; small searches only, at most 100,000 plans)");
   command->add_flag("--show-infeasible", flags->plan.show_infeasible,
                     "Also list the plans rejected by constraints (those Pareto-optimal without them)");
+  command->add_flag("--best-only", flags->plan.best_only,
+                    "Report only the recommended plan (with --objective throughput: a much faster bottleneck search)");
   auto* time_limit = command->add_option("--time-limit", flags->time_limit_s,
                                          "Stop after S seconds with the best plans found so far (exit code 4)")
                          ->check(CLI::PositiveNumber);
