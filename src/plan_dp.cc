@@ -117,8 +117,9 @@ Planner::DpOutcome Planner::RunDp(bool constrained, DpMode mode, Fixed cap) {
     auto covers = [&](const Label& a, int32_t a_id, const Label& b, int32_t b_id) {
       if (single) {
         if (key_less(a.latency, a.bottleneck, a.energy, b.latency, b.bottleneck, b.energy)) return true;
-        if (key_less(b.latency, b.bottleneck, b.energy, a.latency, a.bottleneck, a.energy)) return false;
-        return lex_less(a_id, b_id);
+        // Ties keep the label already there: deterministic, and free of the
+        // path comparisons that dominate when many plans share a bottleneck.
+        return !key_less(b.latency, b.bottleneck, b.energy, a.latency, a.bottleneck, a.energy) && a_id < b_id;
       }
       if (a.latency > b.latency || a.bottleneck > b.bottleneck || a.energy > b.energy || a.idle_units > b.idle_units) {
         return false;
@@ -140,7 +141,7 @@ Planner::DpOutcome Planner::RunDp(bool constrained, DpMode mode, Fixed cap) {
         const FinalCost& kept = archive[0];
         const bool better = key_less(cost.latency, cost.bottleneck, cost.energy, kept.latency, kept.bottleneck, kept.energy);
         const bool worse = key_less(kept.latency, kept.bottleneck, kept.energy, cost.latency, cost.bottleneck, cost.energy);
-        if (worse || (!better && !lex_less(cost.label, kept.label))) return false;
+        if (worse || !better) return false;  // ties keep the plan found first
       }
       archive.assign(1, cost);
       return true;
