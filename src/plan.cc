@@ -19,9 +19,10 @@ PlanResult PlanPartitions(const LayerGraph& graph, const std::vector<Cut>& cuts,
                           const std::vector<PlatformProfile>& platforms,
                           const std::vector<std::optional<LinkProfile>>& links, const PlanOptions& options) {
   if (platforms.empty()) throw Error("no platforms given (--platforms a.json [b.json ...])");
-  if (platforms.size() > 16) throw Error("at most 16 platforms are supported, got " + std::to_string(platforms.size()));
+  if (platforms.size() > 64) throw Error("at most 64 platforms are supported, got " + std::to_string(platforms.size()));
   if (links.size() != platforms.size()) throw Error("internal: one link slot per platform expected");
   if (options.fps && *options.fps <= 0) throw Error("--fps must be positive");
+  if (options.time_limit_s && !(*options.time_limit_s > 0)) throw Error("--time-limit must be positive");
   return planner_detail::Planner(graph, cuts, platforms, links, options).Run();
 }
 

@@ -12,18 +12,19 @@ PlanReport Planner::EvaluateSpec(const PlanSpec& spec) {
     throw Error("a plan needs one platform per stage and one cut between consecutive stages");
   }
   CompactPlan plan;
-  uint32_t used = 0;
+  std::vector<bool> used(n, false);
   for (int p : spec.platforms) {
-    if (p < 0 || static_cast<size_t>(p) >= n || ((used >> p) & 1U)) throw Error("plan platforms must be distinct and valid");
-    used |= 1U << p;
+    if (p < 0 || static_cast<size_t>(p) >= n || used[static_cast<size_t>(p)]) {
+      throw Error("plan platforms must be distinct and valid");
+    }
+    used[static_cast<size_t>(p)] = true;
     plan.platforms.push_back(p);
   }
   int from = 0;
   for (size_t c : spec.cuts) {
     if (c >= cuts_.size()) throw Error("plan cut " + std::to_string(c) + " does not exist");
     const int to = static_cast<int>(c) + 1;
-    const auto& next = successors_[static_cast<size_t>(from)];
-    if (std::find(next.begin(), next.end(), to) == next.end()) throw Error("plan cuts must have strictly nested heads");
+    if (!IsSuccessor(from, to)) throw Error("plan cuts must have strictly nested heads");
     plan.ends.push_back(to);
     from = to;
   }
@@ -32,26 +33,54 @@ PlanReport Planner::EvaluateSpec(const PlanSpec& spec) {
 }
 
 PlanResult Planner::Run() {
-  if (options_.list_all) {
-    const int64_t total = Completions(0, 0U, -1);
-    if (total > kMaxListedPlans) {
-      throw Error("--all-plans would list " + std::to_string(total) + " plans (at most " +
-                  std::to_string(kMaxListedPlans) + "); use fewer platforms or a smaller --max-cut-tensors");
-    }
-  }
   PlanResult result;
   result.cut_count = cuts_.size();
-  std::vector<int> path_platforms, path_ends;
-  Search(0, 0, 0U, -1, 0, 0, 0, true, path_platforms, path_ends);
-  result.plans_evaluated = covered_;
-  result.plans_visited = evaluated_;
-  for (const auto& [metrics, plan] : feasible_.entries()) result.pareto.push_back(Report(plan));
+  result.plans_evaluated = TotalPlans();
+  std::vector<CompactPlan> feasible, unconstrained;
+  if (options_.list_all) {
+    if (result.plans_evaluated > static_cast<double>(kMaxListedPlans) || platforms_.size() > 64) {
+      std::ostringstream text;
+      text << "--all-plans would list " << result.plans_evaluated << " plans (at most " << kMaxListedPlans
+           << "); use fewer platforms or a smaller --max-cut-tensors";
+      throw Error(text.str());
+    }
+    std::vector<int> path_platforms, path_ends;
+    Search(0, 0, 0U, -1, 0, 0, 0, true, path_platforms, path_ends);
+    result.plans_visited = evaluated_;
+    for (const auto& entry : feasible_.entries()) feasible.push_back(entry.second);
+    for (const auto& entry : unconstrained_.entries()) unconstrained.push_back(entry.second);
+  } else if (options_.best_only && options_.objective == Objective::kThroughput && !options_.max_latency_ms &&
+             !options_.min_fps && !options_.max_energy_mj && !options_.include_idle_energy &&
+             !options_.show_infeasible) {
+    DpOutcome outcome = RunDp(true, DpMode::kBottleneck);
+    result.plans_visited = outcome.labels;
+    result.complete = outcome.complete;
+    if (!outcome.plans.empty() && result.complete) {
+      const Fixed cap = outcome.best_bottleneck;
+      outcome = RunDp(true, DpMode::kFastest, cap);
+      result.plans_visited += outcome.labels;
+      result.complete = outcome.complete;
+    }
+    feasible = std::move(outcome.plans);
+  } else {
+    DpOutcome outcome = RunDp(true);
+    feasible = std::move(outcome.plans);
+    result.plans_visited = outcome.labels;
+    result.complete = outcome.complete;
+    if (options_.show_infeasible && result.complete) {
+      outcome = RunDp(false);
+      unconstrained = std::move(outcome.plans);
+      result.plans_visited += outcome.labels;
+      result.complete = outcome.complete;
+    }
+  }
+  for (const CompactPlan& plan : feasible) result.pareto.push_back(Report(plan));
   SortByThroughput(result.pareto);
   for (int p = 0; p < static_cast<int>(platforms_.size()); ++p) {
     result.baselines.push_back(Report(CompactPlan{{p}, {Full()}}));
   }
   if (options_.show_infeasible) {
-    for (const auto& [metrics, plan] : unconstrained_.entries()) {
+    for (const CompactPlan& plan : unconstrained) {
       PlanReport report = Report(plan);
       if (!report.feasible) result.rejected.push_back(std::move(report));
     }
@@ -59,6 +88,11 @@ PlanResult Planner::Run() {
   }
   for (const CompactPlan& plan : all_) result.all.push_back(Report(plan));
   Recommend(result);
+  if (options_.best_only && result.recommended && result.pareto.size() > 1) {
+    PlanReport best = std::move(result.pareto[*result.recommended]);
+    result.pareto.assign(1, std::move(best));
+    result.recommended = 0;
+  }
   return result;
 }
 
@@ -120,19 +154,32 @@ StageReport Planner::Stage(int p, int from, int to) {
   const PlatformProfile& platform = platforms_[static_cast<size_t>(p)];
   StageReport stage;
   stage.platform = p;
-  const std::vector<LayerId> layers = StageLayers(from, to);
-  stage.layer_count = static_cast<int64_t>(layers.size());
-  stage.first_layer = graph_.layer(layers.front()).name;
-  stage.last_layer = graph_.layer(layers.back()).name;
+  // Topological positions of the stage: a range between prefix boundaries,
+  // else the positions of its layers.
+  const auto& order = graph_.topological_order();
+  std::vector<int32_t> positions;
+  const bool prefix = range_begin_[static_cast<size_t>(from)] == range_end_[static_cast<size_t>(from)] &&
+                      range_begin_[static_cast<size_t>(to)] == range_end_[static_cast<size_t>(to)];
+  if (!prefix) {
+    for (LayerId l : StageLayers(from, to)) positions.push_back(graph_.topo_position(l));
+  }
+  const int32_t begin = range_begin_[static_cast<size_t>(from)], end = range_begin_[static_cast<size_t>(to)];
+  const size_t count = prefix ? static_cast<size_t>(end - begin) : positions.size();
+  auto position = [&](size_t i) { return prefix ? begin + static_cast<int32_t>(i) : positions[i]; };
+  stage.layer_count = static_cast<int64_t>(count);
+  stage.first_layer = graph_.layer(order[static_cast<size_t>(position(0))]).name;
+  stage.last_layer = graph_.layer(order[static_cast<size_t>(position(count - 1))]).name;
   // Reports add the layers' costs in topological order, so the same stage
   // always shows the same numbers (the search uses exact fixed-point sums).
   std::set<std::string> unmodelled;
-  for (LayerId l : layers) {
-    const LayerCost& cost = layer_costs_[static_cast<size_t>(p)][static_cast<size_t>(l)];
-    if (!graph_.layer(l).macs_modelled && cost.source != CostSource::kMeasured) unmodelled.insert(graph_.layer(l).op_type);
+  const std::vector<LayerCost>& costs = topo_costs_[static_cast<size_t>(p)];
+  for (size_t i = 0; i < count; ++i) {
+    const auto pos = static_cast<size_t>(position(i));
+    const LayerCost& cost = costs[pos];
+    if (!topo_modelled_[pos] && cost.source != CostSource::kMeasured) unmodelled.insert(graph_.layer(order[pos]).op_type);
     stage.latency_ms += cost.latency_ms;
     stage.energy_mj += cost.energy_mj;
-    stage.macs += graph_.layer(l).macs;
+    stage.macs += topo_macs_[pos];
     if (cost.source == CostSource::kMeasured) stage.measured_latency_ms += cost.latency_ms;
     if (cost.source == CostSource::kEstimated) stage.estimated_latency_ms += cost.latency_ms;
     if (cost.source == CostSource::kZero) ++stage.unmeasured_zero_layers;

@@ -15,40 +15,53 @@ void Planner::CheckLinks() const {
   }
 }
 
-std::vector<bool> Planner::ComputeMask(int b) const {
-  if (b == 0) return std::vector<bool>(graph_.layer_count(), false);
-  if (b == Full()) return std::vector<bool>(graph_.layer_count(), true);
-  return HeadMask(graph_, cuts_[static_cast<size_t>(b - 1)]);
-}
-
 void Planner::PrepareMasks() {
   const int count = Full() + 1;
   const auto layers = static_cast<int32_t>(graph_.layer_count());
+  partial_.assign(static_cast<size_t>(count), {});
   for (int b = 0; b < count; ++b) {
-    masks_.push_back(ComputeMask(b));
     int32_t begin = 0, end = 0;
     if (b == Full()) begin = end = layers;
     if (b > 0 && b < Full()) {
       const Cut& cut = cuts_[static_cast<size_t>(b - 1)];
       begin = cut.prefix_layers;
-      end = cut.extra_layers.empty() ? begin : graph_.topo_position(cut.extra_layers.back()) + 1;
+      end = begin;
+      if (!cut.extra_layers.empty()) {
+        all_prefixes_ = false;
+        end = graph_.topo_position(cut.extra_layers.back()) + 1;
+        std::vector<bool>& flags = partial_[static_cast<size_t>(b)];
+        flags.assign(static_cast<size_t>(end - begin), false);
+        for (LayerId l : cut.extra_layers) flags[static_cast<size_t>(graph_.topo_position(l) - begin)] = true;
+      }
     }
     range_begin_.push_back(begin);
     range_end_.push_back(end);
   }
 }
 
+bool Planner::InHeadAt(int b, int32_t pos) const {
+  const auto i = static_cast<size_t>(b);
+  if (pos < range_begin_[i]) return true;
+  if (pos >= range_end_[i]) return false;
+  return partial_[i][static_cast<size_t>(pos - range_begin_[i])];
+}
+
 void Planner::PrepareBoundaries() {
+  if (all_prefixes_) return;
   const int count = Full() + 1;
   successors_.assign(static_cast<size_t>(count), {});
-  bool all_prefixes = std::all_of(cuts_.begin(), cuts_.end(), [](const Cut& c) { return c.extra_layers.empty(); });
   for (int a = 0; a < count; ++a) {
     for (int b = a + 1; b < count; ++b) {
-      if (all_prefixes || HeadContains(b, a)) {
-        successors_[static_cast<size_t>(a)].push_back(b);
-      }
+      if (HeadContains(b, a)) successors_[static_cast<size_t>(a)].push_back(b);
     }
   }
+}
+
+bool Planner::IsSuccessor(int from, int to) const {
+  if (from < 0 || to <= from || to > Full()) return false;
+  if (all_prefixes_) return true;
+  const auto& next = successors_[static_cast<size_t>(from)];
+  return std::find(next.begin(), next.end(), to) != next.end();
 }
 
 bool Planner::HeadContains(int outer, int inner) const {
@@ -58,12 +71,8 @@ bool Planner::HeadContains(int outer, int inner) const {
   const int32_t outer_end = std::max(range_end_[static_cast<size_t>(outer)], outer_begin);
   if (inner_end <= outer_begin) return true;
   if (inner_begin > outer_end) return false;
-  const std::vector<bool>& in = masks_[static_cast<size_t>(inner)];
-  const std::vector<bool>& out = masks_[static_cast<size_t>(outer)];
-  const auto& order = graph_.topological_order();
   for (int32_t pos = std::min(inner_begin, outer_begin); pos < std::max(inner_end, outer_end); ++pos) {
-    const auto l = static_cast<size_t>(order[static_cast<size_t>(pos)]);
-    if (in[l] && !out[l]) return false;
+    if (InHeadAt(inner, pos) && !InHeadAt(outer, pos)) return false;
   }
   return true;
 }
@@ -120,21 +129,45 @@ void Planner::PrepareFixedSums() {
   head_energy_ = head_latency_;
   min_head_latency_.assign(static_cast<size_t>(count), 0);
   min_head_energy_.assign(static_cast<size_t>(count), 0);
+  // Per topological position: fixed-point costs summed before it, then each
+  // head adds its partial range on top.
+  const auto& order = graph_.topological_order();
+  const size_t layers = order.size();
+  std::vector<std::vector<Fixed>> prefix_latency(n, std::vector<Fixed>(layers + 1, 0));
+  std::vector<std::vector<Fixed>> prefix_energy = prefix_latency;
+  std::vector<Fixed> prefix_min_latency(layers + 1, 0), prefix_min_energy(layers + 1, 0);
+  for (size_t pos = 0; pos < layers; ++pos) {
+    const auto l = static_cast<size_t>(order[pos]);
+    Fixed min_latency = std::numeric_limits<Fixed>::max(), min_energy = std::numeric_limits<Fixed>::max();
+    for (size_t p = 0; p < n; ++p) {
+      const Fixed latency = latency_q_.To(layer_costs_[p][l].latency_ms);
+      const Fixed energy = energy_q_.To(layer_costs_[p][l].energy_mj);
+      prefix_latency[p][pos + 1] = prefix_latency[p][pos] + latency;
+      prefix_energy[p][pos + 1] = prefix_energy[p][pos] + energy;
+      min_latency = std::min(min_latency, latency);
+      min_energy = std::min(min_energy, energy);
+    }
+    prefix_min_latency[pos + 1] = prefix_min_latency[pos] + min_latency;
+    prefix_min_energy[pos + 1] = prefix_min_energy[pos] + min_energy;
+  }
   for (int b = 0; b < count; ++b) {
-    const std::vector<bool>& mask = BoundaryMask(b);
-    for (size_t l = 0; l < mask.size(); ++l) {
-      if (!mask[l]) continue;
-      Fixed min_latency = std::numeric_limits<Fixed>::max(), min_energy = std::numeric_limits<Fixed>::max();
+    const auto i = static_cast<size_t>(b);
+    const auto begin = static_cast<size_t>(range_begin_[i]);
+    for (size_t p = 0; p < n; ++p) {
+      head_latency_[p][i] = prefix_latency[p][begin];
+      head_energy_[p][i] = prefix_energy[p][begin];
+    }
+    min_head_latency_[i] = prefix_min_latency[begin];
+    min_head_energy_[i] = prefix_min_energy[begin];
+    for (int32_t pos = range_begin_[i]; pos < range_end_[i]; ++pos) {
+      if (!InHeadAt(b, pos)) continue;
+      const auto at = static_cast<size_t>(pos);
       for (size_t p = 0; p < n; ++p) {
-        const Fixed latency = latency_q_.To(layer_costs_[p][l].latency_ms);
-        const Fixed energy = energy_q_.To(layer_costs_[p][l].energy_mj);
-        head_latency_[p][static_cast<size_t>(b)] += latency;
-        head_energy_[p][static_cast<size_t>(b)] += energy;
-        min_latency = std::min(min_latency, latency);
-        min_energy = std::min(min_energy, energy);
+        head_latency_[p][i] += prefix_latency[p][at + 1] - prefix_latency[p][at];
+        head_energy_[p][i] += prefix_energy[p][at + 1] - prefix_energy[p][at];
       }
-      min_head_latency_[static_cast<size_t>(b)] += min_latency;
-      min_head_energy_[static_cast<size_t>(b)] += min_energy;
+      min_head_latency_[i] += prefix_min_latency[at + 1] - prefix_min_latency[at];
+      min_head_energy_[i] += prefix_min_energy[at + 1] - prefix_min_energy[at];
     }
   }
   auto fixed = [this](const Transfer& t) { return FixedCost{latency_q_.To(t.latency_ms), energy_q_.To(t.energy_mj)}; };
@@ -149,25 +182,87 @@ void Planner::PrepareFixedSums() {
 }
 
 std::vector<LayerId> Planner::StageLayers(int from, int to) const {
-  const std::vector<bool>& before = BoundaryMask(from);
-  const std::vector<bool>& after = BoundaryMask(to);
   const auto& order = graph_.topological_order();
   std::vector<LayerId> layers;
-  for (int32_t pos = range_begin_[static_cast<size_t>(from)]; pos < range_end_[static_cast<size_t>(to)] ||
-                                                             pos < range_begin_[static_cast<size_t>(to)];
-       ++pos) {
-    const LayerId l = order[static_cast<size_t>(pos)];
-    if (after[static_cast<size_t>(l)] && !before[static_cast<size_t>(l)]) layers.push_back(l);
+  const int32_t stop = std::max(range_end_[static_cast<size_t>(to)], range_begin_[static_cast<size_t>(to)]);
+  for (int32_t pos = range_begin_[static_cast<size_t>(from)]; pos < stop; ++pos) {
+    if (InHeadAt(to, pos) && !InHeadAt(from, pos)) layers.push_back(order[static_cast<size_t>(pos)]);
   }
   return layers;
 }
 
+void Planner::PrepareMemory() {
+  const auto& order = graph_.topological_order();
+  const size_t layers = order.size();
+  prefix_params_.assign(layers + 1, 0);
+  topo_costs_.assign(platforms_.size(), std::vector<LayerCost>(layers));
+  topo_macs_.assign(layers, 0);
+  topo_modelled_.assign(layers, false);
+  for (size_t pos = 0; pos < layers; ++pos) {
+    const Layer& layer = graph_.layer(order[pos]);
+    prefix_params_[pos + 1] = prefix_params_[pos] + layer.param_count;
+    topo_macs_[pos] = layer.macs;
+    topo_modelled_[pos] = layer.macs_modelled;
+    for (size_t p = 0; p < platforms_.size(); ++p) topo_costs_[p][pos] = layer_costs_[p][static_cast<size_t>(order[pos])];
+  }
+  memory_.assign(platforms_.size(), {});
+  if (layers == 0) return;
+  // A tensor lives from its producer's position (0 for graph inputs) to its
+  // last consumer's (the end for graph outputs). Within a stage between two
+  // prefix boundaries this is exactly the stage-local rule of
+  // PeakActivationBytes: received tensors are those born before the stage and
+  // still needed, kept tensors those needed after it.
+  std::vector<bool> is_output(graph_.tensor_count(), false);
+  for (TensorId t : graph_.graph_outputs()) is_output[static_cast<size_t>(t)] = true;
+  for (const PlatformProfile& platform : platforms_) {
+    const DType type = platform.data_type;
+    if (std::any_of(live_tables_.begin(), live_tables_.end(), [type](const auto& e) { return e.first == type; })) {
+      continue;
+    }
+    std::vector<int64_t> delta(layers + 1, 0);
+    for (size_t t = 0; t < graph_.tensor_count(); ++t) {
+      const Tensor& tensor = graph_.tensor(static_cast<TensorId>(t));
+      if (tensor.producer == kNoLayer && !tensor.is_graph_input) continue;
+      const int32_t birth = tensor.producer == kNoLayer ? 0 : graph_.topo_position(tensor.producer);
+      int32_t death = birth;
+      for (LayerId c : tensor.consumers) death = std::max(death, graph_.topo_position(c));
+      if (is_output[t]) death = static_cast<int32_t>(layers) - 1;
+      const int64_t bytes = ElementCount(tensor.shape) * BytesPerElementOn(tensor, type);
+      delta[static_cast<size_t>(birth)] += bytes;
+      delta[static_cast<size_t>(death) + 1] -= bytes;
+    }
+    std::vector<std::vector<int64_t>> table(1, std::vector<int64_t>(layers, 0));
+    int64_t current = 0;
+    for (size_t pos = 0; pos < layers; ++pos) table[0][pos] = current += delta[pos];
+    for (size_t width = 2; width <= layers; width *= 2) {
+      const std::vector<int64_t>& below = table.back();
+      std::vector<int64_t> level(layers - width + 1);
+      for (size_t pos = 0; pos + width <= layers; ++pos) level[pos] = std::max(below[pos], below[pos + width / 2]);
+      table.push_back(std::move(level));
+    }
+    live_tables_.emplace_back(type, std::move(table));
+  }
+}
+
 Planner::StageMemory Planner::Memory(int p, int from, int to) {
+  const PlatformProfile& platform = platforms_[static_cast<size_t>(p)];
+  const auto f = static_cast<size_t>(from), t = static_cast<size_t>(to);
+  if (range_begin_[f] == range_end_[f] && range_begin_[t] == range_end_[t] && range_begin_[t] > range_begin_[f]) {
+    StageMemory memory;
+    const auto begin = static_cast<size_t>(range_begin_[f]), end = static_cast<size_t>(range_begin_[t]);
+    memory.weight_bytes = (prefix_params_[end] - prefix_params_[begin]) * DTypeBytes(platform.data_type);
+    for (const auto& [type, table] : live_tables_) {
+      if (type != platform.data_type) continue;
+      size_t level = 0;
+      while ((size_t{2} << level) <= end - begin) ++level;
+      memory.peak_activation_bytes = std::max(table[level][begin], table[level][end - (size_t{1} << level)]);
+    }
+    return memory;
+  }
   auto& cache = memory_[static_cast<size_t>(p)];
   const uint64_t key = static_cast<uint64_t>(from) * static_cast<uint64_t>(Full() + 1) + static_cast<uint64_t>(to);
   auto it = cache.find(key);
   if (it != cache.end()) return it->second;
-  const PlatformProfile& platform = platforms_[static_cast<size_t>(p)];
   const std::vector<LayerId> layers = StageLayers(from, to);
   StageMemory memory;
   for (LayerId l : layers) memory.weight_bytes += graph_.layer(l).param_count * DTypeBytes(platform.data_type);
@@ -189,161 +284,51 @@ bool Planner::LinkCarries(int sender, const Transfer& transfer) const {
   return static_cast<double>(transfer.wire_bytes) * *options_.fps <= links_[static_cast<size_t>(sender)]->bandwidth_bytes_per_s;
 }
 
-void Planner::Search(int depth, int from, uint32_t used, int last, Fixed latency, Fixed bottleneck, Fixed energy,
-                     bool feasible, std::vector<int>& path_platforms, std::vector<int>& path_ends) {
-  const int n = static_cast<int>(platforms_.size());
-  for (int q = 0; q < n; ++q) {
-    if ((used >> q) & 1U) continue;
-    if (!options_.any_order && q < last) continue;
-    // The transfer into this stage: the model input from platform 0, or the
-    // tensors crossing `from` from the previous stage.
-    FixedCost in;
-    bool in_ok = true;
-    if (depth == 0 && q != 0) in = input_fixed_[0], in_ok = LinkCarries(0, input_hop_[0]);
-    if (depth > 0) {
-      in = hop_fixed_[static_cast<size_t>(last)][static_cast<size_t>(from)];
-      in_ok = LinkCarries(last, hop_[static_cast<size_t>(last)][static_cast<size_t>(from)]);
+bool Planner::Interchangeable(size_t p, size_t q) const {
+  const PlatformProfile& first = platforms_[p];
+  const PlatformProfile& second = platforms_[q];
+  if (p == 0 || q == 0) return false;  // platform 0 produces the input (and may receive the output)
+  if (first.name != second.name || first.data_type != second.data_type ||
+      first.memory_capacity_bytes != second.memory_capacity_bytes ||
+      IdleWatts(static_cast<int>(p)) != IdleWatts(static_cast<int>(q))) {
+    return false;
+  }
+  if (links_[p].has_value() != links_[q].has_value()) return false;
+  if (links_[p] && (links_[p]->name != links_[q]->name || links_[p]->bandwidth_bytes_per_s != links_[q]->bandwidth_bytes_per_s)) {
+    return false;
+  }
+  auto same_transfer = [](const Transfer& x, const Transfer& y) {
+    return x.wire_bytes == y.wire_bytes && x.latency_ms == y.latency_ms && x.energy_mj == y.energy_mj;
+  };
+  for (size_t b = 0; b < hop_[p].size(); ++b) {
+    if (!same_transfer(hop_[p][b], hop_[q][b])) return false;
+  }
+  if (!same_transfer(input_hop_[p], input_hop_[q]) || !same_transfer(output_hop_[p], output_hop_[q])) return false;
+  for (size_t l = 0; l < layer_costs_[p].size(); ++l) {
+    const LayerCost& x = layer_costs_[p][l];
+    const LayerCost& y = layer_costs_[q][l];
+    if (x.latency_ms != y.latency_ms || x.energy_mj != y.energy_mj || x.source != y.source) return false;
+  }
+  return true;
+}
+
+void Planner::PrepareTypes() {
+  type_of_.assign(platforms_.size(), -1);
+  for (size_t p = 0; p < platforms_.size(); ++p) {
+    for (size_t t = 0; t < instances_.size() && type_of_[p] < 0; ++t) {
+      if (Interchangeable(static_cast<size_t>(instances_[t][0]), p)) type_of_[p] = static_cast<int>(t);
     }
-    path_platforms.push_back(q);
-    const auto& head_latency = head_latency_[static_cast<size_t>(q)];
-    const auto& head_energy = head_energy_[static_cast<size_t>(q)];
-    for (int to : successors_[static_cast<size_t>(from)]) {
-      const Fixed stage = head_latency[static_cast<size_t>(to)] - head_latency[static_cast<size_t>(from)];
-      const Fixed stage_latency = latency + in.latency + stage;
-      const Fixed stage_bottleneck = std::max({bottleneck, in.latency, stage});
-      const Fixed stage_energy =
-          energy + in.energy + head_energy[static_cast<size_t>(to)] - head_energy[static_cast<size_t>(from)];
-      const bool prefix_ok = feasible && in_ok;
-      path_ends.push_back(to);
-      if (to == Full()) {
-        Finish(q, from, stage_latency, stage_bottleneck, stage_energy, prefix_ok, path_platforms, path_ends);
-      } else if (depth + 1 < n) {
-        const uint32_t now_used = used | (1U << q);
-        // Exact pruning: an infeasible prefix stays infeasible, and a
-        // subtree whose best possible metrics an archived plan already
-        // matches cannot add to the Pareto set. Its plans count as covered.
-        // Memory (the costly check) is only looked at when still needed.
-        bool ok = prefix_ok;
-        bool prune = !ok && !options_.show_infeasible && !options_.list_all;
-        prune = prune || (!options_.list_all && Dominated(stage_latency + RemainingLatency(to), stage_bottleneck,
-                                                          stage_energy + RemainingEnergy(to), ok));
-        if (!prune) {
-          ok = ok && Fits(q, from, to);
-          prune = !ok && !options_.show_infeasible && !options_.list_all;
-        }
-        if (prune) {
-          covered_ += Completions(to, now_used, q);
-        } else {
-          Search(depth + 1, to, now_used, q, stage_latency, stage_bottleneck, stage_energy, ok, path_platforms,
-                 path_ends);
-        }
-      }
-      path_ends.pop_back();
+    if (type_of_[p] < 0) {
+      type_of_[p] = static_cast<int>(instances_.size());
+      instances_.emplace_back();
     }
-    path_platforms.pop_back();
+    instances_[static_cast<size_t>(type_of_[p])].push_back(static_cast<int>(p));
   }
 }
 
-bool Planner::Dominated(Fixed latency_lb, Fixed bottleneck, Fixed energy_lb, bool feasible_so_far) const {
-  const Metrics bound = ToMetrics(latency_lb, bottleneck, energy_lb);
-  const bool by_feasible = !feasible_so_far || feasible_.Covers(bound);
-  if (!options_.show_infeasible) return by_feasible;
-  return by_feasible && unconstrained_.Covers(bound);
-}
-
-int64_t Planner::Completions(int b, uint32_t used, int last) const {
-  const int n = static_cast<int>(platforms_.size());
-  int available = 0;
-  for (int q = 0; q < n; ++q) {
-    if (!((used >> q) & 1U) && (options_.any_order || q > last)) ++available;
-  }
-  int64_t total = 0;
-  for (int stages = 1; stages <= available; ++stages) {
-    int64_t choices = 1;  // ordered picks (any order) or subsets (fixed order) of `stages` platforms
-    for (int k = 0; k < stages; ++k) choices = SaturatingMul(choices, available - k);
-    if (!options_.any_order) {
-      for (int k = 2; k <= stages; ++k) choices /= k;
-    }
-    total = SaturatingAdd(total, SaturatingMul(choices, chains_[static_cast<size_t>(b)][static_cast<size_t>(stages)]));
-  }
-  return total;
-}
-
-int64_t Planner::SaturatingMul(int64_t a, int64_t b) {
-  if (a == 0 || b == 0) return 0;
-  return a > std::numeric_limits<int64_t>::max() / b ? std::numeric_limits<int64_t>::max() : a * b;
-}
-
-void Planner::PrepareChains() {
-  const int count = Full() + 1;
-  const size_t n = platforms_.size();
-  chains_.assign(static_cast<size_t>(count), std::vector<int64_t>(n + 1, 0));
-  for (int b = count - 1; b >= 0; --b) {
-    for (int to : successors_[static_cast<size_t>(b)]) {
-      if (to == Full()) {
-        chains_[static_cast<size_t>(b)][1] = 1;
-        continue;
-      }
-      for (size_t st = 2; st <= n; ++st) {
-        chains_[static_cast<size_t>(b)][st] =
-            SaturatingAdd(chains_[static_cast<size_t>(b)][st], chains_[static_cast<size_t>(to)][st - 1]);
-      }
-    }
-  }
-}
-
-Metrics Planner::ToMetrics(Fixed latency, Fixed bottleneck, Fixed energy) const {
-  Metrics m;
-  m.latency_ms = latency_q_.From(latency);
-  m.energy_mj = energy_q_.From(energy);
-  m.throughput_fps = bottleneck > 0 ? 1000.0 / latency_q_.From(bottleneck) : kInf;
-  return m;
-}
-
-void Planner::Finish(int last, int from, Fixed latency, Fixed bottleneck, Fixed energy, bool feasible,
-                     const std::vector<int>& path_platforms, const std::vector<int>& path_ends) {
-  ++evaluated_;
-  ++covered_;
-  if (options_.output_at == OutputAt::kFirst && last != 0) {
-    const FixedCost& out = output_fixed_[static_cast<size_t>(last)];
-    latency += out.latency;
-    bottleneck = std::max(bottleneck, out.latency);
-    energy += out.energy;
-    feasible = feasible && LinkCarries(last, output_hop_[static_cast<size_t>(last)]);
-  }
-  if (options_.include_idle_energy) energy += IdleEnergy(bottleneck, path_platforms, path_ends);
-  const Metrics m = ToMetrics(latency, bottleneck, energy);
-  feasible = feasible && MeetsGoals(m);
-  if (options_.list_all) all_.push_back(CompactPlan{path_platforms, path_ends});
-  // A plan the archives would reject anyway needs no memory check.
-  const bool wanted = (feasible && !feasible_.Covers(m)) || (options_.show_infeasible && !unconstrained_.Covers(m));
-  if (!wanted) return;
-  feasible = feasible && Fits(last, from, Full());
-  if (feasible) feasible_.Offer(m, path_platforms, path_ends);
-  if (options_.show_infeasible) unconstrained_.Offer(m, path_platforms, path_ends);
-}
-
-Fixed Planner::IdleEnergy(Fixed period, const std::vector<int>& path_platforms, const std::vector<int>& path_ends) const {
-  Fixed idle = 0;
-  int from = 0;
-  for (size_t s = 0; s < path_platforms.size(); ++s) {
-    const auto& head = head_latency_[static_cast<size_t>(path_platforms[s])];
-    const Fixed busy = head[static_cast<size_t>(path_ends[s])] - head[static_cast<size_t>(from)];
-    idle += energy_q_.To(StageIdleEnergy(path_platforms[s], latency_q_.From(period), latency_q_.From(busy)));
-    from = path_ends[s];
-  }
-  return idle;
-}
-
-double Planner::StageIdleEnergy(int p, double period_ms, double busy_ms) const {
+double Planner::IdleWatts(int p) const {
   const PlatformProfile& platform = platforms_[static_cast<size_t>(p)];
-  return platform.power_in_watts ? platform.idle_w * std::max(0.0, period_ms - busy_ms) : 0.0;
-}
-
-bool Planner::MeetsGoals(const Metrics& m) const {
-  return (!options_.max_latency_ms || m.latency_ms <= *options_.max_latency_ms) &&
-         (!options_.min_fps || m.throughput_fps >= *options_.min_fps) &&
-         (!options_.max_energy_mj || m.energy_mj <= *options_.max_energy_mj);
+  return platform.power_in_watts ? platform.idle_w : 0.0;
 }
 
 }  // namespace dnnpart::planner_detail

@@ -108,6 +108,22 @@ class ParetoArchive {
   std::vector<std::pair<Metrics, CompactPlan>> entries_;
 };
 
+// A partial or complete plan in the dynamic program (plan_dp.cc): its costs
+// so far in fixed point and the stage that produced it. Labels live in one
+// arena; `parent` links a stage to the plan before it (-1: the empty plan).
+struct Label {
+  Fixed latency = 0;
+  Fixed bottleneck = 0;
+  Fixed energy = 0;       // stage and hop energies, minus each stage's idle credit (docs/planning.md)
+  Fixed base_energy = 0;  // stage and hop energies alone
+  int64_t idle_units = 0; // summed idle power of the stages so far, in kIdleUnitsPerWatt
+  int32_t parent = -1;
+  int32_t end = 0;        // boundary where this stage ends
+  int32_t platform = -1;  // platform instance of this stage
+};
+
+inline constexpr double kIdleUnitsPerWatt = 1048576.0;  // 2^20: idle powers add up exactly
+
 class Planner {
 
  public:
@@ -118,7 +134,8 @@ class Planner {
     PrepareMasks();
     PrepareBoundaries();
     PrepareCosts();
-    PrepareChains();
+    PrepareMemory();
+    PrepareTypes();
   }
 
   PlanReport EvaluateSpec(const PlanSpec& spec);
@@ -131,17 +148,26 @@ class Planner {
 
   void CheckLinks() const;
 
-  std::vector<bool> ComputeMask(int b) const;
-  const std::vector<bool>& BoundaryMask(int b) const { return masks_[static_cast<size_t>(b)]; }
-
-  // Head of boundary b: all topological positions below begin_[b], some in
-  // [begin_[b], end_[b]), none from end_[b] on.
+  // Head of boundary b: all topological positions below range_begin_[b], some
+  // in [range_begin_[b], range_end_[b]) (flags in partial_[b]), none from
+  // range_end_[b] on. Chains (prefix cuts) store no flags at all.
   void PrepareMasks();
+  bool InHeadAt(int b, int32_t pos) const;
 
   const std::vector<TensorId>& Crossing(int b) const { return cuts_[static_cast<size_t>(b - 1)].crossing; }
 
-  // For each boundary, the later boundaries whose heads strictly contain it.
+  // For each boundary, the later boundaries whose heads strictly contain it;
+  // with prefix cuts only, simply every later boundary (nothing is stored).
   void PrepareBoundaries();
+  bool IsSuccessor(int from, int to) const;
+  template <typename F>
+  void ForEachSuccessor(int from, F&& f) const {
+    if (all_prefixes_) {
+      for (int to = from + 1; to <= Full(); ++to) f(to);
+    } else {
+      for (int to : successors_[static_cast<size_t>(from)]) f(to);
+    }
+  }
 
   // True when head(inner) is a proper subset of head(outer) (distinct
   // boundaries have distinct heads). Heads agree below both ranges and are
@@ -155,7 +181,6 @@ class Planner {
   // the cheapest-platform head sums behind its lower bounds.
   void PrepareFixedSums();
 
-
   // Layers in head(to) but not head(from), in topological order; only the
   // positions between the two heads' boundaries are looked at.
   std::vector<LayerId> StageLayers(int from, int to) const;
@@ -165,15 +190,44 @@ class Planner {
     int64_t peak_activation_bytes = 0;
   };
 
-  // Memory of a stage, computed once per (platform, from, to).
+  // Stages between two prefix boundaries cost O(1): weights from prefix sums
+  // of parameters, peak activations as a range maximum (sparse table) over
+  // the live bytes at each topological position (docs/planning.md). Other
+  // stages are computed from their layers and cached per (platform, from, to).
+  void PrepareMemory();
   StageMemory Memory(int p, int from, int to);
 
   bool Fits(int p, int from, int to);
 
   bool LinkCarries(int sender, const Transfer& transfer) const;
 
-  // Depth-first over stages: `from` is where the next stage starts.
-  void Search(int depth, int from, uint32_t used, int last, Fixed latency, Fixed bottleneck, Fixed energy,
+  // Platforms with identical costs, memory, power and outgoing link (and not
+  // the input's platform 0) form one type; the search counts their uses.
+  void PrepareTypes();
+  bool Interchangeable(size_t p, size_t q) const;
+
+  // The exact dynamic program (plan_dp.cc); `constrained` prunes infeasible
+  // partial plans, otherwise the unconstrained Pareto set is computed.
+  // kPareto: Pareto labels (the full Pareto set). For --best-only with the
+  // throughput objective, kBottleneck finds the smallest bottleneck B* with
+  // one label per state, then kFastest the lowest (latency, energy) among
+  // plans whose stages and hops all take at most `cap` = B*.
+  enum class DpMode { kPareto, kBottleneck, kFastest };
+  struct DpOutcome {
+    std::vector<CompactPlan> plans;  // non-dominated, one per distinct metrics
+    int64_t labels = 0;
+    bool complete = true;
+    Fixed best_bottleneck = 0;       // of plans[0] (single-label modes)
+  };
+  DpOutcome RunDp(bool constrained, DpMode mode = DpMode::kPareto, Fixed cap = 0);
+
+  // Number of plans over the cuts (orders or subsets of platforms × nested
+  // chains of boundaries), as a double: it exceeds 2^63 from ~20 platforms.
+  double TotalPlans() const;
+
+  // Depth-first enumeration of every plan, for list_all only (at most
+  // kMaxListedPlans plans).
+  void Search(int depth, int from, uint64_t used, int last, Fixed latency, Fixed bottleneck, Fixed energy,
               bool feasible, std::vector<int>& path_platforms, std::vector<int>& path_ends);
 
   // Lower bounds on what the layers after boundary `b` still cost: each layer
@@ -181,25 +235,6 @@ class Planner {
   Fixed RemainingLatency(int b) const { return min_head_latency_.back() - min_head_latency_[static_cast<size_t>(b)]; }
   Fixed RemainingEnergy(int b) const { return min_head_energy_.back() - min_head_energy_[static_cast<size_t>(b)]; }
 
-  // True when every completion of a partial plan with these bounds would be
-  // dominated by (or equal to) a plan already archived. With show_infeasible
-  // both archives must agree, since each keeps plans the other does not.
-  bool Dominated(Fixed latency_lb, Fixed bottleneck, Fixed energy_lb, bool feasible_so_far) const;
-
-  // Number of plans that complete a partial plan ending at boundary `b`:
-  // choices of further platforms times chains of nested boundaries to the end.
-  int64_t Completions(int b, uint32_t used, int last) const;
-
-  static int64_t SaturatingAdd(int64_t a, int64_t b) {
-    return a > std::numeric_limits<int64_t>::max() - b ? std::numeric_limits<int64_t>::max() : a + b;
-  }
-  static int64_t SaturatingMul(int64_t a, int64_t b);
-
-  // chains_[b][s]: ways to reach the whole model from boundary b in exactly s stages.
-  void PrepareChains();
-
-  // Completes a plan whose last stage runs on `last` from boundary `from`;
-  // `feasible` covers everything but the last stage's memory.
   Metrics ToMetrics(Fixed latency, Fixed bottleneck, Fixed energy) const;
 
   void Finish(int last, int from, Fixed latency, Fixed bottleneck, Fixed energy, bool feasible,
@@ -210,6 +245,7 @@ class Planner {
 
   // idle_w x (period - busy) for platforms with watt-based power (W x ms = mJ).
   double StageIdleEnergy(int p, double period_ms, double busy_ms) const;
+  double IdleWatts(int p) const;
 
   bool MeetsGoals(const Metrics& m) const;
 
@@ -238,21 +274,32 @@ class Planner {
   const std::vector<PlatformProfile>& platforms_;
   const std::vector<std::optional<LinkProfile>>& links_;
   const PlanOptions& options_;
-  std::vector<std::vector<bool>> masks_;  // head of each boundary, one flag per layer id
+  std::vector<std::vector<bool>> partial_;  // per boundary, head flags for [range_begin_, range_end_)
   std::vector<int32_t> range_begin_;
   std::vector<int32_t> range_end_;
-  std::vector<std::vector<int>> successors_;
+  bool all_prefixes_ = true;
+  std::vector<std::vector<int>> successors_;  // only without all_prefixes_
   std::vector<std::vector<LayerCost>> layer_costs_;
   std::vector<std::vector<Transfer>> hop_;
   std::vector<Transfer> input_hop_;
   std::vector<Transfer> output_hop_;
+  // Memory: parameters before each topological position, and per data type a
+  // sparse table of live activation bytes (level k: max over 2^k positions).
+  std::vector<int64_t> prefix_params_;
+  // Per topological position, for reports: each platform's layer costs, MACs,
+  // and whether the op has a MAC model.
+  std::vector<std::vector<LayerCost>> topo_costs_;
+  std::vector<int64_t> topo_macs_;
+  std::vector<bool> topo_modelled_;
+  std::vector<std::pair<DType, std::vector<std::vector<int64_t>>>> live_tables_;
   std::vector<std::unordered_map<uint64_t, StageMemory>> memory_;
+  // Types: type_of_[p], and per type its platforms in ascending index.
+  std::vector<int> type_of_;
+  std::vector<std::vector<int>> instances_;
   ParetoArchive feasible_;
   ParetoArchive unconstrained_;
   std::vector<CompactPlan> all_;  // with list_all
-  int64_t evaluated_ = 0;  // plans whose metrics were computed
-  int64_t covered_ = 0;    // plans evaluated or excluded by an exact bound
-  std::vector<std::vector<int64_t>> chains_;
+  int64_t evaluated_ = 0;  // plans whose metrics were computed one by one (list_all)
   Quantum latency_q_;
   Quantum energy_q_;
   std::vector<std::vector<Fixed>> head_latency_;  // per platform and boundary, fixed point

@@ -135,6 +135,7 @@ void WritePlatformsAndSettings(JsonWriter& json, const PlanDocument& doc) {
   OptionalNumber(json, "min_fps", doc.options.min_fps);
   OptionalNumber(json, "max_energy_mj", doc.options.max_energy_mj);
   json.Key("include_idle_energy").Value(doc.options.include_idle_energy);
+  json.Key("best_only").Value(doc.options.best_only);
   json.EndObject();
 }
 
@@ -228,8 +229,14 @@ class JsonReporter : public Reporter {
     report_detail::WritePlatformsAndSettings(json, doc);
     const PlanResult& result = doc.result;
     json.Key("cuts").Value(result.cut_count);
-    json.Key("plans_evaluated").Value(result.plans_evaluated);
+    // A count: an integer while exact (below 2^53), else a float.
+    if (result.plans_evaluated < 9007199254740992.0) {
+      json.Key("plans_evaluated").Value(static_cast<int64_t>(result.plans_evaluated));
+    } else {
+      json.Key("plans_evaluated").Value(result.plans_evaluated);
+    }
     json.Key("plans_visited").Value(result.plans_visited);
+    json.Key("complete").Value(result.complete);
     json.Key("recommended");
     if (result.recommended) WritePlanEntry(json, doc, result.pareto[*result.recommended]);
     else json.Null();

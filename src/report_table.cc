@@ -61,6 +61,14 @@ std::string Fixed(double value, int digits) {
   return text.str();
 }
 
+// A plan count: all digits while exact (below 2^53), else 3 significant digits.
+std::string PlanCount(double count) {
+  if (count < 9007199254740992.0) return std::to_string(static_cast<int64_t>(count));
+  std::ostringstream text;
+  text << std::setprecision(3) << count;
+  return text.str();
+}
+
 std::string Route(const PlanDocument& doc, const PlanReport& plan) {
   std::string route;
   for (const StageReport& stage : plan.stages) {
@@ -177,7 +185,12 @@ class TableReporter : public Reporter {
           << (doc.links[p] ? ", sends over " + doc.links[p]->name : std::string()) << ")";
     }
     out << "\n" << result.cut_count << " cuts with at most " << doc.max_cut_tensors << " crossing tensor(s), "
-        << result.plans_evaluated << " plans evaluated, " << result.pareto.size() << " Pareto-optimal feasible plan(s)\n\n";
+        << PlanCount(result.plans_evaluated) << " plans evaluated, " << result.pareto.size()
+        << " Pareto-optimal feasible plan(s)\n";
+    if (!result.complete) {
+      out << "search stopped by --time-limit: these are the best plans found so far, not proven optimal\n";
+    }
+    out << "\n";
     if (result.recommended) {
       const PlanReport& best = result.pareto[*result.recommended];
       out << "recommended: " << Route(doc, best) << "  " << Fixed(best.throughput_fps, 3) << " fps, "

@@ -20,6 +20,7 @@
 
 #include "dnnpart/cost.h"
 #include "dnnpart/cuts.h"
+#include "dnnpart/error.h"
 #include "dnnpart/graph.h"
 #include "dnnpart/plan.h"
 #include "dnnpart/profiles.h"
@@ -98,6 +99,32 @@ LayerGraph RandomCostGraph(std::mt19937& rng, int layers) {
     specs.push_back(std::move(spec));
   }
   return BuildCostGraph(inputs, specs, topology.outputs);
+}
+
+// A random chain: layer i reads layer i-1's output and sometimes also an
+// earlier tensor (a skip), so every down-set is a prefix of the topological
+// order and the planner's O(1) prefix memory path is used.
+LayerGraph RandomCostChain(std::mt19937& rng, int layers, bool skips = true) {
+  std::vector<TensorSpec> inputs = {{"x", LogUniform(rng, 64, 20000)}};
+  std::vector<std::string> produced = {"x"};
+  std::vector<CostLayerSpec> specs;
+  for (int i = 0; i < layers; ++i) {
+    CostLayerSpec spec;
+    spec.name = "l" + std::to_string(i);
+    spec.op_type = i % 2 ? "Conv" : "Relu";
+    spec.inputs = {produced.back()};
+    if (skips && produced.size() > 2 && std::uniform_int_distribution<int>(0, 2)(rng) == 0) {
+      spec.inputs.push_back(produced[std::uniform_int_distribution<size_t>(0, produced.size() - 2)(rng)]);
+    }
+    spec.outputs.push_back({"t" + std::to_string(i), LogUniform(rng, 16, 20000), DType::kFloat32});
+    spec.macs = LogUniform(rng, 1e5, 1e9);
+    spec.param_count = std::uniform_int_distribution<int>(0, 3)(rng) == 0 ? 0 : LogUniform(rng, 10, 2e6);
+    produced.push_back(spec.outputs.back().name);
+    specs.push_back(std::move(spec));
+  }
+  std::vector<std::string> outputs = {produced.back()};
+  if (skips && layers > 2 && std::uniform_int_distribution<int>(0, 1)(rng) == 0) outputs.push_back(produced[2]);
+  return BuildCostGraph(inputs, specs, outputs);
 }
 
 // --------------------------------------------------------------- profiles
@@ -529,6 +556,7 @@ struct Config {
   Objective objective = Objective::kThroughput;
   bool free_links = false;     // links so fast that the search's lower bounds are nearly tight
   bool list_all = false;       // also check PlanOptions::list_all and EvaluatePlan on every plan
+  bool chain = false;          // layer i reads layer i-1 (and maybe an earlier tensor): every cut is a prefix
 };
 
 struct Totals {
@@ -572,7 +600,7 @@ void CheckEveryPlan(const LayerGraph& graph, const std::vector<Cut>& cuts, const
                     const std::vector<std::optional<LinkProfile>>& links, PlanOptions options, const BruteForce& brute) {
   options.list_all = true;
   const PlanResult listed = PlanPartitions(graph, cuts, platforms, links, options);
-  EXPECT_EQ(listed.plans_evaluated, static_cast<int64_t>(brute.plans().size()));
+  EXPECT_EQ(listed.plans_evaluated, static_cast<double>(brute.plans().size()));
   EXPECT_EQ(listed.plans_visited, static_cast<int64_t>(brute.plans().size())) << "list_all must not prune";
   ASSERT_EQ(listed.all.size(), brute.plans().size());
   std::vector<Triple> expected_feasible, listed_feasible, expected_all, listed_all;
@@ -680,7 +708,7 @@ void CheckCase(const LayerGraph& graph, int max_cut_tensors, const std::vector<P
 
   // Counts.
   EXPECT_EQ(result.cut_count, cuts.size());
-  EXPECT_EQ(result.plans_evaluated, static_cast<int64_t>(brute.plans().size()));
+  EXPECT_EQ(result.plans_evaluated, static_cast<double>(brute.plans().size()));
 
   // The Pareto set, as a multiset of metric triples.
   const std::vector<Triple> expected = ParetoOf(brute.plans(), true);
@@ -828,6 +856,21 @@ void CheckCase(const LayerGraph& graph, int max_cut_tensors, const std::vector<P
   }
 
   if (config.list_all) CheckEveryPlan(graph, cuts, platforms, links, options, brute);
+
+  // --best-only: just the recommended plan, the same metrics (with the
+  // throughput objective and no goals, found by the bottleneck search).
+  if (!config.show_infeasible) {
+    PlanOptions best_only = options;
+    best_only.best_only = true;
+    const PlanResult best = PlanPartitions(graph, cuts, platforms, links, best_only);
+    ASSERT_EQ(best.recommended.has_value(), result.recommended.has_value());
+    if (result.recommended) {
+      ASSERT_EQ(best.pareto.size(), 1U);
+      EXPECT_TRUE(Near(MetricsOf(best.pareto[0]), MetricsOf(result.pareto[*result.recommended])))
+          << "best-only " << ToString(MetricsOf(best.pareto[0])) << " vs "
+          << ToString(MetricsOf(result.pareto[*result.recommended]));
+    }
+  }
 }
 
 // Runs `config` on `seeds` random graphs of `min_layers`..`max_layers` layers.
@@ -837,7 +880,7 @@ Totals RunRandom(const Config& config, int seeds, int min_layers, int max_layers
     std::mt19937 rng(static_cast<uint32_t>(seed) * 7919U + salt);
     const int layers = std::uniform_int_distribution<int>(min_layers, max_layers)(rng);
     const int k = std::uniform_int_distribution<int>(1, 3)(rng);
-    const LayerGraph graph = RandomCostGraph(rng, layers);
+    const LayerGraph graph = config.chain ? RandomCostChain(rng, layers) : RandomCostGraph(rng, layers);
     std::vector<PlatformProfile> platforms = FourPlatforms();
     AddMeasurements(platforms, graph, rng);
     SCOPED_TRACE(config.name + ", seed " + std::to_string(seed) + ", K " + std::to_string(k) + ": " +
@@ -998,6 +1041,100 @@ TEST(Planner, IdleEnergyAddsIdlePowerTimesWaitingTimeOfWattBasedPlatforms) {
   RunRandom({.name = "cpu,npu,gpu idle", .platforms = {0, 1, 2}, .idle_energy = true}, 40, 3, 8, 23);
 }
 
+TEST(Planner, MatchesBruteForceWithIdenticalDevices) {
+  // Repeated profiles are one device type: the search counts their uses and
+  // never tries permutations of them, yet must find the same Pareto set.
+  for (const Config& config :
+       {Config{.name = "cpu,npu,npu,gpu", .platforms = {0, 1, 1, 2}},
+        Config{.name = "npu,gpu,gpu,gpu any order", .platforms = {1, 2, 2, 2}, .any_order = true},
+        Config{.name = "cpu,npu,dsp,dsp any order, output first, fps, idle energy",
+               .platforms = {0, 1, 3, 3},
+               .any_order = true,
+               .output_at = OutputAt::kFirst,
+               .limit_fps = true,
+               .idle_energy = true,
+               .show_infeasible = true},
+        // Memory limits go to the first two platforms: the repeated ones stay identical.
+        Config{.name = "gpu,dsp,npu,npu any order, memory", .platforms = {2, 3, 1, 1}, .any_order = true,
+               .limit_memory = true, .show_infeasible = true},
+        Config{.name = "gpu,gpu,cpu,cpu any order, goals, list all",
+               .platforms = {2, 2, 0, 0},
+               .any_order = true,
+               .goals = true,
+               .list_all = true}}) {
+    const Totals t = RunRandom(config, 25, 3, 7, 31);
+    EXPECT_GT(t.multi_stage_pareto, 0) << config.name;
+  }
+}
+
+TEST(Planner, MatchesBruteForceOnChainsWithPrefixCutsOnly) {
+  for (const Config& config :
+       {Config{.name = "chain cpu,npu,gpu memory", .platforms = {0, 1, 2}, .limit_memory = true,
+               .show_infeasible = true, .chain = true},
+        Config{.name = "chain dsp,cpu,npu,npu any order, everything",
+               .platforms = {3, 0, 1, 1},
+               .any_order = true,
+               .limit_memory = true,
+               .limit_fps = true,
+               .goals = true,
+               .idle_energy = true,
+               .show_infeasible = true,
+               .chain = true},
+        Config{.name = "chain gpu,cpu,npu list all", .platforms = {2, 0, 1}, .limit_memory = true, .list_all = true,
+               .chain = true}}) {
+    const Totals t = RunRandom(config, 30, 3, 9, 32);
+    EXPECT_GT(t.multi_stage_pareto, 0) << config.name;
+  }
+}
+
+TEST(Planner, CountsPlansBeyondTwoToThe63WithoutOverflow) {
+  // 24 identical boards and a camera in any order over a 30-layer chain: about
+  // 1e30 plans, one type, a search of a few thousand states.
+  std::mt19937 rng(5);
+  const LayerGraph graph = RandomCostChain(rng, 30, false);
+  const std::vector<PlatformProfile> four = FourPlatforms();
+  const std::vector<LinkProfile> links = FourLinks();
+  std::vector<PlatformProfile> platforms = {four[0]};
+  std::vector<std::optional<LinkProfile>> platform_links = {links[0]};
+  for (int i = 0; i < 24; ++i) platforms.push_back(four[1]), platform_links.emplace_back(links[1]);
+  PlanOptions options;
+  options.any_order = true;
+  const std::vector<Cut> cuts = FindCuts(graph, {.max_cut_tensors = 1});
+  const PlanResult result = PlanPartitions(graph, cuts, platforms, platform_links, options);
+  EXPECT_GT(result.plans_evaluated, 1e25);
+  EXPECT_TRUE(std::isfinite(result.plans_evaluated));
+  EXPECT_TRUE(result.complete);
+  ASSERT_FALSE(result.pareto.empty());
+  // Instances of one type are used in index order.
+  for (const PlanReport& plan : result.pareto) {
+    int previous = 0;
+    for (const StageReport& stage : plan.stages) {
+      if (stage.platform == 0) continue;
+      EXPECT_GT(stage.platform, previous);
+      previous = stage.platform;
+    }
+  }
+}
+
+TEST(Planner, RefusesSearchesAboveMaxStatesNamingTheSize) {
+  std::mt19937 rng(6);
+  const LayerGraph graph = RandomCostChain(rng, 10);
+  std::vector<PlatformProfile> platforms = FourPlatforms();
+  const std::vector<LinkProfile> links = FourLinks();
+  std::vector<std::optional<LinkProfile>> platform_links(links.begin(), links.end());
+  PlanOptions options;
+  options.any_order = true;
+  options.max_states = 100;
+  const std::vector<Cut> cuts = FindCuts(graph, {.max_cut_tensors = 1});
+  try {
+    PlanPartitions(graph, cuts, platforms, platform_links, options);
+    ADD_FAILURE() << "expected a refusal";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("states"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("--max-states"), std::string::npos) << e.what();
+  }
+}
+
 TEST(Planner, MatchesBruteForceOnUnitTensorGraphsFromTestUtil) {
   // test::RandomGraph: every layer 1 MAC, every tensor 16 bytes.
   Totals totals;
@@ -1045,7 +1182,7 @@ TEST(Planner, TwoLayerChainSplitAcrossTwoPlatformsHasHandComputedMetrics) {
   // then 2 ms, 1 mJ: 6 ms, 250 fps, 5 mJ; [p0: A | p1: B] 2 + 200 B (2 ms) + 1 =
   // 5 ms, 500 fps, 2 + 2 + 0.5 = 4.5 mJ, which dominates both.
   EXPECT_EQ(result.cut_count, 1U);
-  EXPECT_EQ(result.plans_evaluated, 3);
+  EXPECT_EQ(result.plans_evaluated, 3.0);
   ASSERT_EQ(result.pareto.size(), 1U);
   const PlanReport& plan = result.pareto[0];
   EXPECT_DOUBLE_EQ(plan.latency_ms, 5);
@@ -1132,7 +1269,7 @@ TEST(Planner, AnyOrderAlsoTriesTheReverseOrder) {
   options.any_order = true;
   const PlanResult result = PlanPartitions(c.graph, FindCuts(c.graph, {}), c.platforms, c.links, options);
   // + [p1: A | p0: B]: input 4 ms + 1 ms + a 2 ms + 4 ms = 11 ms.
-  EXPECT_EQ(result.plans_evaluated, 4);
+  EXPECT_EQ(result.plans_evaluated, 4.0);
   ASSERT_EQ(result.pareto.size(), 1U);
   EXPECT_DOUBLE_EQ(result.pareto[0].latency_ms, 5);
 }

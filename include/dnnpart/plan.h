@@ -2,14 +2,15 @@
 //
 // A plan runs the model as a pipeline of stages, one per platform used, in the
 // order of --platforms (or any order with any_order). Stage boundaries are
-// nested cuts from the cut finder. Every plan over the given cuts is
-// enumerated (no sampling); the result holds the Pareto set over
+// nested cuts from the cut finder. An exact dynamic program covers every plan
+// over the given cuts (no sampling); the result holds the Pareto set over
 // (throughput, latency, energy) among feasible plans, each single-platform
 // baseline, and the recommended plan. Formulas: docs/planning.md.
 // PlanPartitions is a pure function; thread-safe.
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -35,6 +36,21 @@ struct PlanOptions {
   bool include_idle_energy = false;    // add idle_w x waiting time per frame
   bool show_infeasible = false;        // also return rejected Pareto-optimal plans
   bool list_all = false;               // return every plan (no pruning); refused above kMaxListedPlans
+  // Return only the recommended plan as the Pareto set. With the throughput
+  // objective and no latency/fps/energy goals or idle energy this runs a
+  // bottleneck dynamic program (one label per state), much faster than the
+  // Pareto search with many devices; otherwise the Pareto set is computed
+  // and reduced to the recommended plan.
+  bool best_only = false;
+  // Stop after this many seconds and return the plans found so far, marked
+  // not complete (unset: no limit).
+  std::optional<double> time_limit_s;
+  // Refuse (Error naming the size) when the search has more states than this:
+  // boundaries x combinations of used devices x previous device.
+  int64_t max_states = 200'000'000;
+  // Called about twice a second during long searches with the fraction of
+  // boundaries done and the partial plans kept so far; may be empty.
+  std::function<void(double fraction, int64_t labels)> progress;
 };
 
 inline constexpr int64_t kMaxListedPlans = 100000;
@@ -84,8 +100,11 @@ struct PlanReport {
 
 struct PlanResult {
   size_t cut_count = 0;
-  int64_t plans_evaluated = 0;         // every plan over the cuts: computed, or excluded by an exact bound
-  int64_t plans_visited = 0;           // plans whose metrics were computed one by one
+  double plans_evaluated = 0;          // every plan over the cuts (a count; a double because it exceeds
+                                       // 2^63 from ~20 platforms; exact below 2^53)
+  int64_t plans_visited = 0;           // partial and complete plans the search kept and extended
+  bool complete = true;                // false when time_limit_s stopped the search: the Pareto set
+                                       // is the best found so far, not proven
   std::vector<PlanReport> pareto;       // feasible and non-dominated, by throughput descending
   std::vector<PlanReport> baselines;    // one per platform, in --platforms order
   std::optional<size_t> recommended;    // index into pareto

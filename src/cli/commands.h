@@ -10,8 +10,9 @@ namespace dnnpart::cli {
 // Runs the chosen subcommand; returns the process exit code.
 using Action = std::function<int()>;
 
-inline constexpr int kExitNoPlan = 3;    // `plan`: no plan meets the constraints
-inline constexpr int kExitMismatch = 4;  // `verify`: some output differs beyond the tolerance
+inline constexpr int kExitNoPlan = 3;      // `plan`: no plan meets the constraints
+inline constexpr int kExitIncomplete = 4;  // `plan`: --time-limit stopped the search (best so far printed)
+inline constexpr int kExitMismatch = 4;    // `verify`: some output differs beyond the tolerance
 
 Action RegisterCuts(CLI::App& app);
 Action RegisterInspect(CLI::App& app);

@@ -2,6 +2,9 @@
 // pipeline the model over the platforms.
 #include <spdlog/spdlog.h>
 
+#include <unistd.h>
+
+#include <cstdio>
 #include <filesystem>
 #include <iostream>
 #include <memory>
@@ -75,7 +78,7 @@ Action RegisterPlan(CLI::App& app) {
     std::vector<std::string> links;
     std::string output_at = "last";
     std::string objective = "throughput";
-    double fps = 0, max_latency_ms = 0, min_fps = 0, max_energy_mj = 0;
+    double fps = 0, max_latency_ms = 0, min_fps = 0, max_energy_mj = 0, time_limit_s = 0;
     std::string emit_dir;
     std::string report_path;
     std::string sensitivity;
@@ -115,6 +118,14 @@ Action RegisterPlan(CLI::App& app) {
                     "List every plan (no pruning; small searches only, at most 100,000 plans)");
   command->add_flag("--show-infeasible", flags->plan.show_infeasible,
                     "Also list the plans rejected by constraints (those Pareto-optimal without them)");
+  command->add_flag("--best-only", flags->plan.best_only,
+                    "Report only the recommended plan (with --objective throughput: a much faster bottleneck search)");
+  auto* time_limit = command->add_option("--time-limit", flags->time_limit_s,
+                                         "Stop after S seconds with the best plans found so far (exit code 4)")
+                         ->check(CLI::PositiveNumber);
+  command->add_option("--max-states", flags->plan.max_states,
+                      "Refuse searches with more states than this (boundaries x device combinations)")
+      ->check(CLI::PositiveNumber);
   command->add_option("--emit", flags->emit_dir,
                       "Also write the recommended plan's stages as ONNX models into this new or empty folder "
                       "(as `dnnpart split`)");
@@ -138,12 +149,21 @@ Action RegisterPlan(CLI::App& app) {
   auto* min_accuracy = command->add_option("--min-accuracy", flags->min_accuracy,
                                            "With --accuracy-cmd: plans scoring below this are infeasible")
                            ->needs(accuracy_cmd);
-  return [flags, fps, max_latency, min_fps, max_energy, accuracy_cmd, min_accuracy]() -> int {
+  return [flags, fps, max_latency, min_fps, max_energy, time_limit, accuracy_cmd, min_accuracy]() -> int {
     PlanOptions& options = flags->plan;
     if (*fps) options.fps = flags->fps;
     if (*max_latency) options.max_latency_ms = flags->max_latency_ms;
     if (*min_fps) options.min_fps = flags->min_fps;
     if (*max_energy) options.max_energy_mj = flags->max_energy_mj;
+    if (*time_limit) options.time_limit_s = flags->time_limit_s;
+    if (isatty(STDERR_FILENO)) {
+      // Progress on a terminal only: one line rewritten in place.
+      options.progress = [](double fraction, int64_t labels) {
+        std::fprintf(stderr, "\rplanning: %5.1f %% of boundaries, %lld partial plans kept", fraction * 100,
+                     static_cast<long long>(labels));
+        std::fflush(stderr);
+      };
+    }
     options.output_at = flags->output_at == "first" ? OutputAt::kFirst : OutputAt::kLast;
     options.objective = flags->objective == "latency" ? Objective::kLatency
                         : flags->objective == "energy" ? Objective::kEnergy
@@ -175,6 +195,8 @@ Action RegisterPlan(CLI::App& app) {
       return 0;
     }
     doc.result = PlanPartitions(model.graph(), cuts, doc.platforms, doc.links, options);
+    if (options.progress) std::fprintf(stderr, "\r\033[K");
+    doc.options.progress = nullptr;
     if (*accuracy_cmd) {
       AccuracyOptions& accuracy = flags->accuracy;
       if (*min_accuracy) accuracy.min_accuracy = flags->min_accuracy;
@@ -197,6 +219,10 @@ Action RegisterPlan(CLI::App& app) {
                      stage.layer_count);
       }
     }
+    if (!doc.result.complete) {
+      spdlog::warn("--time-limit {} s reached: the plans shown are the best found so far, not proven optimal",
+                   flags->time_limit_s);
+    }
     if (!flags->emit_dir.empty()) {
       SplitWriteOptions write;
       write.out_dir = flags->emit_dir;
@@ -207,7 +233,7 @@ Action RegisterPlan(CLI::App& app) {
       const SplitSummary summary = WriteSplit(model, source, write);
       spdlog::info("wrote {} files to {} (weights: {})", summary.files.size(), write.out_dir, summary.weights);
     }
-    return 0;
+    return doc.result.complete ? 0 : kExitIncomplete;
   };
 }
 

@@ -1,0 +1,290 @@
+// The exact dynamic program over stage boundaries and device types
+// (docs/planning.md, "Search"). A state is (boundary reached, which
+// platforms are used, the previous stage's platform); with --any-order the
+// used platforms are counted per type, so permutations of interchangeable
+// devices are one state. Each state keeps the Pareto labels of its partial
+// plans; complete plans go to one archive.
+#include <chrono>
+#include <map>
+
+#include "planner.h"
+
+namespace dnnpart::planner_detail {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// Final metrics of a complete plan in fixed point (all three: lower is better).
+struct FinalCost {
+  Fixed latency = 0;
+  Fixed bottleneck = 0;
+  Fixed energy = 0;
+  int32_t label = -1;
+};
+
+bool NoWorse(const FinalCost& a, const FinalCost& b) {
+  return a.latency <= b.latency && a.bottleneck <= b.bottleneck && a.energy <= b.energy;
+}
+bool SameCost(const FinalCost& a, const FinalCost& b) {
+  return a.latency == b.latency && a.bottleneck == b.bottleneck && a.energy == b.energy;
+}
+
+// The search state's key: with any_order, counts per type (mixed radix) and
+// the last type; in --platforms order, the last platform. 0 is the empty plan.
+class StateKeys {
+ public:
+  StateKeys(bool any_order, const std::vector<std::vector<int>>& instances, size_t platforms)
+      : any_order_(any_order), platforms_(platforms) {
+    for (const auto& of_type : instances) {
+      stride_.push_back(radix_);
+      radix_ *= static_cast<double>(of_type.size() + 1);
+      limit_.push_back(static_cast<int>(of_type.size()));
+    }
+  }
+  // Number of keys; a double since it can be astronomically large.
+  double Size() const {
+    return any_order_ ? radix_ * static_cast<double>(limit_.size() + 1) : static_cast<double>(platforms_ + 1);
+  }
+  int64_t Key(int64_t counts, int last) const {
+    return any_order_ ? counts * static_cast<int64_t>(limit_.size() + 1) + last + 1 : last + 1;
+  }
+  int64_t Counts(int64_t key) const { return any_order_ ? key / static_cast<int64_t>(limit_.size() + 1) : 0; }
+  int Last(int64_t key) const {
+    return static_cast<int>(any_order_ ? key % static_cast<int64_t>(limit_.size() + 1) : key) - 1;
+  }
+  int Used(int64_t counts, size_t type) const {
+    return static_cast<int>((counts / static_cast<int64_t>(stride_[type])) % (limit_[type] + 1));
+  }
+  int64_t Add(int64_t counts, size_t type) const { return counts + static_cast<int64_t>(stride_[type]); }
+
+ private:
+  bool any_order_;
+  size_t platforms_;
+  double radix_ = 1;
+  std::vector<double> stride_;
+  std::vector<int> limit_;
+};
+
+}  // namespace
+
+Planner::DpOutcome Planner::RunDp(bool constrained, DpMode mode, Fixed cap) {
+  const size_t n = platforms_.size();
+  const StateKeys keys(options_.any_order, instances_, n);
+  const double states = keys.Size() * static_cast<double>(Full() + 1);
+  if (states > static_cast<double>(options_.max_states)) {
+    std::ostringstream text;
+    text << "the search has " << states << " states (" << Full() + 1 << " boundaries x " << keys.Size()
+         << " device combinations), above --max-states " << options_.max_states
+         << "; raise --max-states, give fewer distinct platforms, drop --any-order or use a smaller --max-cut-tensors";
+    throw Error(text.str());
+  }
+  const bool idle = options_.include_idle_energy;
+  const bool prune_infeasible = constrained;
+  const bool single = mode != DpMode::kPareto;
+  // Single-label modes: kBottleneck keeps the smallest bottleneck per state,
+  // kFastest (all stages and hops within `cap`) the smallest (latency, energy).
+  auto key_less = [mode](Fixed a_latency, Fixed a_bottleneck, Fixed a_energy, Fixed b_latency, Fixed b_bottleneck,
+                         Fixed b_energy) {
+    if (mode == DpMode::kBottleneck) return a_bottleneck < b_bottleneck;
+    return a_latency < b_latency || (a_latency == b_latency && a_energy < b_energy);
+  };
+  std::vector<Label> arena;
+  arena.reserve(1024);
+  arena.push_back(Label{});
+  std::vector<std::map<int64_t, std::vector<int32_t>>> open(static_cast<size_t>(Full()) + 1);
+  open[0][0].push_back(0);
+  std::vector<FinalCost> archive;
+  DpOutcome outcome;
+  const Fixed slop = idle ? static_cast<Fixed>(n) + 2 : 0;  // rounding of idle terms still to come
+
+  // Lexicographic order of two plans of equal length over (platform, end) per
+  // stage: the order a depth-first enumeration would find them in.
+  auto lex_less = [&arena](int32_t a, int32_t b) {
+    std::vector<std::pair<int32_t, int32_t>> pa, pb;
+    for (; a > 0; a = arena[static_cast<size_t>(a)].parent) pa.emplace_back(arena[static_cast<size_t>(a)].platform, arena[static_cast<size_t>(a)].end);
+    for (; b > 0; b = arena[static_cast<size_t>(b)].parent) pb.emplace_back(arena[static_cast<size_t>(b)].platform, arena[static_cast<size_t>(b)].end);
+    return std::lexicographical_compare(pa.rbegin(), pa.rend(), pb.rbegin(), pb.rend());
+  };
+  auto idle_energy = [this](int64_t units, Fixed period) {
+    return energy_q_.To(static_cast<double>(units) / kIdleUnitsPerWatt * latency_q_.From(period));
+  };
+  // Keeps `label` in `bucket` unless a label there makes it redundant: no
+  // worse everywhere and strictly better in an additive cost (which stays
+  // strictly better after any completion), or found earlier in enumeration
+  // order. A better bottleneck alone can be absorbed by a later stage.
+  auto insert = [&](std::vector<int32_t>& bucket, int32_t id) {
+    const Label& x = arena[static_cast<size_t>(id)];
+    auto covers = [&](const Label& a, int32_t a_id, const Label& b, int32_t b_id) {
+      if (single) {
+        if (key_less(a.latency, a.bottleneck, a.energy, b.latency, b.bottleneck, b.energy)) return true;
+        // Ties keep the label already there: deterministic, and free of the
+        // path comparisons that dominate when many plans share a bottleneck.
+        return !key_less(b.latency, b.bottleneck, b.energy, a.latency, a.bottleneck, a.energy) && a_id < b_id;
+      }
+      if (a.latency > b.latency || a.bottleneck > b.bottleneck || a.energy > b.energy || a.idle_units > b.idle_units) {
+        return false;
+      }
+      return a.latency < b.latency || a.energy < b.energy || lex_less(a_id, b_id);
+    };
+    for (int32_t other : bucket) {
+      if (covers(arena[static_cast<size_t>(other)], other, x, id)) return false;
+    }
+    bucket.erase(std::remove_if(bucket.begin(), bucket.end(),
+                                [&](int32_t other) { return covers(x, id, arena[static_cast<size_t>(other)], other); }),
+                 bucket.end());
+    bucket.push_back(id);
+    return true;
+  };
+  auto offer = [&](const FinalCost& cost) {
+    if (single) {
+      if (!archive.empty()) {
+        const FinalCost& kept = archive[0];
+        const bool better = key_less(cost.latency, cost.bottleneck, cost.energy, kept.latency, kept.bottleneck, kept.energy);
+        const bool worse = key_less(kept.latency, kept.bottleneck, kept.energy, cost.latency, cost.bottleneck, cost.energy);
+        if (worse || !better) return false;  // ties keep the plan found first
+      }
+      archive.assign(1, cost);
+      return true;
+    }
+    for (const FinalCost& kept : archive) {
+      if (SameCost(kept, cost) ? !lex_less(cost.label, kept.label) : NoWorse(kept, cost)) return false;
+    }
+    archive.erase(std::remove_if(archive.begin(), archive.end(),
+                                 [&](const FinalCost& kept) { return NoWorse(cost, kept); }),
+                  archive.end());
+    archive.push_back(cost);
+    return true;
+  };
+  // True when every completion is strictly dominated by an archived plan, or
+  // (constrained) misses a goal: `bound` is no worse than any completion.
+  auto hopeless = [&](const FinalCost& bound) {
+    if (constrained && !MeetsGoals(ToMetrics(bound.latency, bound.bottleneck, bound.energy))) return true;
+    if (single) {
+      return !archive.empty() && key_less(archive[0].latency, archive[0].bottleneck, archive[0].energy, bound.latency,
+                                          bound.bottleneck, bound.energy);
+    }
+    for (const FinalCost& kept : archive) {
+      if (NoWorse(kept, bound) && !SameCost(kept, bound)) return true;
+    }
+    return false;
+  };
+  auto finish = [&](int32_t id) -> bool {
+    const Label& x = arena[static_cast<size_t>(id)];
+    FinalCost cost{x.latency, x.bottleneck, x.energy, id};
+    bool ok = true;
+    if (options_.output_at == OutputAt::kFirst && x.platform != 0) {
+      const FixedCost& out = output_fixed_[static_cast<size_t>(x.platform)];
+      cost.latency += out.latency;
+      cost.bottleneck = std::max(cost.bottleneck, out.latency);
+      cost.energy += out.energy;
+      ok = LinkCarries(x.platform, output_hop_[static_cast<size_t>(x.platform)]);
+    }
+    if (idle) cost.energy += idle_energy(x.idle_units, cost.bottleneck);
+    if (mode == DpMode::kFastest && cost.bottleneck > cap) return false;
+    if (constrained && !(ok && MeetsGoals(ToMetrics(cost.latency, cost.bottleneck, cost.energy)))) return false;
+    return offer(cost);
+  };
+
+  const auto started = Clock::now();
+  auto last_report = started;
+  int64_t steps = 0;
+  const int full = Full();
+  for (int b = 0; b < full && outcome.complete; ++b) {
+    auto& here = open[static_cast<size_t>(b)];
+    for (const auto& [key, bucket] : here) {
+      const int64_t counts = keys.Counts(key);
+      const int last = keys.Last(key);  // type (any order) or platform index; -1 at the start
+      int used = 0;
+      for (size_t t = 0; t < instances_.size() && options_.any_order; ++t) used += keys.Used(counts, t);
+      if (!options_.any_order && last >= 0) used = 1;
+      for (int32_t id : bucket) {
+        if (++steps % 4096 == 0 && (options_.time_limit_s || options_.progress)) {
+          const auto now = Clock::now();
+          const double elapsed = std::chrono::duration<double>(now - started).count();
+          if (options_.time_limit_s && elapsed > *options_.time_limit_s) outcome.complete = false;
+          if (options_.progress && now - last_report > std::chrono::milliseconds(500)) {
+            options_.progress(static_cast<double>(b) / full, static_cast<int64_t>(arena.size()));
+            last_report = now;
+          }
+        }
+        if (!outcome.complete) break;
+        const Label x = arena[static_cast<size_t>(id)];
+        const Fixed energy_bound =
+            x.base_energy + RemainingEnergy(b) + (idle ? idle_energy(x.idle_units, x.bottleneck) - (x.base_energy - x.energy) - slop : 0);
+        if (b > 0 && hopeless(FinalCost{x.latency + RemainingLatency(b), x.bottleneck, energy_bound, -1})) continue;
+        // Next stage: a type not used up (any order), or a later platform.
+        const int choices = options_.any_order ? static_cast<int>(instances_.size()) : static_cast<int>(n);
+        for (int c = options_.any_order ? 0 : last + 1; c < choices; ++c) {
+          int q = c;
+          bool more_after = c + 1 < static_cast<int>(n);
+          if (options_.any_order) {
+            const int k = keys.Used(counts, static_cast<size_t>(c));
+            if (k >= static_cast<int>(instances_[static_cast<size_t>(c)].size())) continue;
+            q = instances_[static_cast<size_t>(c)][static_cast<size_t>(k)];
+            more_after = used + 1 < static_cast<int>(n);
+          }
+          FixedCost in;
+          bool in_ok = true;
+          if (x.parent < 0 && id == 0 && q != 0) in = input_fixed_[0], in_ok = LinkCarries(0, input_hop_[0]);
+          if (id != 0) {
+            in = hop_fixed_[static_cast<size_t>(x.platform)][static_cast<size_t>(b)];
+            in_ok = LinkCarries(x.platform, hop_[static_cast<size_t>(x.platform)][static_cast<size_t>(b)]);
+          }
+          if (prune_infeasible && !in_ok) continue;
+          if (mode == DpMode::kFastest && in.latency > cap) continue;
+          const auto& head_latency = head_latency_[static_cast<size_t>(q)];
+          const auto& head_energy = head_energy_[static_cast<size_t>(q)];
+          const int64_t next_key =
+              options_.any_order ? keys.Key(keys.Add(counts, static_cast<size_t>(c)), c) : keys.Key(0, q);
+          auto step = [&](int to) {
+            const Fixed stage = head_latency[static_cast<size_t>(to)] - head_latency[static_cast<size_t>(b)];
+            const Fixed stage_energy = head_energy[static_cast<size_t>(to)] - head_energy[static_cast<size_t>(b)];
+            if (mode == DpMode::kFastest && stage > cap) return;
+            if (prune_infeasible && !Fits(q, b, to)) return;
+            Label y;
+            y.latency = x.latency + in.latency + stage;
+            y.bottleneck = std::max({x.bottleneck, in.latency, stage});
+            y.base_energy = x.base_energy + in.energy + stage_energy;
+            y.energy = x.energy + in.energy + stage_energy;
+            if (idle && IdleWatts(q) > 0) {
+              y.idle_units = x.idle_units + std::llround(IdleWatts(q) * kIdleUnitsPerWatt);
+              y.energy -= energy_q_.To(IdleWatts(q) * latency_q_.From(stage));
+            } else {
+              y.idle_units = x.idle_units;
+            }
+            y.parent = id;
+            y.end = to;
+            y.platform = q;
+            const auto y_id = static_cast<int32_t>(arena.size());
+            arena.push_back(y);
+            ++outcome.labels;
+            const bool kept = to == full ? finish(y_id) : insert(open[static_cast<size_t>(to)][next_key], y_id);
+            if (!kept) arena.pop_back();
+          };
+          if (more_after) {
+            ForEachSuccessor(b, step);
+          } else {
+            step(full);  // nothing can follow: this stage runs to the end
+          }
+        }
+      }
+      if (!outcome.complete) break;
+    }
+    here.clear();
+  }
+  if (!archive.empty()) outcome.best_bottleneck = archive[0].bottleneck;
+  std::sort(archive.begin(), archive.end(), [&](const FinalCost& a, const FinalCost& b) { return lex_less(a.label, b.label); });
+  for (const FinalCost& cost : archive) {
+    CompactPlan plan;
+    for (int32_t id = cost.label; id > 0; id = arena[static_cast<size_t>(id)].parent) {
+      plan.platforms.push_back(arena[static_cast<size_t>(id)].platform);
+      plan.ends.push_back(arena[static_cast<size_t>(id)].end);
+    }
+    std::reverse(plan.platforms.begin(), plan.platforms.end());
+    std::reverse(plan.ends.begin(), plan.ends.end());
+    outcome.plans.push_back(std::move(plan));
+  }
+  return outcome;
+}
+
+}  // namespace dnnpart::planner_detail
