@@ -21,6 +21,10 @@ struct OutputFlags {
   std::string format;  // "", "table" or "json"; "" picks table on a terminal, json otherwise
 };
 
+// A flag validator: the value must be a finite number above zero (NaN,
+// infinities and 0 are refused with a short message, not CLI11's range text).
+CLI::Validator PositiveFinite();
+
 void AddModelFlags(CLI::App& command, ModelFlags& flags);
 void AddOutputFlags(CLI::App& command, OutputFlags& flags);
 

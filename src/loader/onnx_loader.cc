@@ -19,6 +19,7 @@
 #include <string_view>
 
 #include "dnnpart/error.h"
+#include "input_file.h"
 #include "dnnpart/model.h"
 #include "evaluator/tensor_value.h"
 #include "loader/graph_rewrite.h"
@@ -73,8 +74,8 @@ DType FromOnnxType(int32_t elem_type) {
 }
 
 void ReadModelFile(const std::string& path, onnx::ModelProto& model) {
-  std::error_code ec;
-  if (std::filesystem::is_directory(path, ec)) throw Error("is a directory, not an .onnx file");
+  // A regular file only: a FIFO or device would block or never end.
+  CheckInputFile(path, "an .onnx file", std::numeric_limits<int64_t>::max(), "");
   std::ifstream file(path, std::ios::binary | std::ios::ate);
   if (!file) throw Error("cannot open the file (" + std::string(std::strerror(errno)) + ")");
   const std::streamoff size = file.tellg();
@@ -90,6 +91,12 @@ void ReadModelFile(const std::string& path, onnx::ModelProto& model) {
   }
   if (!model.has_graph() || model.graph().node_size() == 0 || model.ir_version() <= 0) {
     throw Error("not a valid ONNX model: no ir_version or no graph with nodes");
+  }
+  // Bounds the work of every later phase (docs/limits.md).
+  const int64_t max_nodes = LimitFromEnv("DNNPART_MAX_NODES", 1'000'000);
+  if (model.graph().node_size() > max_nodes) {
+    throw Error("the graph has " + std::to_string(model.graph().node_size()) + " nodes, more than the limit of " +
+                std::to_string(max_nodes) + " (raise it with the environment variable DNNPART_MAX_NODES, docs/limits.md)");
   }
 }
 
