@@ -32,6 +32,8 @@ int64_t Add(const NodeContext& c, int64_t a, int64_t b, const char* what) {
   return result;
 }
 
+}  // namespace
+
 // A product A x B needs A's columns to match B's rows.
 // Skipped when an operand's shape is only an upper bound.
 void CheckInnerExtents(const NodeContext& c, int64_t a_columns, int64_t b_rows) {
@@ -44,7 +46,6 @@ void CheckInnerExtents(const NodeContext& c, int64_t a_columns, int64_t b_rows) 
               std::to_string(b_rows) + ")");
 }
 
-}  // namespace
 
 // Conv / pooling output extent of one spatial axis.
 // Throws Error on overflow and when the (padded) input is smaller than the
@@ -623,6 +624,22 @@ std::optional<std::vector<int64_t>> SmallIntValues(const onnx::TensorProto& tens
   }
   if (static_cast<int64_t>(values.size()) != count) return std::nullopt;
   return values;
+}
+
+void CheckOperands(const onnx::NodeProto& node, const NodeValueIds& ids, int64_t opset,
+                   std::vector<ValueInfo>& values) {
+  if (!node.domain().empty() || (node.op_type() != "Gemm" && node.op_type() != "MatMul")) return;
+  const shape_rules::NodeContext c{node, ids, opset, values};
+  const Shape* a = c.InShape(0);
+  const Shape* b = c.InShape(1);
+  if (a == nullptr || b == nullptr || a->empty() || b->empty()) return;
+  if (node.op_type() == "Gemm") {
+    if (a->size() != 2 || b->size() != 2) return;
+    const bool trans_a = shape_rules::IntAttr(node, "transA", 0) != 0, trans_b = shape_rules::IntAttr(node, "transB", 0) != 0;
+    shape_rules::CheckInnerExtents(c, trans_a ? (*a)[0] : (*a)[1], trans_b ? (*b)[1] : (*b)[0]);
+  } else {
+    shape_rules::CheckInnerExtents(c, a->back(), b->size() == 1 ? b->front() : (*b)[b->size() - 2]);
+  }
 }
 
 bool PropagateNode(const onnx::NodeProto& node, const NodeValueIds& ids, int64_t opset,

@@ -501,8 +501,9 @@ class Driver {
 
   void InferNode(int n) {
     onnx::NodeProto& node = *graph_.mutable_node(n);
-    if (use_onnx_) RunOnnx(node, n);
     const NodeValueIds ids = index_.Ids(n);
+    CheckOperands(node, ids, opset_, values_);
+    if (use_onnx_) RunOnnx(node, n);
     bool changed = Evaluate(node, n, ids);
     MaterializeControlValues(node, n, ids);
     changed |= PropagateNode(node, ids, opset_, values_);
