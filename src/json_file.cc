@@ -1,3 +1,4 @@
+#define JSON_DIAGNOSTICS 1  // json_file.h: the same json type as its users
 #include "json_file.h"
 
 #include <cerrno>

@@ -3,6 +3,13 @@
 // reader, so that both refuse the same bad files the same way. Stateless.
 #pragma once
 
+// nlohmann::json with JSON_DIAGNOSTICS is a different type (another ABI
+// namespace) than without; every user of this header must agree with
+// json_file.cc, which defines it.
+#if !defined(JSON_DIAGNOSTICS) || JSON_DIAGNOSTICS != 1
+#error "define JSON_DIAGNOSTICS 1 before including json_file.h (and nlohmann/json.hpp)"
+#endif
+
 #include <nlohmann/json.hpp>
 #include <string>
 
