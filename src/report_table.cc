@@ -1,5 +1,6 @@
 // The table reporter: aligned columns for people reading a terminal.
 #include <algorithm>
+#include <cmath>
 #include <iomanip>
 #include <sstream>
 
@@ -72,6 +73,7 @@ void WriteEscaped(const std::string& text, std::ostream& out) {
 
 std::string Fixed(double value, int digits) {
   if (value == 0) value = 0;  // -0 prints as 0
+  if (std::isinf(value)) return value > 0 ? "unbounded" : "-unbounded";  // 0 ms bottleneck: docs/planning.md
   std::ostringstream text;
   text << std::fixed << std::setprecision(digits) << value;
   return text.str();
