@@ -44,6 +44,6 @@ for target in "${targets[@]}"; do
     tail -n 40 "build-fuzz/$target.log" >&2
     status=1
   fi
-  grep -E '^stat::number_of_executed_units|^stat::peak_rss_mb' "build-fuzz/$target.log" | sed "s/^/fuzz.sh: $target /"
+  grep -a -E '^stat::number_of_executed_units|^stat::peak_rss_mb' "build-fuzz/$target.log" | sed "s/^/fuzz.sh: $target /"
 done
 exit $status
