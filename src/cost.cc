@@ -5,8 +5,10 @@
 #include <algorithm>
 #include <cmath>
 #include <map>
+#include <string>
 #include <unordered_map>
 
+#include "dnnpart/error.h"
 #include "nearest_names.h"
 
 namespace dnnpart {
@@ -138,8 +140,14 @@ Transfer TransferCost(const LinkProfile& link, int64_t payload_bytes) {
   if (payload_bytes == 0) return transfer;
   int64_t wire = std::max(payload_bytes, link.min_payload_bytes);
   if (link.payload_bytes_per_frame > 0) {
-    const int64_t frames = (payload_bytes + link.payload_bytes_per_frame - 1) / link.payload_bytes_per_frame;
-    wire += frames * link.overhead_bytes_per_frame;
+    const int64_t frames = (payload_bytes - 1) / link.payload_bytes_per_frame + 1;
+    int64_t overhead = 0;
+    if (__builtin_mul_overflow(frames, link.overhead_bytes_per_frame, &overhead) ||
+        __builtin_add_overflow(wire, overhead, &wire)) {
+      throw Error(link.path + ": link '" + link.name + "': the wire bytes of a " + std::to_string(payload_bytes) +
+                  "-byte transfer (" + std::to_string(frames) +
+                  " frames times framing.overhead_bytes_per_frame) overflow 64-bit integers");
+    }
   }
   transfer.wire_bytes = wire;
   transfer.latency_ms = 1000.0 * static_cast<double>(wire) / link.bandwidth_bytes_per_s + link.propagation_delay_ms +

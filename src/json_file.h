@@ -1,39 +1,29 @@
 // Private: reading a JSON document from a file, with the project's error
-// messages. Shared by the profile reader and the split plan reader, so that
-// both refuse the same bad files the same way. Stateless.
+// messages and limits. Shared by the profile reader and the split plan
+// reader, so that both refuse the same bad files the same way. Stateless.
 #pragma once
 
-#include <cerrno>
-#include <cstring>
-#include <filesystem>
-#include <fstream>
+// nlohmann::json with JSON_DIAGNOSTICS is a different type (another ABI
+// namespace) than without; every user of this header must agree with
+// json_file.cc, which defines it.
+#if !defined(JSON_DIAGNOSTICS) || JSON_DIAGNOSTICS != 1
+#error "define JSON_DIAGNOSTICS 1 before including json_file.h (and nlohmann/json.hpp)"
+#endif
+
 #include <nlohmann/json.hpp>
 #include <string>
-
-#include "dnnpart/error.h"
 
 namespace dnnpart {
 
 // Parses the file at `path`. `what` names what the file should be ("a JSON
-// profile") in the message for a directory. Throws Error (without the path;
-// the caller adds it) when it is a directory, cannot be opened, or is not
-// valid JSON.
-inline nlohmann::json ReadJsonFile(const std::string& path, const std::string& what) {
-  std::error_code ec;
-  if (std::filesystem::is_directory(path, ec)) throw Error("is a directory, not " + what);
-  std::ifstream file(path);
-  if (!file) throw Error("cannot open the file (" + std::string(std::strerror(errno)) + ")");
-  try {
-    return nlohmann::json::parse(file);
-  } catch (const nlohmann::json::parse_error& e) {
-    throw Error(std::string("not valid JSON: ") + e.what());
-  } catch (const nlohmann::json::out_of_range& e) {
-    // e.g. 1e309: nlohmann gives no position; say what is wrong in our words.
-    std::string detail = e.what();
-    const size_t bracket = detail.find("] ");
-    if (bracket != std::string::npos) detail.erase(0, bracket + 2);
-    throw Error("not valid JSON: " + detail + " (numbers must fit a 64-bit double)");
-  }
-}
+// profile") in messages. Throws Error (without the path; the caller adds it)
+// when it is not a regular file (directory, FIFO, device), is larger than
+// DNNPART_MAX_JSON_BYTES (64 MiB), nests deeper than DNNPART_MAX_JSON_DEPTH
+// (64), cannot be opened, or is not valid JSON; a number beyond double's range
+// is reported with its JSON path (docs/limits.md).
+nlohmann::json ReadJsonFile(const std::string& path, const std::string& what);
+
+// The same checks on a document already in memory (`text`).
+nlohmann::json ParseJsonText(const std::string& text);
 
 }  // namespace dnnpart

@@ -156,6 +156,13 @@ LinkProfile ReadLink(const json& document, const std::string& path) {
     l.payload_bytes_per_frame = framing.Integer("payload_bytes_per_frame", 0);
     l.overhead_bytes_per_frame = framing.Integer("overhead_bytes_per_frame", 0);
     l.min_payload_bytes = framing.Integer("min_payload_bytes", 0);
+    // Tensors are at most 2^50 bytes (docs/limits.md); so are framing sizes,
+    // which keeps the wire-byte arithmetic far from int64 overflow.
+    constexpr int64_t kMaxBytes = int64_t{1} << 50;
+    for (const char* field : {"payload_bytes_per_frame", "overhead_bytes_per_frame", "min_payload_bytes"}) {
+      const int64_t value = framing.Integer(field, 0);
+      if (value > kMaxBytes) throw Error(framing.Path(field) + ": " + std::to_string(value) + " is above 2^50 bytes");
+    }
     if (l.payload_bytes_per_frame == 0 && l.overhead_bytes_per_frame > 0) {
       throw Error(framing.Path("payload_bytes_per_frame") + ": must be positive when frames carry overhead");
     }

@@ -1,5 +1,6 @@
 // The table reporter: aligned columns for people reading a terminal.
 #include <algorithm>
+#include <cmath>
 #include <iomanip>
 #include <sstream>
 
@@ -55,7 +56,24 @@ void PrintModelLine(const ModelInfo& info, std::ostream& out) {
       << info.folded_node_count << " folded, " << info.dropped_node_count << " dropped)\n";
 }
 
+// Writes `text` with every control character but the newline (and DEL) as
+// \xNN, so that names taken from a model or profile cannot send escape
+// sequences to the terminal.
+void WriteEscaped(const std::string& text, std::ostream& out) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  for (char ch : text) {
+    const auto byte = static_cast<unsigned char>(ch);
+    if ((byte < 0x20 && ch != '\n') || byte == 0x7f) {
+      out << "\\x" << kHex[byte >> 4] << kHex[byte & 0xf];
+    } else {
+      out << ch;
+    }
+  }
+}
+
 std::string Fixed(double value, int digits) {
+  if (value == 0) value = 0;  // -0 prints as 0
+  if (std::isinf(value)) return value > 0 ? "unbounded" : "-unbounded";  // 0 ms bottleneck: docs/planning.md
   std::ostringstream text;
   text << std::fixed << std::setprecision(digits) << value;
   return text.str();
@@ -137,6 +155,13 @@ void PrintPlanDetail(const PlanDocument& doc, const PlanReport& plan, std::ostre
 class TableReporter : public Reporter {
  public:
   void WriteInspect(const InspectReport& report, std::ostream& out) const override {
+    std::ostringstream text;
+    WriteInspectRaw(report, text);
+    WriteEscaped(text.str(), out);
+  }
+
+  // Renders the report; the public method escapes it on the way out.
+  void WriteInspectRaw(const InspectReport& report, std::ostream& out) const {
     PrintModelLine(report.model, out);
     TextTable table({"id", "layer", "op", "output", "dtype", "params", "param_bytes", "MACs", "act_bytes"},
                     {true, false, false, false, false, true, true, true, true});
@@ -159,6 +184,13 @@ class TableReporter : public Reporter {
   }
 
   void WriteCuts(const CutsReport& report, std::ostream& out) const override {
+    std::ostringstream text;
+    WriteCutsRaw(report, text);
+    WriteEscaped(text.str(), out);
+  }
+
+  // Renders the report; the public method escapes it on the way out.
+  void WriteCutsRaw(const CutsReport& report, std::ostream& out) const {
     PrintModelLine(report.model, out);
     out << report.cuts.size() << " cuts with at most " << report.max_cut_tensors << " crossing tensor(s) over "
         << report.layer_count << " layers, " << Grouped(report.total_macs) << " MACs\n";
@@ -177,6 +209,13 @@ class TableReporter : public Reporter {
   }
 
   void WritePlan(const PlanDocument& doc, std::ostream& out) const override {
+    std::ostringstream text;
+    WritePlanRaw(doc, text);
+    WriteEscaped(text.str(), out);
+  }
+
+  // Renders the report; the public method escapes it on the way out.
+  void WritePlanRaw(const PlanDocument& doc, std::ostream& out) const {
     PrintModelLine(doc.model, out);
     const PlanResult& result = doc.result;
     out << "platforms:";

@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <sstream>
 
 #include "dnnpart/error.h"
@@ -82,6 +83,24 @@ TEST(Report, PlanJsonListsUnmodelledOpsPerStage) {
   ASSERT_NE(key, std::string::npos) << json;
   EXPECT_LT(json.find("\"If\"", key), json.find("\"TopK\"", key));
   EXPECT_LT(json.find("\"TopK\"", key), json.find("\"energy_mj\"", key));
+}
+
+// Names come from files anyone can write: the table escapes their control
+// characters (an ESC could drive the terminal); newlines of the layout stay.
+TEST(Report, TableEscapesControlCharactersInNames) {
+  const Model model = Tiny();
+  const auto cuts = FindCuts(model.graph(), {.max_cut_tensors = 2});
+  CutsReport report = MakeCutsReport(model, cuts, 2);
+  ASSERT_FALSE(report.cuts.empty());
+  report.cuts[0].last_head_layer = std::string("evil\x1b[2Jname\tx\x7f");
+  std::ostringstream out;
+  MakeReporter("table")->WriteCuts(report, out);
+  const std::string text = out.str();
+  EXPECT_EQ(text.find('\x1b'), std::string::npos);
+  EXPECT_EQ(text.find('\t'), std::string::npos);
+  EXPECT_EQ(text.find('\x7f'), std::string::npos);
+  EXPECT_NE(text.find("evil\\x1b[2Jname\\x09x\\x7f"), std::string::npos) << text;
+  EXPECT_GT(std::count(text.begin(), text.end(), '\n'), 2);
 }
 
 TEST(Report, UnknownFormatIsAnError) { EXPECT_THROW(MakeReporter("xml"), Error); }

@@ -6,6 +6,7 @@
 #include <map>
 
 #include "dnnpart/error.h"
+#include "dnnpart/model.h"
 #include "loader/value_inference.h"
 
 namespace dnnpart {
@@ -228,9 +229,11 @@ TEST(ShapePropagation, MalformedNodesLeaveOutputsUnknown) {
   }
 }
 
-// A fault inside a guarded call (an ONNX function) becomes an Error naming
-// what was running; the handler stays usable afterwards.
-TEST(ValueInference, FaultsInsideOnnxFunctionsBecomeErrors) {
+// Once a program opts in (the CLI does), a fault inside a guarded call (an
+// ONNX function) becomes an Error naming what was running; the handler stays
+// usable afterwards.
+TEST(ValueInference, FaultsInsideOnnxFunctionsBecomeErrorsAfterOptIn) {
+  EnableOnnxFaultGuard();
   for (int round = 0; round < 2; ++round) {
     try {
       CallGuarded([] { std::raise(SIGFPE); }, [] { return std::string("node 'n' (Conv)"); });
@@ -249,7 +252,7 @@ TEST(ValueInference, FaultsInsideOnnxFunctionsBecomeErrors) {
 }
 
 TEST(ValueInferenceDeathTest, FaultsOutsideGuardedCallsStillCrash) {
-  CallGuarded([] {}, [] { return std::string(); });  // installs the handler
+  EnableOnnxFaultGuard();
   EXPECT_DEATH(std::raise(SIGSEGV), "");
 }
 

@@ -12,6 +12,8 @@ packages=(build-essential cmake libonnx-dev libprotobuf-dev protobuf-compiler li
 if [[ ${1:-} == --export ]]; then
   packages+=(python3-torch python3-torchvision python3-onnx)
 fi
+# tools/fuzz.sh builds the libFuzzer targets with clang-14.
+packages+=(clang-14 libclang-rt-14-dev)
 # tools/check_shapes_ort.sh (ctest ort_shapes) runs python3-onnx and node.
 packages+=(python3-onnx)
 # tools/check_html_report.sh (ctest html_report) and tools/check_dot.sh (ctest dot_render).

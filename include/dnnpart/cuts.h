@@ -21,11 +21,6 @@ struct CutOptions {
   // the single-tensor cuts; 2 and more also find cuts inside residual and
   // inception blocks.
   int max_cut_tensors = 1;
-  // Bounds the multi-tensor search: how many partial heads it may visit in
-  // all. A block with very many parallel branches (a detector's per-class
-  // post-processing) can have exponentially many; past the budget FindCuts
-  // refuses instead of running for hours (docs/cuts.md).
-  int64_t max_search_steps = 10'000'000;  // about 4 s on the reference machine
 };
 
 struct Cut {
@@ -52,8 +47,9 @@ std::vector<TensorId> CrossingTensors(const LayerGraph& graph, const std::vector
 
 // Returns every distinct cut with at most options.max_cut_tensors crossing
 // tensors, ordered by head size, then by the topological positions of the
-// head's layers. Throws Error when max_cut_tensors < 1, or when the search
-// would visit more than max_search_steps partial heads (naming the block).
+// head's layers. Throws Error when max_cut_tensors < 1. Time is polynomial in
+// the layers for a fixed max_cut_tensors, whatever the graph's width
+// (docs/cuts.md).
 std::vector<Cut> FindCuts(const LayerGraph& graph, const CutOptions& options);
 
 }  // namespace dnnpart

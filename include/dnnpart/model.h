@@ -75,6 +75,16 @@ class Model {
   ModelInfo info_;
 };
 
+// Opt-in for programs (the dnnpart CLI calls it once in main): installs a
+// process-wide handler for SIGFPE, SIGSEGV, SIGBUS and SIGILL so that a fault
+// inside one of ONNX's shape-inference functions ends that model's load with
+// an Error instead of killing the process. Leaving by the fault skips the
+// faulting code's destructors (they leak); faults elsewhere go to the previous
+// handler. The library never installs it by itself: validation before each
+// ONNX call is the primary defence. Not thread-safe against other code that
+// changes the same signals' handlers.
+void EnableOnnxFaultGuard();
+
 // Parses "1x3x224x224" into a Shape; throws Error on anything else.
 Shape ParseShape(const std::string& text);
 

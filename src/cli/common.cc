@@ -10,6 +10,19 @@
 
 namespace dnnpart::cli {
 
+CLI::Validator PositiveFinite() {
+  return CLI::Validator(
+      [](std::string& text) {
+        char* end = nullptr;
+        const double value = std::strtod(text.c_str(), &end);
+        if (text.empty() || end != text.c_str() + text.size() || !std::isfinite(value) || value <= 0) {
+          return "must be a finite number above 0, got '" + text + "'";
+        }
+        return std::string();
+      },
+      "POSITIVE", "PositiveFinite");
+}
+
 void AddModelFlags(CLI::App& command, ModelFlags& flags) {
   command.add_option("model", flags.model_path, "ONNX model file")->required();
   command.add_option("--input-shape", flags.input_shapes,

@@ -22,6 +22,10 @@ struct OutputFlags {
                        // terminal, json otherwise
 };
 
+// A flag validator: the value must be a finite number above zero (NaN,
+// infinities and 0 are refused with a short message, not CLI11's range text).
+CLI::Validator PositiveFinite();
+
 void AddModelFlags(CLI::App& command, ModelFlags& flags);
 // `plan_formats` also allows "dot" and "html".
 void AddOutputFlags(CLI::App& command, OutputFlags& flags, bool plan_formats = false);

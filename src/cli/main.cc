@@ -14,6 +14,7 @@
 
 #include "commands.h"
 #include "dnnpart/error.h"
+#include "dnnpart/model.h"
 
 namespace {
 
@@ -89,6 +90,7 @@ int main(int argc, char** argv) {
     return kExitBadInput;
   }
   SetUpLogging(verbose, quiet);
+  dnnpart::EnableOnnxFaultGuard();  // a last line of defence behind the loader's checks
   try {
     const auto start = std::chrono::steady_clock::now();
     int code = 0;

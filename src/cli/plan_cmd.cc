@@ -105,13 +105,13 @@ Action RegisterPlan(CLI::App& app) {
   command->add_option("--objective", flags->objective, "What the recommended plan optimises")
       ->check(CLI::IsMember({"throughput", "latency", "energy"}));
   auto* fps = command->add_option("--fps", flags->fps, "Target frame rate: links must carry the traffic at it")
-                  ->check(CLI::PositiveNumber);
+                  ->check(PositiveFinite());
   auto* max_latency = command->add_option("--max-latency-ms", flags->max_latency_ms, "Reject plans slower than this")
-                          ->check(CLI::PositiveNumber);
+                          ->check(PositiveFinite());
   auto* min_fps = command->add_option("--min-fps", flags->min_fps, "Reject plans with lower throughput")
-                      ->check(CLI::PositiveNumber);
+                      ->check(PositiveFinite());
   auto* max_energy = command->add_option("--max-energy-mj", flags->max_energy_mj, "Reject plans using more energy")
-                         ->check(CLI::PositiveNumber);
+                         ->check(PositiveFinite());
   command->add_flag("--include-idle-energy", flags->plan.include_idle_energy,
                     "Add each platform's idle power while it waits for the pipeline's slowest stage");
   command->add_flag("--all-plans", flags->plan.list_all,

@@ -12,6 +12,7 @@
 #include <map>
 
 #include "dnnpart/error.h"
+#include "input_file.h"
 
 namespace dnnpart {
 namespace {
@@ -199,6 +200,12 @@ void ReadModelFile(const std::string& path, onnx::ModelProto& model) {
   if (!model.ParseFromArray(compact.data(), static_cast<int>(compact.size()))) Malformed();
   if (!model.has_graph() || model.graph().node_size() == 0 || model.ir_version() <= 0) {
     throw Error("not a valid ONNX model: no ir_version or no graph with nodes");
+  }
+  // Bounds the work of every later phase (docs/limits.md).
+  const int64_t max_nodes = LimitFromEnv("DNNPART_MAX_NODES", 1'000'000);
+  if (model.graph().node_size() > max_nodes) {
+    throw Error("the graph has " + std::to_string(model.graph().node_size()) + " nodes, more than the limit of " +
+                std::to_string(max_nodes) + " (raise it with the environment variable DNNPART_MAX_NODES, docs/limits.md)");
   }
   for (const auto& tensor : model.graph().initializer()) {
     for (const auto& entry : tensor.external_data()) {

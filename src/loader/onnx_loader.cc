@@ -19,6 +19,7 @@
 #include <string_view>
 
 #include "dnnpart/error.h"
+#include "input_file.h"
 #include "dnnpart/model.h"
 #include "evaluator/tensor_value.h"
 #include "loader/graph_rewrite.h"
@@ -142,7 +143,8 @@ void BindInputShapes(onnx::GraphProto& graph, const NameIndex& index, const Load
   for (const auto& input : graph.input()) {
     if (!is_initializer(input.name())) known += (known.empty() ? "" : ", ") + input.name();
   }
-  for (const auto& [name, shape] : options.input_shapes) {
+  for (const auto& entry : options.input_shapes) {
+    const std::string& name = entry.first;  // a plain reference: clang 14 cannot capture structured bindings
     const bool found = std::any_of(graph.input().begin(), graph.input().end(), [&](const onnx::ValueInfoProto& input) {
       return input.name() == name && !is_initializer(name);
     });

@@ -2,6 +2,8 @@
 
 #include "loader/shape_rule_context.h"
 
+#include "dnnpart/error.h"
+
 #include <algorithm>
 #include <cstring>
 #include <functional>
@@ -11,13 +13,53 @@
 
 namespace dnnpart {
 namespace shape_rules {
+namespace {
+
+// Checked extent arithmetic: an overflow is an Error naming the node and the
+// quantity, never a wrapped (or undefined) extent.
+[[noreturn]] void ExtentOverflow(const NodeContext& c, const char* what) {
+  throw Error("node '" + (c.node.name().empty() ? c.node.op_type() : c.node.name()) + "' (" + c.node.op_type() +
+              "): " + what + " overflows 64-bit integers");
+}
+int64_t Mul(const NodeContext& c, int64_t a, int64_t b, const char* what) {
+  int64_t result = 0;
+  if (__builtin_mul_overflow(a, b, &result)) ExtentOverflow(c, what);
+  return result;
+}
+int64_t Add(const NodeContext& c, int64_t a, int64_t b, const char* what) {
+  int64_t result = 0;
+  if (__builtin_add_overflow(a, b, &result)) ExtentOverflow(c, what);
+  return result;
+}
+
+}  // namespace
+
+// A product A x B needs A's columns to match B's rows.
+// Skipped when an operand's shape is only an upper bound.
+void CheckInnerExtents(const NodeContext& c, int64_t a_columns, int64_t b_rows) {
+  if (a_columns == b_rows) return;
+  for (size_t i = 0; i < 2; ++i) {
+    if (c.In(i)->bounded || c.In(i)->from_bound) return;
+  }
+  throw Error("node '" + (c.node.name().empty() ? c.node.op_type() : c.node.name()) + "' (" + c.node.op_type() +
+              "): the inner extents of its operands differ (" + std::to_string(a_columns) + " and " +
+              std::to_string(b_rows) + ")");
+}
+
 
 // Conv / pooling output extent of one spatial axis.
-int64_t SpatialExtent(int64_t in, int64_t kernel, int64_t stride, int64_t dilation, int64_t pad_total, bool ceil_mode) {
-  const int64_t effective = dilation * (kernel - 1) + 1;
-  const int64_t span = in + pad_total - effective;
-  if (span < 0) return 0;
-  return (ceil_mode ? (span + stride - 1) / stride : span / stride) + 1;
+// Throws Error on overflow and when the (padded) input is smaller than the
+// kernel: such a model has no valid output.
+int64_t SpatialExtent(const NodeContext& c, int64_t in, int64_t kernel, int64_t stride, int64_t dilation,
+                      int64_t pad_total, bool ceil_mode) {
+  const int64_t effective = Add(c, Mul(c, dilation, kernel - 1, "the dilated kernel extent"), 1, "the dilated kernel extent");
+  const int64_t span = Add(c, in, pad_total, "the padded input extent") - effective;
+  if (span < 0) {
+    throw Error("node '" + (c.node.name().empty() ? c.node.op_type() : c.node.name()) + "' (" + c.node.op_type() +
+                "): its kernel (" + std::to_string(effective) + " with dilation) is larger than its padded input (" +
+                std::to_string(in + pad_total) + ")");
+  }
+  return (ceil_mode ? Add(c, span, stride - 1, "the output extent") / stride : span / stride) + 1;
 }
 
 std::optional<Shape> WindowedShape(const NodeContext& c, const Shape& x, const Ints& kernel, int64_t out_channels) {
@@ -33,10 +75,11 @@ std::optional<Shape> WindowedShape(const NodeContext& c, const Shape& x, const I
   Shape out{x[0], out_channels};
   for (size_t i = 0; i < spatial; ++i) {
     if (auto_pad == "SAME_UPPER" || auto_pad == "SAME_LOWER") {
-      out.push_back((x[i + 2] + strides[i] - 1) / strides[i]);
+      out.push_back(Add(c, x[i + 2], strides[i] - 1, "the output extent") / strides[i]);
     } else {
-      const int64_t pad_total = auto_pad == "VALID" ? 0 : pads[i] + pads[i + spatial];
-      out.push_back(SpatialExtent(x[i + 2], kernel[i], strides[i], dilations[i], pad_total, ceil_mode));
+      if (auto_pad == "NOTSET" && (pads[i] < 0 || pads[i + spatial] < 0)) return std::nullopt;
+      const int64_t pad_total = auto_pad == "VALID" ? 0 : Add(c, pads[i], pads[i + spatial], "attribute 'pads'");
+      out.push_back(SpatialExtent(c, x[i + 2], kernel[i], strides[i], dilations[i], pad_total, ceil_mode));
     }
   }
   return out;
@@ -57,7 +100,7 @@ bool ConvTransposeShape(const NodeContext& c) {
   if (x == nullptr || w == nullptr || x->size() < 3 || w->size() != x->size()) return false;
   const size_t spatial = x->size() - 2;
   const int64_t group = IntAttr(c.node, "group", 1);
-  Shape out{(*x)[0], (*w)[1] * group};
+  Shape out{(*x)[0], Mul(c, (*w)[1], group, "the output channels (weight extent times 'group')")};
   if (auto explicit_shape = IntsAttr(c.node, "output_shape")) {
     for (int64_t extent : *explicit_shape) out.push_back(extent);
     return out.size() == x->size() && c.Set(0, c.InType(0), out);
@@ -71,8 +114,15 @@ bool ConvTransposeShape(const NodeContext& c) {
     return false;
   }
   for (size_t i = 0; i < spatial; ++i) {
-    out.push_back(strides[i] * ((*x)[i + 2] - 1) + output_padding[i] + ((*w)[i + 2] - 1) * dilations[i] + 1 -
-                  pads[i] - pads[i + spatial]);
+    const char* what = "the output extent";
+    int64_t extent = Add(c, Mul(c, strides[i], (*x)[i + 2] - 1, what), output_padding[i], what);
+    extent = Add(c, extent, Add(c, Mul(c, (*w)[i + 2] - 1, dilations[i], what), 1, what), what);
+    int64_t pad_total = 0;
+    if (__builtin_add_overflow(pads[i], pads[i + spatial], &pad_total) ||
+        __builtin_sub_overflow(extent, pad_total, &extent)) {
+      ExtentOverflow(c, "attribute 'pads'");
+    }
+    out.push_back(extent);
   }
   return c.Set(0, c.InType(0), out);
 }
@@ -100,8 +150,10 @@ bool GemmShape(const NodeContext& c) {
   const Shape* a = c.InShape(0);
   const Shape* b = c.InShape(1);
   if (a == nullptr || b == nullptr || a->size() != 2 || b->size() != 2) return false;
-  const int64_t m = IntAttr(c.node, "transA", 0) != 0 ? (*a)[1] : (*a)[0];
-  const int64_t n = IntAttr(c.node, "transB", 0) != 0 ? (*b)[0] : (*b)[1];
+  const bool trans_a = IntAttr(c.node, "transA", 0) != 0, trans_b = IntAttr(c.node, "transB", 0) != 0;
+  const int64_t m = trans_a ? (*a)[1] : (*a)[0];
+  const int64_t n = trans_b ? (*b)[0] : (*b)[1];
+  CheckInnerExtents(c, trans_a ? (*a)[0] : (*a)[1], trans_b ? (*b)[1] : (*b)[0]);
   return c.Set(0, c.InType(0), {m, n});
 }
 
@@ -115,6 +167,7 @@ bool MatMulShape(const NodeContext& c) {
   if (b_vector) sb.push_back(1);
   auto batch = Broadcast({Shape(sa.begin(), sa.end() - 2), Shape(sb.begin(), sb.end() - 2)});
   if (!batch) return false;
+  CheckInnerExtents(c, sa.back(), sb[sb.size() - 2]);
   Shape out = *batch;
   if (!a_vector) out.push_back(sa[sa.size() - 2]);
   if (!b_vector) out.push_back(sb.back());
@@ -127,7 +180,10 @@ bool FlattenShape(const NodeContext& c) {
   const int64_t axis = NormalizeAxis(IntAttr(c.node, "axis", 1), x->size());
   if (axis < 0 || axis > static_cast<int64_t>(x->size())) return false;
   int64_t outer = 1, inner = 1;
-  for (size_t i = 0; i < x->size(); ++i) (static_cast<int64_t>(i) < axis ? outer : inner) *= (*x)[i];
+  for (size_t i = 0; i < x->size(); ++i) {
+    int64_t& part = static_cast<int64_t>(i) < axis ? outer : inner;
+    part = Mul(c, part, (*x)[i], "the flattened extent");
+  }
   return c.Set(0, c.InType(0), {outer, inner});
 }
 
@@ -151,7 +207,7 @@ bool ReshapeShape(const NodeContext& c) {
   for (size_t i = 0; i < out.size(); ++i) {
     if (out[i] == 0 && !allow_zero) out[i] = i < x->size() ? (*x)[i] : 0;
     if (out[i] == -1) inferred = static_cast<int>(i);
-    else known *= out[i];
+    else known = Mul(c, known, out[i], "the element count of the target shape");
   }
   const std::optional<int64_t> elements = CheckedElementCount(*x);
   if (!elements) return false;
@@ -542,8 +598,11 @@ std::optional<std::vector<int64_t>> SmallIntValues(const onnx::TensorProto& tens
   constexpr int64_t kMaxElements = 64;
   if (tensor.data_location() == onnx::TensorProto::EXTERNAL) return std::nullopt;
   int64_t count = 1;
-  for (int64_t d : tensor.dims()) count *= d;
-  if (count > kMaxElements) return std::nullopt;
+  for (int64_t d : tensor.dims()) {
+    if (d < 0 || d > kMaxElements) return std::nullopt;
+    count *= d;
+    if (count > kMaxElements) return std::nullopt;
+  }
   std::vector<int64_t> values;
   if (tensor.data_type() == onnx::TensorProto::INT64) {
     if (tensor.int64_data_size() > 0) {
@@ -565,6 +624,22 @@ std::optional<std::vector<int64_t>> SmallIntValues(const onnx::TensorProto& tens
   }
   if (static_cast<int64_t>(values.size()) != count) return std::nullopt;
   return values;
+}
+
+void CheckOperands(const onnx::NodeProto& node, const NodeValueIds& ids, int64_t opset,
+                   std::vector<ValueInfo>& values) {
+  if (!node.domain().empty() || (node.op_type() != "Gemm" && node.op_type() != "MatMul")) return;
+  const shape_rules::NodeContext c{node, ids, opset, values};
+  const Shape* a = c.InShape(0);
+  const Shape* b = c.InShape(1);
+  if (a == nullptr || b == nullptr || a->empty() || b->empty()) return;
+  if (node.op_type() == "Gemm") {
+    if (a->size() != 2 || b->size() != 2) return;
+    const bool trans_a = shape_rules::IntAttr(node, "transA", 0) != 0, trans_b = shape_rules::IntAttr(node, "transB", 0) != 0;
+    shape_rules::CheckInnerExtents(c, trans_a ? (*a)[0] : (*a)[1], trans_b ? (*b)[1] : (*b)[0]);
+  } else {
+    shape_rules::CheckInnerExtents(c, a->back(), b->size() == 1 ? b->front() : (*b)[b->size() - 2]);
+  }
 }
 
 bool PropagateNode(const onnx::NodeProto& node, const NodeValueIds& ids, int64_t opset,

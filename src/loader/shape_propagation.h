@@ -48,9 +48,17 @@ struct NodeValueIds {
 // small integer values (Shape, or every input's values known). Fills output
 // shapes not yet known, element types and integer values into `values`; never
 // overwrites what is known. `opset` selects between the attribute and input
-// forms of axes/splits. Returns true when something changed. Never throws:
-// unknown ops and unusable inputs leave the outputs as they were.
+// forms of axes/splits. Returns true when something changed. Unknown ops and
+// unusable inputs leave the outputs as they were; throws Error naming the
+// node when its extents overflow int64 or its kernel is larger than its
+// padded input.
 bool PropagateNode(const onnx::NodeProto& node, const NodeValueIds& ids, int64_t opset,
+                   std::vector<ValueInfo>& values);
+
+// Checks what ONNX's inference functions accept silently, before they run:
+// the inner extents of Gemm and MatMul operands whose shapes are known (and
+// not upper bounds) must match. Throws Error naming the node.
+void CheckOperands(const onnx::NodeProto& node, const NodeValueIds& ids, int64_t opset,
                    std::vector<ValueInfo>& values);
 
 // A type's shape when every dimension is a known extent; nullopt when it is

@@ -6,6 +6,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <atomic>
 #include <csetjmp>
 #include <csignal>
 #include <functional>
@@ -18,6 +19,7 @@
 #include <unordered_set>
 
 #include "dnnpart/error.h"
+#include "dnnpart/model.h"
 #include "evaluator/tensor_value.h"
 #include "loader/size_bounds.h"
 #include "topological_order.h"
@@ -143,6 +145,8 @@ extern "C" void OnFault(int signal, siginfo_t*, void*) {
   std::raise(signal);
 }
 
+std::atomic<bool> g_guard_enabled{false};
+
 void InstallFaultHandler() {
   static std::once_flag once;
   std::call_once(once, [] {
@@ -168,8 +172,16 @@ const char* SignalName(int signal) {
 
 }  // namespace
 
-void CallGuarded(const std::function<void()>& call, const std::function<std::string()>& describe) {
+void EnableOnnxFaultGuard() {
   InstallFaultHandler();
+  g_guard_enabled = true;
+}
+
+void CallGuarded(const std::function<void()>& call, const std::function<std::string()>& describe) {
+  if (!g_guard_enabled) {
+    call();
+    return;
+  }
   sigjmp_buf jump;
   if (sigsetjmp(jump, 0) != 0) {
     throw Error(describe() + ": crashed (" + SignalName(t_fault_signal) +
@@ -289,6 +301,55 @@ class Driver {
     }
     opset_ = opset_imports_.count("") != 0 ? opset_imports_[""] : 0;
     for (const auto& function : model.functions()) local_functions_[function.domain() + ":" + function.name()] = &function;
+    CheckFunctionNesting();
+  }
+
+  // ONNX infers a call to a model-local function by inferring its body, which
+  // recurses without end when a function calls itself (directly or through
+  // others) and can exhaust the stack on a long chain of calls. Refuses both.
+  static constexpr int kMaxFunctionNesting = 64;
+
+  void CheckFunctionNesting() const {
+    std::unordered_map<std::string, int> depth;  // -1 while on the current path
+    std::vector<std::string> keys;
+    for (const auto& entry : local_functions_) keys.push_back(entry.first);
+    std::sort(keys.begin(), keys.end());  // the same function is named whatever the hash order
+    for (const std::string& key : keys) FunctionDepth(key, depth, 0);
+  }
+
+  // The nesting depth of local function `key` (1 when it calls no other).
+  int FunctionDepth(const std::string& key, std::unordered_map<std::string, int>& depth, int level) const {
+    auto it = local_functions_.find(key);
+    if (it == local_functions_.end()) return 0;
+    auto known = depth.find(key);
+    if (known != depth.end()) {
+      if (known->second < 0) {
+        throw Error("model-local function '" + it->second->name() + "' (domain '" + it->second->domain() +
+                    "') calls itself, directly or through other functions; ONNX functions cannot recurse");
+      }
+      return known->second;
+    }
+    if (level >= kMaxFunctionNesting) {
+      throw Error("model-local function '" + it->second->name() + "' is nested more than " +
+                  std::to_string(kMaxFunctionNesting) + " calls deep (docs/limits.md)");
+    }
+    depth[key] = -1;
+    int deepest = 0;
+    std::vector<const onnx::NodeProto*> nodes;
+    for (const auto& node : it->second->node()) nodes.push_back(&node);
+    for (size_t i = 0; i < nodes.size(); ++i) {  // nodes of the body and of its subgraphs
+      deepest = std::max(deepest, FunctionDepth(nodes[i]->domain() + ":" + nodes[i]->op_type(), depth, level + 1));
+      for (const auto& attribute : nodes[i]->attribute()) {
+        if (attribute.has_g()) {
+          for (const auto& node : attribute.g().node()) nodes.push_back(&node);
+        }
+        for (const auto& g : attribute.graphs()) {
+          for (const auto& node : g.node()) nodes.push_back(&node);
+        }
+      }
+    }
+    depth[key] = deepest + 1;
+    return deepest + 1;
   }
 
   std::vector<ValueInfo> Run() {
@@ -440,8 +501,9 @@ class Driver {
 
   void InferNode(int n) {
     onnx::NodeProto& node = *graph_.mutable_node(n);
-    if (use_onnx_) RunOnnx(node, n);
     const NodeValueIds ids = index_.Ids(n);
+    CheckOperands(node, ids, opset_, values_);
+    if (use_onnx_) RunOnnx(node, n);
     bool changed = Evaluate(node, n, ids);
     MaterializeControlValues(node, n, ids);
     changed |= PropagateNode(node, ids, opset_, values_);

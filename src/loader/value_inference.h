@@ -54,13 +54,13 @@ struct NameIndex {
 // and graph outputs, in that order.
 NameIndex IndexNames(const onnx::GraphProto& graph);
 
-// Calls `call`. A fault inside it (SIGFPE, SIGSEGV, SIGBUS, SIGILL) ends it
-// and throws Error("<describe()>: crashed (SIGFPE) inside ONNX's shape
-// inference; ..."). Used around ONNX's inference functions, which trust their
-// attributes. The fault handler is installed process-wide on first use and
-// hands faults outside a guarded call back to the previous handler. Leaving
-// by the fault skips the destructors of the faulting code's locals (their
-// memory leaks); the load then ends with the Error.
+// Calls `call`. Only when the program opted in with EnableOnnxFaultGuard()
+// (dnnpart/model.h), a fault inside it (SIGFPE, SIGSEGV, SIGBUS, SIGILL) ends
+// it and throws Error("<describe()>: crashed (SIGFPE) inside ONNX's shape
+// inference; ..."); otherwise it is a plain call. Used around ONNX's inference
+// functions, which trust their attributes. Leaving by the fault skips the
+// destructors of the faulting code's locals (their memory leaks); the load
+// then ends with the Error.
 void CallGuarded(const std::function<void()>& call, const std::function<std::string()>& describe);
 
 // A node's name, or "<op_type>_<index>" when it has none.

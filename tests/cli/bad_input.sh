@@ -78,6 +78,18 @@ expect_bad "$p/bad_not_json.json: not valid JSON" plan $m --platforms $p/bad_not
 expect_bad "$p/bad_kind.json: /kind" plan $m --platforms $p/bad_kind.json
 expect_bad "$p/link_zero_bandwidth.json: /bandwidth_bytes_per_s: must be positive" plan $m --platforms $p/good_a.json $p/good_b.json --link $p/link_zero_bandwidth.json
 expect_bad "$p/no_link.json: no link leaves platform 'test_a'" plan $m --platforms $p/no_link.json $p/good_b.json
+# Issue 13: non-finite or zero numeric flags, a FIFO as a profile, 1e309.
+for flag in --fps --max-latency-ms --min-fps --max-energy-mj; do
+  expect_bad "$flag: must be a finite number above 0, got 'nan'" plan $m --platforms $p/good_a.json $flag nan
+done
+expect_bad "--fps: must be a finite number above 0, got '0'" plan $m --platforms $p/good_a.json --fps 0
+fifo=$(mktemp -u "${TMPDIR:-/tmp}/dnnpart_fifo.XXXXXX")
+mkfifo "$fifo"
+expect_bad "$fifo: is a FIFO (named pipe), not a JSON profile" plan $m --platforms "$fifo"
+rm -f "$fifo"
+mal=tests/data/malformed
+expect_bad "$mal/platform_number_overflow.json: not valid JSON at /power/active_w" plan $m --platforms $mal/platform_number_overflow.json
+expect_bad "$mal/function_recursive.onnx: model-local function 'f'" cuts $mal/function_recursive.onnx
 expect_bad "$p/missing.json: cannot open" plan $m --platforms $p/missing.json
 expect_bad "--platforms is required" plan $m
 moved_dir=$(mktemp -d)

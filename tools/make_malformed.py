@@ -1,0 +1,97 @@
+#!/usr/bin/env python3
+"""Writes tests/data/malformed/: small ONNX models that were once accepted
+silently or crashed the loader (issue 13). Each is refused with one line
+naming the file and the object at fault (tests/robustness_test.cc).
+
+Run with Debian's python3-onnx: /usr/bin/python3 tools/make_malformed.py
+"""
+
+import os
+import sys
+
+import numpy as np
+from onnx import TensorProto, helper, numpy_helper
+
+sys.path.insert(0, os.path.dirname(__file__))
+from onnx_io import write_atomic  # noqa: E402
+
+FLOAT = TensorProto.FLOAT
+PRODUCER = "dnnpart tools/make_malformed.py"
+
+
+def model(nodes, inputs, outputs, inits=(), functions=(), opsets=(("", 13),)):
+    graph = helper.make_graph(nodes, "malformed", inputs, outputs, initializer=list(inits))
+    m = helper.make_model(graph, producer_name=PRODUCER,
+                          opset_imports=[helper.make_opsetid(d, v) for d, v in opsets],
+                          functions=list(functions))
+    m.ir_version = 8
+    return m
+
+
+def vinfo(name, shape):
+    return helper.make_tensor_value_info(name, FLOAT, shape)
+
+
+def weights(name, shape):
+    return numpy_helper.from_array(np.zeros(shape, dtype=np.float32), name=name)
+
+
+def recursive_function(mutual):
+    """A model-local function that calls itself (or f -> g -> f)."""
+    callee = "g" if mutual else "f"
+    f = helper.make_function("local", "f", ["a"], ["b"], [helper.make_node(callee, ["a"], ["b"], domain="local")],
+                             [helper.make_opsetid("", 13), helper.make_opsetid("local", 1)])
+    functions = [f]
+    if mutual:
+        functions.append(helper.make_function("local", "g", ["a"], ["b"],
+                                              [helper.make_node("f", ["a"], ["b"], domain="local")],
+                                              [helper.make_opsetid("", 13), helper.make_opsetid("local", 1)]))
+    return model([helper.make_node("f", ["x"], ["y"], domain="local", name="call")],
+                 [vinfo("x", [1, 4])], [vinfo("y", None)], functions=functions,
+                 opsets=(("", 13), ("local", 1)))
+
+
+def conv_huge_pads():
+    """Conv pads of 2^62: once a [1,4,0,0] output with 0 MACs."""
+    node = helper.make_node("Conv", ["x", "w"], ["y"], name="conv", pads=[2**62, 2**62, 2**62, 2**62])
+    return model([node], [vinfo("x", [1, 3, 8, 8])], [vinfo("y", None)], [weights("w", [4, 3, 3, 3])])
+
+
+def conv_kernel_too_large():
+    """A 9x9 kernel over a 4x4 input without padding."""
+    node = helper.make_node("Conv", ["x", "w"], ["y"], name="conv")
+    return model([node], [vinfo("x", [1, 3, 4, 4])], [vinfo("y", None)], [weights("w", [4, 3, 9, 9])])
+
+
+def gemm_k_mismatch():
+    """Gemm of [2,3] by [5,4]: the inner extents differ."""
+    node = helper.make_node("Gemm", ["x", "w"], ["y"], name="gemm")
+    return model([node], [vinfo("x", [2, 3])], [vinfo("y", None)], [weights("w", [5, 4])])
+
+
+def flatten_overflow():
+    """Flatten of a [2^32, 2^32, 2] input: the product overflows int64."""
+    node = helper.make_node("Flatten", ["x"], ["y"], name="flatten", axis=0)
+    return model([node], [vinfo("x", [2**32, 2**32, 2])], [vinfo("y", None)])
+
+
+def main():
+    out = os.path.join(os.path.dirname(__file__), "..", "tests", "data", "malformed")
+    os.makedirs(out, exist_ok=True)
+    files = [
+        ("function_recursive.onnx", recursive_function(False)),
+        ("function_mutual.onnx", recursive_function(True)),
+        ("conv_huge_pads.onnx", conv_huge_pads()),
+        ("conv_kernel_too_large.onnx", conv_kernel_too_large()),
+        ("gemm_k_mismatch.onnx", gemm_k_mismatch()),
+        ("flatten_overflow.onnx", flatten_overflow()),
+    ]
+    for name, m in files:
+        data = m.SerializeToString()
+        write_atomic(os.path.join(out, name), data)
+        print("%-28s %5d bytes" % (name, len(data)))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
