@@ -187,8 +187,8 @@ void MarkDeferred(onnx::TensorProto& tensor, const std::string& location, const 
 }  // namespace
 
 void ReadModelFile(const std::string& path, onnx::ModelProto& model) {
-  std::error_code ec;
-  if (std::filesystem::is_directory(path, ec)) throw Error("is a directory, not an .onnx file");
+  // A regular file only: a FIFO would block, a device never end (docs/limits.md).
+  CheckInputFile(path, "an .onnx file", std::numeric_limits<int64_t>::max(), "");
   std::string compact;
   std::map<int, DeferredRange> deferred;
   {

@@ -55,7 +55,9 @@ void WriteSummary(const PlanDocument& doc, std::ostream& out) {
     out << "<b class=\"warn\">No plan meets the constraints.</b>";
   }
   out << "<br>" << r.cut_count << " valid cuts with at most " << doc.max_cut_tensors << " crossing tensor(s); "
-      << r.plans_evaluated << " plans evaluated; " << r.pareto.size() << " Pareto-optimal feasible plan(s).</p>\n";
+      << (r.plans_evaluated < 9007199254740992.0 ? std::to_string(static_cast<int64_t>(r.plans_evaluated))
+                                                  : Num(r.plans_evaluated, 3))
+      << " plans evaluated; " << r.pareto.size() << " Pareto-optimal feasible plan(s).</p>\n";
 }
 
 void WritePlanTable(const PlanDocument& doc, std::ostream& out) {

@@ -137,7 +137,7 @@ expect_bad "/dev/full: exists and is not a regular file" profile import $csv --i
   -o /dev/full --force
 bad_tmp=$(mktemp -d)
 printf '{"schema_version": 1, "kind": "platform", "name": "x", "source": "y", "compute": {"peak_macs_per_s": {"float32": 1e309}}}' >"$bad_tmp/huge.json"
-expect_bad "huge.json: not valid JSON: number overflow" plan $m --platforms "$bad_tmp/huge.json"
+expect_bad "huge.json: not valid JSON at /compute/peak_macs_per_s/float32: number overflow" plan $m --platforms "$bad_tmp/huge.json"
 rm -rf "$bad_tmp"
 
 # profile import --from ort and profile calibrate.
@@ -210,7 +210,7 @@ expect_bad "not supported yet" sweep --models $d/tiny_residual.onnx --systems x.
 # verify names a missing node binary.
 fifo_dir=$(mktemp -d)
 mkfifo "$fifo_dir/model.onnx"
-expect_bad "$fifo_dir/model.onnx: is not a regular file" cuts "$fifo_dir/model.onnx"
+expect_bad "$fifo_dir/model.onnx: is a FIFO (named pipe), not an .onnx file" cuts "$fifo_dir/model.onnx"
 DNNPART_NODE=/nonexistent/node expect_bad "cannot run '/nonexistent/node'" verify "$fifo_dir" --model "$d/tiny_residual.onnx"
 rm -rf "$fifo_dir"
 
