@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "dnnpart/error.h"
+#include "input_file.h"
 #include "profiles/profile_edit.h"
 
 namespace dnnpart {
@@ -61,9 +62,37 @@ double ParseValue(const std::string& text, const std::string& where) {
   return value;
 }
 
+constexpr int64_t kMaxCsvBytes = int64_t{256} << 20;
+
+// Well-formed UTF-8 as RFC 3629 defines it (no overlong forms, surrogates or
+// code points above U+10FFFF): what the JSON writer accepts.
+bool IsValidUtf8(const std::string& text) {
+  for (size_t i = 0; i < text.size();) {
+    const auto lead = static_cast<unsigned char>(text[i]);
+    size_t extra = 0;
+    unsigned char low = 0x80, high = 0xBF;  // allowed range of the second byte
+    if (lead < 0x80) extra = 0;
+    else if (lead >= 0xC2 && lead <= 0xDF) extra = 1;
+    else if (lead >= 0xE0 && lead <= 0xEF) extra = 2, low = lead == 0xE0 ? 0xA0 : 0x80, high = lead == 0xED ? 0x9F : 0xBF;
+    else if (lead >= 0xF0 && lead <= 0xF4) extra = 3, low = lead == 0xF0 ? 0x90 : 0x80, high = lead == 0xF4 ? 0x8F : 0xBF;
+    else return false;
+    if (text.size() - i <= extra) return false;
+    for (size_t k = 1; k <= extra; ++k) {
+      const auto byte = static_cast<unsigned char>(text[i + k]);
+      if (k == 1 ? (byte < low || byte > high) : (byte & 0xC0) != 0x80) return false;
+    }
+    i += extra + 1;
+  }
+  return true;
+}
+
 ordered_json ReadTable(const std::string& csv_path, const CsvImportOptions& options) {
-  std::error_code ec;
-  if (std::filesystem::is_directory(csv_path, ec)) throw Error(csv_path + ": is a directory, not a CSV table");
+  try {
+    // Bounds every line and the row count too (docs/limits.md).
+    CheckInputFile(csv_path, "a CSV table", LimitFromEnv("DNNPART_MAX_CSV_BYTES", kMaxCsvBytes), "DNNPART_MAX_CSV_BYTES");
+  } catch (const Error& e) {
+    throw e.WithContext(csv_path);
+  }
   std::ifstream file(csv_path);
   if (!file) throw Error(csv_path + ": cannot open the file (" + std::string(std::strerror(errno)) + ")");
   std::string line;
@@ -84,6 +113,7 @@ ordered_json ReadTable(const std::string& csv_path, const CsvImportOptions& opti
     if (fields.size() < needed) throw Error(where + ": " + std::to_string(fields.size()) + " fields, need " + std::to_string(needed));
     const std::string& node = fields[name_col];
     if (node.empty()) throw Error(where + ": empty node name in column '" + options.name_column + "'");
+    if (!IsValidUtf8(node)) throw Error(where + ": the node name is not valid UTF-8 (ONNX names are UTF-8)");
     if (table.contains(node)) throw Error(where + ": node '" + node + "' is listed twice");
     ordered_json entry{{"latency_ms", ParseValue(fields[latency_col], where + ", column '" + options.latency_column + "'")}};
     if (has_energy) entry["energy_mj"] = ParseValue(fields[energy_col], where + ", column '" + options.energy_column + "'");

@@ -23,14 +23,7 @@ std::string Format(const char* format, double value) {
 // The settings profile_ort.mjs recorded, if given: runtime, version, level, ...
 ordered_json ReadRunInfo(const std::string& path) {
   if (path.empty()) return ordered_json::object();
-  std::ifstream file(path);
-  if (!file) throw Error(path + ": cannot open the file");
-  ordered_json info;
-  try {
-    info = ordered_json::parse(file);
-  } catch (const ordered_json::exception& e) {
-    throw Error(path + ": not valid JSON: " + e.what());
-  }
+  const ordered_json info = ReadOrderedJsonFile(path, "a JSON run-info file");
   if (!info.is_object()) throw Error(path + ": /: must be an object");
   ordered_json kept = ordered_json::object();
   for (const char* key : {"runtime", "runtime_version", "binding", "optimization_level", "intra_op_threads",

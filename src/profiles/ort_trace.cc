@@ -13,6 +13,8 @@
 #include <nlohmann/json.hpp>
 
 #include "dnnpart/error.h"
+#include "input_file.h"
+#include "json_file.h"
 #include "dnnpart/ort_import.h"
 
 namespace dnnpart {
@@ -28,8 +30,12 @@ double Median(std::vector<double> values) {
 }
 
 std::string ReadBounded(const std::string& path, std::uintmax_t limit, const std::string& what) {
+  try {
+    CheckInputFile(path, what, static_cast<int64_t>(limit), "");  // a FIFO would block, a device never end
+  } catch (const Error& e) {
+    throw e.WithContext(path);
+  }
   std::error_code ec;
-  if (std::filesystem::is_directory(path, ec)) throw Error(path + ": is a directory, not " + what);
   std::ifstream file(path, std::ios::binary);
   if (!file) throw Error(path + ": cannot open the file (" + std::string(std::strerror(errno)) + ")");
   const std::uintmax_t size = std::filesystem::file_size(path, ec);
@@ -82,7 +88,9 @@ OrtTrace ReadOrtTrace(const std::string& path) {
   const std::string bytes = ReadBounded(path, kMaxTraceBytes, "an ORT profile trace");
   nlohmann::json root;
   try {
-    root = nlohmann::json::parse(bytes);
+    root = ParseJsonText(bytes);  // with the JSON depth limit (docs/limits.md)
+  } catch (const Error& e) {
+    throw e.WithContext(path);
   } catch (const nlohmann::json::exception& e) {
     throw Error(path + ": not valid JSON: " + e.what());
   }

@@ -7,20 +7,30 @@
 #include <fstream>
 
 #include "dnnpart/error.h"
+#include "json_file.h"
 
 namespace dnnpart {
 
-nlohmann::ordered_json ReadProfileJson(const std::string& path) {
-  std::error_code ec;
-  if (std::filesystem::is_directory(path, ec)) throw Error(path + ": is a directory, not a JSON profile");
+nlohmann::ordered_json ReadOrderedJsonFile(const std::string& path, const std::string& what) {
+  // The shared checks first: regular file, size and depth limits, numbers in
+  // range (docs/limits.md). The document is then read again keeping its key
+  // order, which the profile written from it preserves.
+  try {
+    ReadJsonFile(path, what);
+  } catch (const Error& e) {
+    throw e.WithContext(path);
+  }
   std::ifstream file(path);
   if (!file) throw Error(path + ": cannot open the file (" + std::string(std::strerror(errno)) + ")");
-  nlohmann::ordered_json profile;
   try {
-    profile = nlohmann::ordered_json::parse(file);
+    return nlohmann::ordered_json::parse(file);
   } catch (const nlohmann::ordered_json::exception& e) {
     throw Error(path + ": not valid JSON: " + e.what());
   }
+}
+
+nlohmann::ordered_json ReadProfileJson(const std::string& path) {
+  nlohmann::ordered_json profile = ReadOrderedJsonFile(path, "a JSON profile");
   if (!profile.is_object()) throw Error(path + ": /: must be an object");
   return profile;
 }
@@ -52,7 +62,12 @@ void AddEnergyFromPower(nlohmann::ordered_json& profile) {
 }
 
 std::string FinishProfile(const nlohmann::ordered_json& profile, const std::string& base_path) {
-  std::string text = profile.dump(2) + "\n";
+  std::string text;
+  try {
+    text = profile.dump(2) + "\n";
+  } catch (const nlohmann::ordered_json::type_error& e) {
+    throw Error(base_path + ": the profile would hold text that is not valid UTF-8 (" + e.what() + ")");
+  }
   ParsePlatformProfile(text, base_path);  // the result must be a valid profile
   return text;
 }

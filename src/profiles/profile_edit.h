@@ -12,6 +12,11 @@ namespace dnnpart {
 // Defined in profiles.cc: validates a platform profile given as JSON text.
 PlatformProfile ParsePlatformProfile(const std::string& text, const std::string& path);
 
+// Reads a JSON file within the limits every JSON input has (regular file,
+// size, depth; docs/limits.md), keeping its key order. `what` names the
+// expected content in messages. Throws Error naming the file.
+nlohmann::ordered_json ReadOrderedJsonFile(const std::string& path, const std::string& what);
+
 // Reads the base profile's JSON object; throws Error naming the file.
 nlohmann::ordered_json ReadProfileJson(const std::string& path);
 

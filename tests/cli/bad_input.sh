@@ -212,6 +212,15 @@ fifo_dir=$(mktemp -d)
 mkfifo "$fifo_dir/model.onnx"
 expect_bad "$fifo_dir/model.onnx: is a FIFO (named pipe), not an .onnx file" cuts "$fifo_dir/model.onnx"
 DNNPART_NODE=/nonexistent/node expect_bad "cannot run '/nonexistent/node'" verify "$fifo_dir" --model "$d/tiny_residual.onnx"
+# profile import reads only regular files too, and refuses names that are not UTF-8.
+mkfifo "$fifo_dir/table.csv" "$fifo_dir/base.json"
+pp=tests/data/profiles
+expect_bad "$fifo_dir/table.csv: is a FIFO (named pipe), not a CSV table" profile import "$fifo_dir/table.csv" \
+  --into $pp/good_a.json
+expect_bad "$fifo_dir/base.json: is a FIFO (named pipe), not a JSON profile" profile import $pp/measurements.csv \
+  --into "$fifo_dir/base.json" --name-column node --latency-column 'time, ms' --energy-column energy
+expect_bad "line 27: the node name is not valid UTF-8" profile import \
+  tests/data/fuzz/fuzz_csv_import/invalid_utf8_layer_name.csv --into $pp/good_a.json
 rm -rf "$fifo_dir"
 
 echo "bad input: $passed passed, $failures failed"
