@@ -21,6 +21,10 @@ class Error : public std::runtime_error {
 
   const char* what() const noexcept override { return message_.c_str(); }
 
+  // The whole message, also past any NUL byte a name from the input held
+  // (what() stops at the first one).
+  const std::string& message() const noexcept { return message_; }
+
  private:
   std::string message_;
 };

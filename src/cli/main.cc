@@ -99,7 +99,7 @@ int main(int argc, char** argv) {
                   std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count());
     return code;
   } catch (const dnnpart::Error& e) {
-    std::cerr << "dnnpart: error: " << OneLine(e.what()) << '\n';
+    std::cerr << "dnnpart: error: " << OneLine(e.message()) << '\n';
     return kExitBadInput;
   } catch (const std::exception& e) {
     std::cerr << "dnnpart: internal error: " << OneLine(e.what()) << '\n';

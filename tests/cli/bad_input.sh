@@ -221,6 +221,9 @@ expect_bad "$fifo_dir/base.json: is a FIFO (named pipe), not a JSON profile" pro
   --into "$fifo_dir/base.json" --name-column node --latency-column 'time, ms' --energy-column energy
 expect_bad "line 27: the node name is not valid UTF-8" profile import \
   tests/data/fuzz/fuzz_csv_import/invalid_utf8_layer_name.csv --into $pp/good_a.json
+# A NUL byte in a name from the input is shown as \x00, and the message goes on past it.
+printf '{"schema_version": 1, "kind": "plat\\u0000form!", "name": "x"}' >"$fifo_dir/nul.json"
+expect_bad 'got "plat\x00form!"' plan $d/tiny_residual.onnx --platforms "$fifo_dir/nul.json"
 rm -rf "$fifo_dir"
 
 echo "bad input: $passed passed, $failures failed"
