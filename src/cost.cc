@@ -14,10 +14,6 @@
 namespace dnnpart {
 namespace {
 
-bool IsFloating(DType type) {
-  return type == DType::kFloat32 || type == DType::kFloat16 || type == DType::kBFloat16 || type == DType::kFloat64;
-}
-
 bool IsActivation(const std::string& op_type) {
   return op_type == "Relu" || op_type == "Clip" || op_type == "LeakyRelu" || op_type == "Sigmoid" ||
          op_type == "Tanh" || op_type == "HardSigmoid" || op_type == "HardSwish";

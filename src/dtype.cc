@@ -66,4 +66,8 @@ std::string ShapeToString(const Shape& shape) {
   return text;
 }
 
+bool IsFloating(DType dtype) {
+  return dtype == DType::kFloat32 || dtype == DType::kFloat16 || dtype == DType::kBFloat16 || dtype == DType::kFloat64;
+}
+
 }  // namespace dnnpart

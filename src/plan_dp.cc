@@ -90,7 +90,22 @@ Planner::DpOutcome Planner::RunDp(bool constrained, DpMode mode, Fixed cap) {
   };
   std::vector<Label> arena;
   arena.reserve(1024);
-  arena.push_back(Label{});
+  Label start;
+  start.bottleneck = period_floor_;  // frames arrive no faster than the input rate
+  arena.push_back(start);
+  std::vector<Load> loads;  // open resource loads of the labels, by Label::loads_begin
+  // a's open loads are no larger than b's, resource by resource.
+  auto loads_no_worse = [&loads](const Label& a, const Label& b) {
+    int32_t j = b.loads_begin;
+    const int32_t b_end = b.loads_begin + b.loads_count;
+    for (int32_t i = a.loads_begin; i < a.loads_begin + a.loads_count; ++i) {
+      const Load& mine = loads[static_cast<size_t>(i)];
+      while (j < b_end && loads[static_cast<size_t>(j)].resource < mine.resource) ++j;
+      if (j == b_end || loads[static_cast<size_t>(j)].resource != mine.resource) return false;  // b has 0 there
+      if (mine.busy > loads[static_cast<size_t>(j)].busy) return false;
+    }
+    return true;
+  };
   std::vector<std::map<int64_t, std::vector<int32_t>>> open(static_cast<size_t>(Full()) + 1);
   open[0][0].push_back(0);
   std::vector<FinalCost> archive;
@@ -115,6 +130,7 @@ Planner::DpOutcome Planner::RunDp(bool constrained, DpMode mode, Fixed cap) {
   auto insert = [&](std::vector<int32_t>& bucket, int32_t id) {
     const Label& x = arena[static_cast<size_t>(id)];
     auto covers = [&](const Label& a, int32_t a_id, const Label& b, int32_t b_id) {
+      if (a.loads_count > 0 && !loads_no_worse(a, b)) return false;
       if (single) {
         if (key_less(a.latency, a.bottleneck, a.energy, b.latency, b.bottleneck, b.energy)) return true;
         // Ties keep the label already there: deterministic, and free of the
@@ -168,20 +184,48 @@ Planner::DpOutcome Planner::RunDp(bool constrained, DpMode mode, Fixed cap) {
     }
     return false;
   };
+  // Adds a transfer's loads to `base` (a label's open loads) into `out`,
+  // raising `bottleneck` to every resulting load.
+  auto add_loads = [&](const std::vector<Load>& base, const HopEntry* entry, std::vector<Load>& out, Fixed& bottleneck) {
+    out = base;
+    if (entry == nullptr) return;
+    for (int32_t i = entry->loads_begin; i < entry->loads_begin + entry->loads_count; ++i) {
+      const Load& add = hop_loads_[static_cast<size_t>(i)];
+      auto at = std::lower_bound(out.begin(), out.end(), add.resource,
+                                 [](const Load& l, int32_t r) { return l.resource < r; });
+      if (at != out.end() && at->resource == add.resource) {
+        at->busy += add.busy;
+      } else {
+        at = out.insert(at, add);
+      }
+      bottleneck = std::max(bottleneck, at->busy);
+    }
+  };
+  auto label_loads = [&loads](const Label& x) {
+    return std::vector<Load>(loads.begin() + x.loads_begin, loads.begin() + x.loads_begin + x.loads_count);
+  };
+  std::vector<Load> merged;
+  const int full_boundary = Full();
   auto finish = [&](int32_t id) -> bool {
     const Label& x = arena[static_cast<size_t>(id)];
     FinalCost cost{x.latency, x.bottleneck, x.energy, id};
-    bool ok = true;
-    if (options_.output_at == OutputAt::kFirst && x.platform != 0) {
-      const FixedCost& out = output_fixed_[static_cast<size_t>(x.platform)];
-      cost.latency += out.latency;
-      cost.bottleneck = std::max(cost.bottleneck, out.latency);
-      cost.energy += out.energy;
-      ok = LinkCarries(x.platform, output_hop_[static_cast<size_t>(x.platform)]);
+    if (output_ >= 0 && x.platform != output_) {
+      const HopEntry& out = Hop(x.platform, output_, full_boundary);
+      if (out.route < 0) return false;  // the results cannot reach the output device
+      cost.latency += out.cost.latency;
+      cost.energy += out.cost.energy;
+      add_loads(label_loads(x), &out, merged, cost.bottleneck);
+    } else if (mode == DpMode::kFastest) {
+      merged = label_loads(x);
+    }
+    if (mode == DpMode::kFastest) {
+      for (const Load& load : merged) {
+        if (load.busy > cap) return false;
+      }
     }
     if (idle) cost.energy += idle_energy(x.idle_units, cost.bottleneck);
     if (mode == DpMode::kFastest && cost.bottleneck > cap) return false;
-    if (constrained && !(ok && MeetsGoals(ToMetrics(cost.latency, cost.bottleneck, cost.energy)))) return false;
+    if (constrained && !MeetsGoals(ToMetrics(cost.latency, cost.bottleneck, cost.energy))) return false;
     return offer(cost);
   };
 
@@ -189,6 +233,8 @@ Planner::DpOutcome Planner::RunDp(bool constrained, DpMode mode, Fixed cap) {
   auto last_report = started;
   int64_t steps = 0;
   const int full = Full();
+  std::vector<Load> carried;
+  std::vector<bool> unused(n, false);
   for (int b = 0; b < full && outcome.complete; ++b) {
     auto& here = open[static_cast<size_t>(b)];
     for (const auto& [key, bucket] : here) {
@@ -223,27 +269,52 @@ Planner::DpOutcome Planner::RunDp(bool constrained, DpMode mode, Fixed cap) {
             q = instances_[static_cast<size_t>(c)][static_cast<size_t>(k)];
             more_after = used + 1 < static_cast<int>(n);
           }
-          FixedCost in;
-          bool in_ok = true;
-          if (x.parent < 0 && id == 0 && q != 0) in = input_fixed_[0], in_ok = LinkCarries(0, input_hop_[0]);
-          if (id != 0) {
-            in = hop_fixed_[static_cast<size_t>(x.platform)][static_cast<size_t>(b)];
-            in_ok = LinkCarries(x.platform, hop_[static_cast<size_t>(x.platform)][static_cast<size_t>(b)]);
+          // The transfer into this stage: the model input from the input
+          // device, or the tensors crossing b from the previous stage.
+          const HopEntry* in_hop = nullptr;
+          if (id == 0 && q != input_) in_hop = &Hop(input_, q, 0);
+          if (id != 0) in_hop = &Hop(x.platform, q, b);
+          if (in_hop != nullptr && in_hop->route < 0) continue;  // no route to q
+          const FixedCost in = in_hop != nullptr ? in_hop->cost : FixedCost{};
+          Fixed in_bottleneck = x.bottleneck;
+          add_loads(label_loads(x), in_hop, carried, in_bottleneck);
+          if (mode == DpMode::kFastest && in_bottleneck > cap) continue;
+          const FixedCost conversion = b == 0 ? conversion_fixed_[static_cast<size_t>(q)] : FixedCost{};
+          // Resources no later transfer can cross are settled: their loads
+          // are in the bottleneck already.
+          if (!carried.empty()) {
+            std::fill(unused.begin(), unused.end(), false);
+            if (options_.any_order) {
+              const int64_t after = keys.Add(counts, static_cast<size_t>(c));
+              for (size_t t = 0; t < instances_.size(); ++t) {
+                for (size_t k = static_cast<size_t>(keys.Used(after, t)); k < instances_[t].size(); ++k) {
+                  unused[static_cast<size_t>(instances_[t][k])] = true;
+                }
+              }
+            } else {
+              for (size_t d = static_cast<size_t>(q) + 1; d < n; ++d) unused[d] = true;
+            }
+            carried.erase(std::remove_if(carried.begin(), carried.end(),
+                                         [&](const Load& load) {
+                                           return !resources_[static_cast<size_t>(load.resource)].reused ||
+                                                  !StillOpen(load.resource, q, unused);
+                                         }),
+                          carried.end());
           }
-          if (prune_infeasible && !in_ok) continue;
-          if (mode == DpMode::kFastest && in.latency > cap) continue;
           const auto& head_latency = head_latency_[static_cast<size_t>(q)];
           const auto& head_energy = head_energy_[static_cast<size_t>(q)];
           const int64_t next_key =
               options_.any_order ? keys.Key(keys.Add(counts, static_cast<size_t>(c)), c) : keys.Key(0, q);
           auto step = [&](int to) {
-            const Fixed stage = head_latency[static_cast<size_t>(to)] - head_latency[static_cast<size_t>(b)];
-            const Fixed stage_energy = head_energy[static_cast<size_t>(to)] - head_energy[static_cast<size_t>(b)];
+            const Fixed stage =
+                head_latency[static_cast<size_t>(to)] - head_latency[static_cast<size_t>(b)] + conversion.latency;
+            const Fixed stage_energy =
+                head_energy[static_cast<size_t>(to)] - head_energy[static_cast<size_t>(b)] + conversion.energy;
             if (mode == DpMode::kFastest && stage > cap) return;
             if (prune_infeasible && !Fits(q, b, to)) return;
             Label y;
             y.latency = x.latency + in.latency + stage;
-            y.bottleneck = std::max({x.bottleneck, in.latency, stage});
+            y.bottleneck = std::max(in_bottleneck, stage);
             y.base_energy = x.base_energy + in.energy + stage_energy;
             y.energy = x.energy + in.energy + stage_energy;
             if (idle && IdleWatts(q) > 0) {
@@ -255,11 +326,17 @@ Planner::DpOutcome Planner::RunDp(bool constrained, DpMode mode, Fixed cap) {
             y.parent = id;
             y.end = to;
             y.platform = q;
+            y.loads_begin = static_cast<int32_t>(loads.size());
+            y.loads_count = static_cast<int32_t>(carried.size());
+            loads.insert(loads.end(), carried.begin(), carried.end());
             const auto y_id = static_cast<int32_t>(arena.size());
             arena.push_back(y);
             ++outcome.labels;
             const bool kept = to == full ? finish(y_id) : insert(open[static_cast<size_t>(to)][next_key], y_id);
-            if (!kept) arena.pop_back();
+            if (!kept) {
+              arena.pop_back();
+              loads.resize(static_cast<size_t>(y.loads_begin));
+            }
           };
           if (more_after) {
             ForEachSuccessor(b, step);

@@ -1,45 +1,69 @@
 // Plain enumeration of every plan (for --all-plans, at most kMaxListedPlans
 // plans), the shared metric helpers, and the count of all plans.
+#include <map>
+
 #include "planner.h"
 
 namespace dnnpart::planner_detail {
 
-void Planner::Search(int depth, int from, uint64_t used, int last, Fixed latency, Fixed bottleneck, Fixed energy,
-                     bool feasible, std::vector<int>& path_platforms, std::vector<int>& path_ends) {
+void Planner::Search(int depth, int from, uint64_t used, int last, std::vector<int>& path_platforms,
+                     std::vector<int>& path_ends) {
   const int n = static_cast<int>(platforms_.size());
   for (int q = 0; q < n; ++q) {
     if ((used >> q) & 1U) continue;
     if (!options_.any_order && q < last) continue;
-    // The transfer into this stage: the model input from platform 0, or the
-    // tensors crossing `from` from the previous stage.
-    FixedCost in;
-    bool in_ok = true;
-    if (depth == 0 && q != 0) in = input_fixed_[0], in_ok = LinkCarries(0, input_hop_[0]);
-    if (depth > 0) {
-      in = hop_fixed_[static_cast<size_t>(last)][static_cast<size_t>(from)];
-      in_ok = LinkCarries(last, hop_[static_cast<size_t>(last)][static_cast<size_t>(from)]);
-    }
     path_platforms.push_back(q);
-    const auto& head_latency = head_latency_[static_cast<size_t>(q)];
-    const auto& head_energy = head_energy_[static_cast<size_t>(q)];
     ForEachSuccessor(from, [&](int to) {
-      const Fixed stage = head_latency[static_cast<size_t>(to)] - head_latency[static_cast<size_t>(from)];
-      const Fixed stage_latency = latency + in.latency + stage;
-      const Fixed stage_bottleneck = std::max({bottleneck, in.latency, stage});
-      const Fixed stage_energy =
-          energy + in.energy + head_energy[static_cast<size_t>(to)] - head_energy[static_cast<size_t>(from)];
-      const bool ok = feasible && in_ok;
       path_ends.push_back(to);
       if (to == Full()) {
-        Finish(q, from, stage_latency, stage_bottleneck, stage_energy, ok, path_platforms, path_ends);
+        Finish(path_platforms, path_ends);
       } else if (depth + 1 < n) {
-        Search(depth + 1, to, used | (uint64_t{1} << q), q, stage_latency, stage_bottleneck, stage_energy,
-               ok && Fits(q, from, to), path_platforms, path_ends);
+        Search(depth + 1, to, used | (uint64_t{1} << q), q, path_platforms, path_ends);
       }
       path_ends.pop_back();
     });
     path_platforms.pop_back();
   }
+}
+
+Planner::PathTotals Planner::PathCost(const std::vector<int>& path_platforms, const std::vector<int>& path_ends) const {
+  PathTotals totals;
+  totals.bottleneck = period_floor_;
+  std::map<int32_t, Fixed> loads;
+  auto cross = [&](const HopEntry& hop) {
+    if (hop.route < 0) totals.reachable = false;
+    totals.latency += hop.cost.latency;
+    totals.energy += hop.cost.energy;
+    for (int32_t i = hop.loads_begin; i < hop.loads_begin + hop.loads_count; ++i) {
+      const Load& load = hop_loads_[static_cast<size_t>(i)];
+      totals.bottleneck = std::max(totals.bottleneck, loads[load.resource] += load.busy);
+    }
+  };
+  int64_t idle_units = 0;
+  int from = 0;
+  for (size_t s = 0; s < path_platforms.size(); ++s) {
+    const int q = path_platforms[s];
+    if (s == 0 && q != input_) cross(Hop(input_, q, 0));
+    if (s > 0) cross(Hop(path_platforms[s - 1], q, from));
+    const auto& head = head_latency_[static_cast<size_t>(q)];
+    const auto& head_e = head_energy_[static_cast<size_t>(q)];
+    const FixedCost conversion = s == 0 ? conversion_fixed_[static_cast<size_t>(q)] : FixedCost{};
+    const Fixed stage = head[static_cast<size_t>(path_ends[s])] - head[static_cast<size_t>(from)] + conversion.latency;
+    totals.latency += stage;
+    totals.bottleneck = std::max(totals.bottleneck, stage);
+    totals.energy += head_e[static_cast<size_t>(path_ends[s])] - head_e[static_cast<size_t>(from)] + conversion.energy;
+    if (options_.include_idle_energy && IdleWatts(q) > 0) {
+      idle_units += std::llround(IdleWatts(q) * kIdleUnitsPerWatt);
+      totals.energy -= energy_q_.To(IdleWatts(q) * latency_q_.From(stage));
+    }
+    from = path_ends[s];
+  }
+  const int last = path_platforms.back();
+  if (output_ >= 0 && last != output_) cross(Hop(last, output_, Full()));
+  if (options_.include_idle_energy) {
+    totals.energy += energy_q_.To(static_cast<double>(idle_units) / kIdleUnitsPerWatt * latency_q_.From(totals.bottleneck));
+  }
+  return totals;
 }
 
 double Planner::TotalPlans() const {
@@ -89,38 +113,23 @@ Metrics Planner::ToMetrics(Fixed latency, Fixed bottleneck, Fixed energy) const 
   return m;
 }
 
-void Planner::Finish(int last, int from, Fixed latency, Fixed bottleneck, Fixed energy, bool feasible,
-                     const std::vector<int>& path_platforms, const std::vector<int>& path_ends) {
+void Planner::Finish(const std::vector<int>& path_platforms, const std::vector<int>& path_ends) {
   ++evaluated_;
-  if (options_.output_at == OutputAt::kFirst && last != 0) {
-    const FixedCost& out = output_fixed_[static_cast<size_t>(last)];
-    latency += out.latency;
-    bottleneck = std::max(bottleneck, out.latency);
-    energy += out.energy;
-    feasible = feasible && LinkCarries(last, output_hop_[static_cast<size_t>(last)]);
-  }
-  if (options_.include_idle_energy) energy += IdleEnergy(bottleneck, path_platforms, path_ends);
-  const Metrics m = ToMetrics(latency, bottleneck, energy);
-  feasible = feasible && MeetsGoals(m);
+  const PathTotals totals = PathCost(path_platforms, path_ends);
+  const Metrics m = ToMetrics(totals.latency, totals.bottleneck, totals.energy);
   if (options_.list_all) all_.push_back(CompactPlan{path_platforms, path_ends});
+  if (!totals.reachable) return;
+  bool feasible = MeetsGoals(m);
   // A plan the archives would reject anyway needs no memory check.
   const bool wanted = (feasible && !feasible_.Covers(m)) || (options_.show_infeasible && !unconstrained_.Covers(m));
   if (!wanted) return;
-  feasible = feasible && Fits(last, from, Full());
-  if (feasible) feasible_.Offer(m, path_platforms, path_ends);
-  if (options_.show_infeasible) unconstrained_.Offer(m, path_platforms, path_ends);
-}
-
-Fixed Planner::IdleEnergy(Fixed period, const std::vector<int>& path_platforms, const std::vector<int>& path_ends) const {
-  Fixed idle = 0;
   int from = 0;
-  for (size_t s = 0; s < path_platforms.size(); ++s) {
-    const auto& head = head_latency_[static_cast<size_t>(path_platforms[s])];
-    const Fixed busy = head[static_cast<size_t>(path_ends[s])] - head[static_cast<size_t>(from)];
-    idle += energy_q_.To(StageIdleEnergy(path_platforms[s], latency_q_.From(period), latency_q_.From(busy)));
+  for (size_t s = 0; s < path_platforms.size() && feasible; ++s) {
+    feasible = Fits(path_platforms[s], from, path_ends[s]);
     from = path_ends[s];
   }
-  return idle;
+  if (feasible) feasible_.Offer(m, path_platforms, path_ends);
+  if (options_.show_infeasible) unconstrained_.Offer(m, path_platforms, path_ends);
 }
 
 double Planner::StageIdleEnergy(int p, double period_ms, double busy_ms) const {

@@ -1,5 +1,6 @@
 // Turning compact plans into reports (stages, hops, violations) and ranking
 // them (Pareto order, recommendation, improvement over the baselines).
+#include <map>
 #include <set>
 
 #include "planner.h"
@@ -45,7 +46,7 @@ PlanResult Planner::Run() {
       throw Error(text.str());
     }
     std::vector<int> path_platforms, path_ends;
-    Search(0, 0, 0U, -1, 0, 0, 0, true, path_platforms, path_ends);
+    Search(0, 0, 0U, -1, path_platforms, path_ends);
     result.plans_visited = evaluated_;
     for (const auto& entry : feasible_.entries()) feasible.push_back(entry.second);
     for (const auto& entry : unconstrained_.entries()) unconstrained.push_back(entry.second);
@@ -98,54 +99,91 @@ PlanResult Planner::Run() {
 
 PlanReport Planner::Report(const CompactPlan& plan) {
   PlanReport report;
-  double bottleneck = 0;
   int from = 0;
   for (size_t s = 0; s < plan.platforms.size(); ++s) {
     const int p = plan.platforms[s];
     const int to = plan.ends[s];
-    if (s == 0 && p != 0) AddHop(report, 0, p, "input", -1, graph_.graph_inputs(), input_hop_[0]);
-    if (s > 0) {
-      const int prev = plan.platforms[s - 1];
-      AddHop(report, prev, p, "activations", from - 1, Crossing(from), hop_[static_cast<size_t>(prev)][static_cast<size_t>(from)]);
-    }
+    if (s == 0 && p != input_) report.hops.push_back(HopDetail(input_, p, 0, "input"));
+    if (s > 0) report.hops.push_back(HopDetail(plan.platforms[s - 1], p, from, "activations"));
     report.stages.push_back(Stage(p, from, to));
+    if (s == 0 && converts_input_) {
+      const LayerCost conversion = Conversion(p);
+      report.stages.back().input_conversion_ms = conversion.latency_ms;
+      report.stages.back().latency_ms += conversion.latency_ms;
+      report.stages.back().energy_mj += conversion.energy_mj;
+    }
     from = to;
   }
   const int last = plan.platforms.back();
-  if (options_.output_at == OutputAt::kFirst && last != 0) {
-    AddHop(report, last, 0, "output", -1, graph_.graph_outputs(), output_hop_[static_cast<size_t>(last)]);
-  }
-  // Totals added up in the same order as the search, so the numbers match it bit for bit.
+  if (output_ >= 0 && last != output_) report.hops.push_back(HopDetail(last, output_, Full(), "output"));
+  // Totals added up in the same order as the search.
   double latency = 0, energy = 0;
-  from = 0;
-  for (size_t s = 0; s < plan.platforms.size(); ++s) {
-    const int p = plan.platforms[s];
-    Transfer in;
-    if (s == 0 && p != 0) in = input_hop_[0];
-    if (s > 0) in = hop_[static_cast<size_t>(plan.platforms[s - 1])][static_cast<size_t>(from)];
-    const double stage = report.stages[s].latency_ms;
-    latency = latency + in.latency_ms + stage;
-    bottleneck = std::max({bottleneck, in.latency_ms, stage});
+  for (size_t s = 0, h = 0; s < report.stages.size(); ++s) {
+    const bool has_in = s > 0 || plan.platforms[0] != input_;
+    const Transfer in = has_in ? report.hops[h++].transfer : Transfer{};
+    latency = latency + in.latency_ms + report.stages[s].latency_ms;
     energy = energy + in.energy_mj + report.stages[s].energy_mj;
-    from = plan.ends[s];
   }
-  if (options_.output_at == OutputAt::kFirst && last != 0) {
-    const Transfer& out = output_hop_[static_cast<size_t>(last)];
-    latency += out.latency_ms;
-    bottleneck = std::max(bottleneck, out.latency_ms);
-    energy += out.energy_mj;
+  if (output_ >= 0 && last != output_) {
+    latency += report.hops.back().transfer.latency_ms;
+    energy += report.hops.back().transfer.energy_mj;
+  }
+  // Resources: every transfer's time on each resource it crosses adds up.
+  std::map<std::string, ResourceLoad> loads;
+  std::map<std::string, double> bandwidth;
+  for (const HopReport& hop : report.hops) {
+    for (const HopSegment& segment : hop.segments) {
+      for (const std::string& name : segment.resources) {
+        ResourceLoad& load = loads[name];
+        load.name = name;
+        load.busy_ms += segment.transfer.latency_ms;
+        load.utilization += static_cast<double>(segment.transfer.wire_bytes);  // bytes for now
+      }
+    }
+  }
+  for (const Resource& resource : resources_) bandwidth[resource.name] = resource.bandwidth_bytes_per_s;
+  Bottleneck bottleneck;
+  bottleneck.kind = "stage";
+  for (size_t s = 0; s < report.stages.size(); ++s) {
+    if (s == 0 || report.stages[s].latency_ms > bottleneck.period_ms) {
+      bottleneck.stage = static_cast<int>(s);
+      bottleneck.device = report.stages[s].device;
+      bottleneck.period_ms = report.stages[s].latency_ms;
+    }
+  }
+  for (const auto& [name, load] : loads) {
+    if (load.busy_ms > bottleneck.period_ms) {
+      bottleneck = Bottleneck{"link", -1, "", name, load.busy_ms};
+    }
+  }
+  report.pipeline_fps = bottleneck.period_ms > 0 ? 1000.0 / bottleneck.period_ms : kInf;
+  double period = bottleneck.period_ms;
+  if (input_fps_ && 1000.0 / *input_fps_ >= period) {
+    bottleneck = Bottleneck{"input", -1, "", "", 1000.0 / *input_fps_};
+    period = bottleneck.period_ms;
+  }
+  report.bottleneck = bottleneck;
+  report.throughput_fps = bottleneck.kind == "input" ? *input_fps_ : period > 0 ? 1000.0 / period : kInf;
+  const double rate = std::isfinite(report.throughput_fps) ? report.throughput_fps : 0.0;
+  for (auto& [name, load] : loads) {
+    load.utilization = load.utilization * rate / bandwidth[name];
+    report.resources.push_back(load);
+  }
+  for (HopReport& hop : report.hops) {
+    for (const HopSegment& segment : hop.segments) {
+      for (const std::string& name : segment.resources) hop.utilization = std::max(hop.utilization, loads[name].utilization);
+    }
   }
   if (options_.include_idle_energy) {
     double idle = 0;
     for (StageReport& stage : report.stages) {
-      stage.idle_energy_mj = StageIdleEnergy(stage.platform, bottleneck, stage.latency_ms);
+      stage.idle_energy_mj = StageIdleEnergy(stage.platform, period, stage.latency_ms);
       idle += stage.idle_energy_mj;
     }
     energy += idle;
   }
   report.latency_ms = latency;
   report.energy_mj = energy;
-  report.throughput_fps = bottleneck > 0 ? 1000.0 / bottleneck : kInf;
   Explain(report);
   return report;
 }
@@ -154,6 +192,9 @@ StageReport Planner::Stage(int p, int from, int to) {
   const PlatformProfile& platform = platforms_[static_cast<size_t>(p)];
   StageReport stage;
   stage.platform = p;
+  stage.device = target_.names[static_cast<size_t>(p)];
+  stage.after_cut = from > 0 ? from - 1 : -1;
+  stage.until_cut = to < Full() ? to - 1 : -1;
   // Topological positions of the stage: a range between prefix boundaries,
   // else the positions of its layers.
   const auto& order = graph_.topological_order();
@@ -168,6 +209,9 @@ StageReport Planner::Stage(int p, int from, int to) {
   auto position = [&](size_t i) { return prefix ? begin + static_cast<int32_t>(i) : positions[i]; };
   stage.layer_count = static_cast<int64_t>(count);
   stage.first_layer = graph_.layer(order[static_cast<size_t>(position(0))]).name;
+  if (stage.layer_count <= kMaxStageLayersListed) {
+    for (size_t i = 0; i < count; ++i) stage.layers.push_back(graph_.layer(order[static_cast<size_t>(position(i))]).name);
+  }
   stage.last_layer = graph_.layer(order[static_cast<size_t>(position(count - 1))]).name;
   // Reports add the layers' costs in topological order, so the same stage
   // always shows the same numbers (the search uses exact fixed-point sums).
@@ -194,23 +238,6 @@ StageReport Planner::Stage(int p, int from, int to) {
   return stage;
 }
 
-void Planner::AddHop(PlanReport& report, int from, int to, const char* what, int cut_index,
-                     const std::vector<TensorId>& tensors, const Transfer& transfer) const {
-  HopReport hop;
-  hop.from_platform = from;
-  hop.to_platform = to;
-  hop.link = links_[static_cast<size_t>(from)]->name;
-  hop.what = what;
-  hop.cut_id = cut_index;
-  hop.tensors = tensors;
-  hop.transfer = transfer;
-  if (options_.fps) {
-    hop.utilization = static_cast<double>(transfer.wire_bytes) * *options_.fps /
-                      links_[static_cast<size_t>(from)]->bandwidth_bytes_per_s;
-  }
-  report.hops.push_back(std::move(hop));
-}
-
 void Planner::Explain(PlanReport& report) const {
   auto fail = [&report](std::string why) {
     report.feasible = false;
@@ -218,15 +245,13 @@ void Planner::Explain(PlanReport& report) const {
   };
   for (const StageReport& stage : report.stages) {
     if (static_cast<double>(stage.memory_bytes) > stage.memory_capacity_bytes) {
-      fail("memory on '" + platforms_[static_cast<size_t>(stage.platform)].name + "': " +
-           Megabytes(static_cast<double>(stage.memory_bytes)) + " > capacity " + Megabytes(stage.memory_capacity_bytes));
+      fail("memory on '" + stage.device + "': " + Megabytes(static_cast<double>(stage.memory_bytes)) + " > capacity " +
+           Megabytes(stage.memory_capacity_bytes));
     }
   }
   for (const HopReport& hop : report.hops) {
-    if (hop.utilization > 1) {
-      fail("link '" + hop.link + "' from '" + platforms_[static_cast<size_t>(hop.from_platform)].name + "' is " +
-           std::to_string(static_cast<int>(std::round(hop.utilization * 100))) + "% loaded at --fps " +
-           std::to_string(*options_.fps));
+    if (hop.segments.empty() && hop.from_platform != hop.to_platform) {
+      fail("no route from '" + hop.from_device + "' to '" + hop.to_device + "'");
     }
   }
   if (options_.max_latency_ms && report.latency_ms > *options_.max_latency_ms) fail("latency above --max-latency-ms");

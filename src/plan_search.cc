@@ -5,9 +5,10 @@
 namespace dnnpart::planner_detail {
 
 void Planner::CheckLinks() const {
+  if (target_.system) return;  // routes are checked per transfer
   const size_t n = platforms_.size();
   for (size_t p = 0; p < n && n > 1; ++p) {
-    const bool sends = options_.any_order || p + 1 < n || (options_.output_at == OutputAt::kFirst && p != 0);
+    const bool sends = options_.any_order || p + 1 < n || (output_ >= 0 && static_cast<int>(p) != output_);
     if (sends && !links_[p]) {
       throw Error(platforms_[p].path + ": no link leaves platform '" + platforms_[p].name +
                   "': give --link or set default_link");
@@ -81,21 +82,7 @@ void Planner::PrepareCosts() {
   const int count = Full() + 1;
   const size_t n = platforms_.size();
   for (size_t p = 0; p < n; ++p) layer_costs_.push_back(CostLayers(graph_, platforms_[p]));
-  // Link cost of each cut when sent by each platform (index 0/Full unused),
-  // and of sending the model input or output.
-  hop_.assign(n, std::vector<Transfer>(static_cast<size_t>(count)));
-  input_hop_.assign(n, Transfer{});
-  output_hop_.assign(n, Transfer{});
-  for (size_t p = 0; p < n; ++p) {
-    if (!links_[p]) continue;
-    const LinkProfile& link = *links_[p];
-    const DType type = platforms_[p].data_type;
-    for (int b = 1; b < Full(); ++b) {
-      hop_[p][static_cast<size_t>(b)] = TransferCost(link, PayloadBytes(graph_, Crossing(b), type, link));
-    }
-    input_hop_[p] = TransferCost(link, PayloadBytes(graph_, graph_.graph_inputs(), type, link));
-    output_hop_[p] = TransferCost(link, PayloadBytes(graph_, graph_.graph_outputs(), type, link));
-  }
+  PrepareNetwork();
   PrepareFixedSums();
   memory_.assign(n, {});
 }
@@ -113,16 +100,18 @@ void Planner::PrepareFixedSums() {
     latency_bound += worst_ms;
     energy_bound += worst_mj;
   }
-  double hop_ms = 0, hop_mj = 0;
+  double hop_ms = 0, hop_mj = 0, conversion_ms = 0, conversion_mj = 0;
   for (size_t p = 0; p < n; ++p) {
     if (platforms_[p].power_in_watts) idle_w += platforms_[p].idle_w;
-    std::vector<Transfer> transfers = hop_[p];
-    transfers.push_back(input_hop_[p]);
-    transfers.push_back(output_hop_[p]);
-    for (const Transfer& t : transfers) hop_ms = std::max(hop_ms, t.latency_ms), hop_mj = std::max(hop_mj, t.energy_mj);
+    const LayerCost conversion = Conversion(static_cast<int>(p));
+    conversion_ms = std::max(conversion_ms, conversion.latency_ms);
+    conversion_mj = std::max(conversion_mj, conversion.energy_mj);
   }
-  latency_bound += static_cast<double>(n + 1) * hop_ms;
-  energy_bound += static_cast<double>(n + 1) * hop_mj + idle_w * latency_bound;
+  for (const Transfer& t : hop_costs_) hop_ms = std::max(hop_ms, t.latency_ms), hop_mj = std::max(hop_mj, t.energy_mj);
+  // A plan makes at most n + 1 transfers; the input period may exceed them all.
+  latency_bound += static_cast<double>(n + 1) * hop_ms + conversion_ms;
+  if (input_fps_) latency_bound = std::max(latency_bound, 1000.0 / *input_fps_);
+  energy_bound += static_cast<double>(n + 1) * hop_mj + conversion_mj + idle_w * latency_bound;
   latency_q_ = Quantum(latency_bound);
   energy_q_ = Quantum(energy_bound);
   head_latency_.assign(n, std::vector<Fixed>(static_cast<size_t>(count), 0));
@@ -170,15 +159,17 @@ void Planner::PrepareFixedSums() {
       min_head_energy_[i] += prefix_min_energy[at + 1] - prefix_min_energy[at];
     }
   }
-  auto fixed = [this](const Transfer& t) { return FixedCost{latency_q_.To(t.latency_ms), energy_q_.To(t.energy_mj)}; };
-  hop_fixed_.assign(n, std::vector<FixedCost>(static_cast<size_t>(count)));
-  input_fixed_.assign(n, {});
-  output_fixed_.assign(n, {});
-  for (size_t p = 0; p < n; ++p) {
-    for (int b = 0; b < count; ++b) hop_fixed_[p][static_cast<size_t>(b)] = fixed(hop_[p][static_cast<size_t>(b)]);
-    input_fixed_[p] = fixed(input_hop_[p]);
-    output_fixed_[p] = fixed(output_hop_[p]);
+  for (size_t i = 0; i < hops_.size(); ++i) {
+    hops_[i].cost = FixedCost{latency_q_.To(hop_costs_[i].latency_ms), energy_q_.To(hop_costs_[i].energy_mj)};
   }
+  hop_loads_.clear();
+  for (const auto& [r, ms] : hop_loads_ms_) hop_loads_.push_back(Load{r, latency_q_.To(ms)});
+  conversion_fixed_.clear();
+  for (size_t p = 0; p < n; ++p) {
+    const LayerCost conversion = Conversion(static_cast<int>(p));
+    conversion_fixed_.push_back(FixedCost{latency_q_.To(conversion.latency_ms), energy_q_.To(conversion.energy_mj)});
+  }
+  period_floor_ = input_fps_ ? latency_q_.To(1000.0 / *input_fps_) : 0;
 }
 
 std::vector<LayerId> Planner::StageLayers(int from, int to) const {
@@ -279,35 +270,34 @@ bool Planner::Fits(int p, int from, int to) {
          platforms_[static_cast<size_t>(p)].memory_capacity_bytes;
 }
 
-bool Planner::LinkCarries(int sender, const Transfer& transfer) const {
-  if (!options_.fps || transfer.wire_bytes == 0) return true;
-  return static_cast<double>(transfer.wire_bytes) * *options_.fps <= links_[static_cast<size_t>(sender)]->bandwidth_bytes_per_s;
-}
-
 bool Planner::Interchangeable(size_t p, size_t q) const {
   const PlatformProfile& first = platforms_[p];
   const PlatformProfile& second = platforms_[q];
-  if (p == 0 || q == 0) return false;  // platform 0 produces the input (and may receive the output)
+  // The input's and the output's devices have roles of their own.
+  const auto input = static_cast<size_t>(input_);
+  if (p == input || q == input || static_cast<int>(p) == output_ || static_cast<int>(q) == output_) return false;
   if (first.name != second.name || first.data_type != second.data_type ||
       first.memory_capacity_bytes != second.memory_capacity_bytes ||
       IdleWatts(static_cast<int>(p)) != IdleWatts(static_cast<int>(q))) {
     return false;
   }
-  if (links_[p].has_value() != links_[q].has_value()) return false;
-  if (links_[p] && (links_[p]->name != links_[q]->name || links_[p]->bandwidth_bytes_per_s != links_[q]->bandwidth_bytes_per_s)) {
-    return false;
-  }
-  auto same_transfer = [](const Transfer& x, const Transfer& y) {
-    return x.wire_bytes == y.wire_bytes && x.latency_ms == y.latency_ms && x.energy_mj == y.energy_mj;
-  };
-  for (size_t b = 0; b < hop_[p].size(); ++b) {
-    if (!same_transfer(hop_[p][b], hop_[q][b])) return false;
-  }
-  if (!same_transfer(input_hop_[p], input_hop_[q]) || !same_transfer(output_hop_[p], output_hop_[q])) return false;
+  const LayerCost conversion_p = Conversion(static_cast<int>(p)), conversion_q = Conversion(static_cast<int>(q));
+  if (conversion_p.latency_ms != conversion_q.latency_ms || conversion_p.energy_mj != conversion_q.energy_mj) return false;
   for (size_t l = 0; l < layer_costs_[p].size(); ++l) {
     const LayerCost& x = layer_costs_[p][l];
     const LayerCost& y = layer_costs_[q][l];
     if (x.latency_ms != y.latency_ms || x.energy_mj != y.energy_mj || x.source != y.source) return false;
+  }
+  if (target_.system) return SystemInterchangeable(p, q);
+  // Chain shorthand: the same transfers leave both (each over its own link).
+  if (links_[p].has_value() != links_[q].has_value()) return false;
+  if (links_[p] && (links_[p]->name != links_[q]->name || links_[p]->bandwidth_bytes_per_s != links_[q]->bandwidth_bytes_per_s)) {
+    return false;
+  }
+  for (int b = 0; b <= Full(); ++b) {
+    const Transfer& x = hop_costs_[HopIndex(static_cast<int>(p), 0, b)];
+    const Transfer& y = hop_costs_[HopIndex(static_cast<int>(q), 0, b)];
+    if (x.wire_bytes != y.wire_bytes || x.latency_ms != y.latency_ms || x.energy_mj != y.energy_mj) return false;
   }
   return true;
 }

@@ -111,6 +111,9 @@ class ParetoArchive {
 // A partial or complete plan in the dynamic program (plan_dp.cc): its costs
 // so far in fixed point and the stage that produced it. Labels live in one
 // arena; `parent` links a stage to the plan before it (-1: the empty plan).
+// Loads on link resources that later transfers may still add to are kept in
+// a side arena (loads_begin, loads_count), sorted by resource; resources no
+// later transfer can cross are folded into `bottleneck`.
 struct Label {
   Fixed latency = 0;
   Fixed bottleneck = 0;
@@ -119,7 +122,15 @@ struct Label {
   int64_t idle_units = 0; // summed idle power of the stages so far, in kIdleUnitsPerWatt
   int32_t parent = -1;
   int32_t end = 0;        // boundary where this stage ends
-  int32_t platform = -1;  // platform instance of this stage
+  int32_t platform = -1;  // device of this stage
+  int32_t loads_begin = 0;
+  int32_t loads_count = 0;
+};
+
+// A resource's busy time per frame, in fixed point.
+struct Load {
+  int32_t resource = 0;
+  Fixed busy = 0;
 };
 
 inline constexpr double kIdleUnitsPerWatt = 1048576.0;  // 2^20: idle powers add up exactly
@@ -127,9 +138,10 @@ inline constexpr double kIdleUnitsPerWatt = 1048576.0;  // 2^20: idle powers add
 class Planner {
 
  public:
-  Planner(const LayerGraph& graph, const std::vector<Cut>& cuts, const std::vector<PlatformProfile>& platforms,
-          const std::vector<std::optional<LinkProfile>>& links, const PlanOptions& options)
-      : graph_(graph), cuts_(cuts), platforms_(platforms), links_(links), options_(options) {
+  Planner(const LayerGraph& graph, const std::vector<Cut>& cuts, const PlanTarget& target, const PlanOptions& options)
+      : graph_(graph), cuts_(cuts), target_(target), platforms_(target.platforms), links_(target.links),
+        options_(options) {
+    PrepareEnds();
     CheckLinks();
     PrepareMasks();
     PrepareBoundaries();
@@ -146,6 +158,8 @@ class Planner {
   // Boundary 0 is the empty head, 1..C the cuts, C+1 the whole model.
   int Full() const { return static_cast<int>(cuts_.size()) + 1; }
 
+  // Input and output devices, the input rate and the period it sets.
+  void PrepareEnds();
   void CheckLinks() const;
 
   // Head of boundary b: all topological positions below range_begin_[b], some
@@ -177,6 +191,55 @@ class Planner {
   // Per platform and boundary: sums over the head, so a stage costs a difference.
   void PrepareCosts();
 
+  // The network (plan_network.cc): resources, routes and the cost of every
+  // transfer a plan can make. Hop (x, y, b) sends the tensors crossing
+  // boundary b from device x to device y: b = 0 is the model input (from the
+  // input device), b = Full() the model output (to the output device). With
+  // the chain shorthand a transfer depends on the sender only.
+  struct Segment {
+    int medium = 0;                 // system medium, or (chain) the sending device
+    int from = 0;
+    int to = 0;
+    std::vector<int32_t> resources;
+  };
+  struct Route {
+    std::vector<Segment> segments;
+  };
+  struct HopEntry {
+    FixedCost cost;
+    int32_t loads_begin = 0;
+    int32_t loads_count = 0;
+    int32_t route = -1;             // -1: the receiver cannot be reached
+  };
+  struct Resource {
+    std::string name;
+    double bandwidth_bytes_per_s = 0;
+    bool reused = false;            // a plan may cross it in more than one transfer
+    std::vector<bool> senders;      // devices sending a transfer that crosses it
+    std::vector<bool> receivers;    // devices receiving one
+  };
+  void PrepareNetwork();
+  size_t HopIndex(int x, int y, int b) const {
+    const size_t count = static_cast<size_t>(Full()) + 1;
+    const size_t n = platforms_.size();
+    return per_sender_ ? static_cast<size_t>(x) * count + static_cast<size_t>(b)
+                       : (static_cast<size_t>(x) * n + static_cast<size_t>(y)) * count + static_cast<size_t>(b);
+  }
+  const HopEntry& Hop(int x, int y, int b) const { return hops_[HopIndex(x, y, b)]; }
+  // Payload of boundary b's transfer on `link` when sent by device x.
+  int64_t PayloadOn(int x, int b, const LinkProfile& link) const;
+  const LinkProfile& MediumLink(int medium) const;
+  std::string MediumName(int medium) const;
+  // The transfer in full detail, for reports.
+  HopReport HopDetail(int x, int y, int b, const char* what) const;
+  // Time (ms) and energy (mJ) for device q to convert the sensor's frame to
+  // the model input, paid by the first stage (docs/system.md).
+  LayerCost Conversion(int q) const;
+  bool SystemInterchangeable(size_t p, size_t q) const;
+  // True when a transfer after a label on device `last` with canonical
+  // instance counts `used_mask` may still cross resource r.
+  bool StillOpen(int32_t r, int last, const std::vector<bool>& unused) const;
+
   // Per platform and boundary, head sums in fixed point for the search, plus
   // the cheapest-platform head sums behind its lower bounds.
   void PrepareFixedSums();
@@ -199,7 +262,6 @@ class Planner {
 
   bool Fits(int p, int from, int to);
 
-  bool LinkCarries(int sender, const Transfer& transfer) const;
 
   // Platforms with identical costs, memory, power and outgoing link (and not
   // the input's platform 0) form one type; the search counts their uses.
@@ -227,8 +289,8 @@ class Planner {
 
   // Depth-first enumeration of every plan, for list_all only (at most
   // kMaxListedPlans plans).
-  void Search(int depth, int from, uint64_t used, int last, Fixed latency, Fixed bottleneck, Fixed energy,
-              bool feasible, std::vector<int>& path_platforms, std::vector<int>& path_ends);
+  void Search(int depth, int from, uint64_t used, int last, std::vector<int>& path_platforms,
+              std::vector<int>& path_ends);
 
   // Lower bounds on what the layers after boundary `b` still cost: each layer
   // at least its cheapest platform's latency and energy.
@@ -237,11 +299,18 @@ class Planner {
 
   Metrics ToMetrics(Fixed latency, Fixed bottleneck, Fixed energy) const;
 
-  void Finish(int last, int from, Fixed latency, Fixed bottleneck, Fixed energy, bool feasible,
-              const std::vector<int>& path_platforms, const std::vector<int>& path_ends);
+  // A complete plan's costs in fixed point, computed term by term as the
+  // dynamic program adds them (so both agree exactly); `reachable` is false
+  // when some transfer of the plan has no route.
+  struct PathTotals {
+    Fixed latency = 0;
+    Fixed bottleneck = 0;
+    Fixed energy = 0;
+    bool reachable = true;
+  };
+  PathTotals PathCost(const std::vector<int>& path_platforms, const std::vector<int>& path_ends) const;
 
-  // Energy platforms spend waiting each frame: idle_w x (period - busy time).
-  Fixed IdleEnergy(Fixed period, const std::vector<int>& path_platforms, const std::vector<int>& path_ends) const;
+  void Finish(const std::vector<int>& path_platforms, const std::vector<int>& path_ends);
 
   // idle_w x (period - busy) for platforms with watt-based power (W x ms = mJ).
   double StageIdleEnergy(int p, double period_ms, double busy_ms) const;
@@ -254,9 +323,6 @@ class Planner {
   PlanReport Report(const CompactPlan& plan);
 
   StageReport Stage(int p, int from, int to);
-
-  void AddHop(PlanReport& report, int from, int to, const char* what, int cut_index, const std::vector<TensorId>& tensors,
-              const Transfer& transfer) const;
 
   void Explain(PlanReport& report) const;
 
@@ -271,18 +337,30 @@ class Planner {
 
   const LayerGraph& graph_;
   const std::vector<Cut>& cuts_;
+  const PlanTarget& target_;
   const std::vector<PlatformProfile>& platforms_;
   const std::vector<std::optional<LinkProfile>>& links_;
   const PlanOptions& options_;
+  int input_ = 0;                 // device producing the frames
+  int output_ = -1;               // device results must reach (-1: where the last stage runs)
+  std::optional<double> input_fps_;
+  Fixed period_floor_ = 0;        // 1000 / input_fps in fixed point: no plan runs faster
+  bool converts_input_ = false;   // the sensor's type differs from the model input's
+  int64_t sensor_elements_ = 0;
+  bool per_sender_ = true;
+  std::vector<Route> routes_;
+  std::vector<HopEntry> hops_;
+  std::vector<Load> hop_loads_;
+  std::vector<Transfer> hop_costs_;                    // per entry, in doubles (reports, bounds)
+  std::vector<std::pair<int32_t, double>> hop_loads_ms_;  // per entry, in doubles
+  std::vector<Resource> resources_;
+  std::vector<FixedCost> conversion_fixed_;
   std::vector<std::vector<bool>> partial_;  // per boundary, head flags for [range_begin_, range_end_)
   std::vector<int32_t> range_begin_;
   std::vector<int32_t> range_end_;
   bool all_prefixes_ = true;
   std::vector<std::vector<int>> successors_;  // only without all_prefixes_
   std::vector<std::vector<LayerCost>> layer_costs_;
-  std::vector<std::vector<Transfer>> hop_;
-  std::vector<Transfer> input_hop_;
-  std::vector<Transfer> output_hop_;
   // Memory: parameters before each topological position, and per data type a
   // sparse table of live activation bytes (level k: max over 2^k positions).
   std::vector<int64_t> prefix_params_;
@@ -304,9 +382,6 @@ class Planner {
   Quantum energy_q_;
   std::vector<std::vector<Fixed>> head_latency_;  // per platform and boundary, fixed point
   std::vector<std::vector<Fixed>> head_energy_;
-  std::vector<std::vector<FixedCost>> hop_fixed_;
-  std::vector<FixedCost> input_fixed_;
-  std::vector<FixedCost> output_fixed_;
   std::vector<Fixed> min_head_latency_;
   std::vector<Fixed> min_head_energy_;
 };

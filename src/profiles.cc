@@ -83,6 +83,9 @@ void ReadCompute(Reader& compute, PlatformProfile& p) {
     if (!fuse.is_boolean()) throw Error(compute.Path("fuse_activations") + ": must be true or false");
     p.fuse_activations = fuse.get<bool>();
   }
+  if (compute.Has("input_conversion_ns_per_element")) {
+    p.input_conversion_ns_per_element = compute.Number("input_conversion_ns_per_element", std::nullopt);
+  }
 }
 
 void ReadPower(Reader power, PlatformProfile& p) {

@@ -46,10 +46,9 @@ void OptionalNumber(JsonWriter& json, const char* key, const std::optional<doubl
 }
 
 void WritePlanEntry(JsonWriter& json, const PlanDocument& doc, const PlanReport& plan) {
-  const auto name = [&doc](int p) { return doc.platforms[static_cast<size_t>(p)].name; };
   json.BeginObject();
-  json.Key("platforms").BeginArray();
-  for (const StageReport& stage : plan.stages) json.Value(name(stage.platform));
+  json.Key("platforms").BeginArray();  // device instances, one per stage
+  for (const StageReport& stage : plan.stages) json.Value(stage.device);
   json.EndArray();
   // The cut after each stage but the last, as `dnnpart cuts` numbers them
   // (`dnnpart split` rebuilds the stages from these).
@@ -59,20 +58,45 @@ void WritePlanEntry(JsonWriter& json, const PlanDocument& doc, const PlanReport&
   }
   json.Key("cuts").Value(cut_ids);
   json.Key("throughput_fps").Value(plan.throughput_fps);
+  json.Key("pipeline_fps").Value(plan.pipeline_fps);
   json.Key("latency_ms").Value(plan.latency_ms);
   json.Key("energy_mj").Value(plan.energy_mj);
+  json.Key("bottleneck").BeginObject();
+  json.Key("kind").Value(plan.bottleneck.kind);
+  json.Key("stage");
+  if (plan.bottleneck.stage >= 0) json.Value(static_cast<int64_t>(plan.bottleneck.stage));
+  else json.Null();
+  json.Key("device");
+  if (!plan.bottleneck.device.empty()) json.Value(plan.bottleneck.device);
+  else json.Null();
+  json.Key("resource");
+  if (!plan.bottleneck.resource.empty()) json.Value(plan.bottleneck.resource);
+  else json.Null();
+  json.Key("period_ms").Value(plan.bottleneck.period_ms);
+  json.EndObject();
   if (plan.accuracy) json.Key("accuracy").Value(*plan.accuracy);
   json.Key("feasible").Value(plan.feasible);
   json.Key("violations").Value(plan.violations);
   json.Key("stages").BeginArray();
   for (const StageReport& stage : plan.stages) {
     json.BeginObject();
-    json.Key("platform").Value(name(stage.platform));
+    json.Key("platform").Value(stage.device);
+    json.Key("profile").Value(doc.platforms[static_cast<size_t>(stage.platform)].name);
     json.Key("layers").Value(stage.layer_count);
     json.Key("first_layer").Value(stage.first_layer);
     json.Key("last_layer").Value(stage.last_layer);
+    json.Key("after_cut");
+    if (stage.after_cut >= 0) json.Value(stage.after_cut);
+    else json.Null();
+    json.Key("until_cut");
+    if (stage.until_cut >= 0) json.Value(stage.until_cut);
+    else json.Null();
+    json.Key("layer_names");
+    if (stage.layer_count <= kMaxStageLayersListed) json.Value(stage.layers);
+    else json.Null();
     json.Key("macs").Value(stage.macs);
     json.Key("latency_ms").Value(stage.latency_ms);
+    json.Key("input_conversion_ms").Value(stage.input_conversion_ms);
     json.Key("measured_latency_ms").Value(stage.measured_latency_ms);
     json.Key("estimated_latency_ms").Value(stage.estimated_latency_ms);
     json.Key("unmeasured_zero_layers").Value(stage.unmeasured_zero_layers);
@@ -90,8 +114,8 @@ void WritePlanEntry(JsonWriter& json, const PlanDocument& doc, const PlanReport&
   json.Key("links").BeginArray();
   for (const HopReport& hop : plan.hops) {
     json.BeginObject();
-    json.Key("from").Value(name(hop.from_platform));
-    json.Key("to").Value(name(hop.to_platform));
+    json.Key("from").Value(hop.from_device);
+    json.Key("to").Value(hop.to_device);
     json.Key("link").Value(hop.link);
     json.Key("carries").Value(hop.what);
     json.Key("tensors").BeginArray();
@@ -107,6 +131,28 @@ void WritePlanEntry(JsonWriter& json, const PlanDocument& doc, const PlanReport&
     json.Key("latency_ms").Value(hop.transfer.latency_ms);
     json.Key("energy_mj").Value(hop.transfer.energy_mj);
     json.Key("utilization").Value(hop.utilization);
+    json.Key("route").BeginArray();
+    for (const HopSegment& segment : hop.segments) {
+      json.BeginObject();
+      json.Key("medium").Value(segment.medium);
+      json.Key("link").Value(segment.link);
+      json.Key("from").Value(segment.from_device);
+      json.Key("to").Value(segment.to_device);
+      json.Key("wire_bytes").Value(segment.transfer.wire_bytes);
+      json.Key("latency_ms").Value(segment.transfer.latency_ms);
+      json.Key("resources").Value(segment.resources);
+      json.EndObject();
+    }
+    json.EndArray();
+    json.EndObject();
+  }
+  json.EndArray();
+  json.Key("resources").BeginArray();
+  for (const ResourceLoad& load : plan.resources) {
+    json.BeginObject();
+    json.Key("name").Value(load.name);
+    json.Key("busy_ms").Value(load.busy_ms);
+    json.Key("utilization").Value(load.utilization);
     json.EndObject();
   }
   json.EndArray();
@@ -117,7 +163,8 @@ void WritePlatformsAndSettings(JsonWriter& json, const PlanDocument& doc) {
   json.Key("platforms").BeginArray();
   for (size_t p = 0; p < doc.platforms.size(); ++p) {
     json.BeginObject();
-    json.Key("name").Value(doc.platforms[p].name);
+    json.Key("name").Value(p < doc.devices.size() ? doc.devices[p] : doc.platforms[p].name);
+    json.Key("profile").Value(doc.platforms[p].name);
     json.Key("path").Value(doc.platforms[p].path);
     json.Key("data_type").Value(DTypeName(doc.platforms[p].data_type));
     json.Key("link").Value(doc.links[p] ? doc.links[p]->name : "");
@@ -126,11 +173,14 @@ void WritePlatformsAndSettings(JsonWriter& json, const PlanDocument& doc) {
   }
   json.EndArray();
   json.Key("settings").BeginObject();
+  json.Key("system");
+  if (!doc.system_path.empty()) json.Value(doc.system_path);
+  else json.Null();
   json.Key("max_cut_tensors").Value(doc.max_cut_tensors);
   json.Key("any_order").Value(doc.options.any_order);
   json.Key("output_at").Value(doc.options.output_at == OutputAt::kFirst ? "first" : "last");
   json.Key("objective").Value(ObjectiveName(doc.options.objective));
-  OptionalNumber(json, "fps", doc.options.fps);
+  OptionalNumber(json, "input_fps", doc.options.input_fps);
   OptionalNumber(json, "max_latency_ms", doc.options.max_latency_ms);
   OptionalNumber(json, "min_fps", doc.options.min_fps);
   OptionalNumber(json, "max_energy_mj", doc.options.max_energy_mj);
@@ -241,7 +291,7 @@ class JsonReporter : public Reporter {
     if (result.recommended) WritePlanEntry(json, doc, result.pareto[*result.recommended]);
     else json.Null();
     json.Key("best_baseline");
-    if (result.best_baseline) json.Value(doc.platforms[*result.best_baseline].name);
+    if (result.best_baseline) json.Value(result.baselines[*result.best_baseline].stages.front().device);
     else json.Null();
     OptionalNumber(json, "improvement_pct", result.improvement_pct);
     WritePlanList(json, doc, "pareto", result.pareto);

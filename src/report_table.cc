@@ -87,11 +87,10 @@ std::string PlanCount(double count) {
   return text.str();
 }
 
-std::string Route(const PlanDocument& doc, const PlanReport& plan) {
+std::string Route(const PlanDocument& /*doc*/, const PlanReport& plan) {
   std::string route;
   for (const StageReport& stage : plan.stages) {
-    route += (route.empty() ? "" : " > ") + doc.platforms[static_cast<size_t>(stage.platform)].name + "[" +
-             std::to_string(stage.layer_count) + "]";
+    route += (route.empty() ? "" : " > ") + stage.device + "[" + std::to_string(stage.layer_count) + "]";
   }
   return route;
 }
@@ -120,18 +119,34 @@ void PrintPlanList(const PlanDocument& doc, const std::vector<PlanReport>& plans
   table.Print(out);
 }
 
+// "stage 1 on jetson (12.500 ms)", "link eth: pi -> jetson (4.100 ms)", "the input rate (33.333 ms)".
+std::string BottleneckText(const PlanReport& plan) {
+  const Bottleneck& b = plan.bottleneck;
+  const std::string period = " (" + Fixed(b.period_ms, 3) + " ms per frame)";
+  if (b.kind == "stage") return "stage " + std::to_string(b.stage) + " on " + b.device + period;
+  if (b.kind == "link") return "link " + b.resource + period;
+  return "the input frame rate" + period;
+}
+
 void PrintPlanDetail(const PlanDocument& doc, const PlanReport& plan, std::ostream& out) {
   TextTable stages({"stage", "platform", "layers", "first layer", "last layer", "latency_ms", "measured", "estimated",
                     "energy_mj", "memory", "capacity"},
                    {true, false, true, false, false, true, true, true, true, true, true});
   for (size_t s = 0; s < plan.stages.size(); ++s) {
     const StageReport& st = plan.stages[s];
-    stages.Add({std::to_string(s), doc.platforms[static_cast<size_t>(st.platform)].name, std::to_string(st.layer_count),
+    stages.Add({std::to_string(s), st.device, std::to_string(st.layer_count),
                 st.first_layer, st.last_layer, Fixed(st.latency_ms, 3), Fixed(st.measured_latency_ms, 3),
                 Fixed(st.estimated_latency_ms, 3), Fixed(st.energy_mj, 3), Grouped(st.memory_bytes),
                 Grouped(static_cast<int64_t>(st.memory_capacity_bytes))});
   }
   stages.Print(out);
+  for (size_t s = 0; s < plan.stages.size(); ++s) {
+    if (plan.stages[s].input_conversion_ms > 0) {
+      out << "stage " << s << ": includes " << Fixed(plan.stages[s].input_conversion_ms, 3)
+          << " ms converting the sensor's frame to the model's input type\n";
+    }
+  }
+  out << "bottleneck: " << BottleneckText(plan) << "\n";
   for (size_t s = 0; s < plan.stages.size(); ++s) {
     const std::vector<std::string>& ops = plan.stages[s].unmodelled_ops;
     if (ops.empty()) continue;
@@ -143,13 +158,13 @@ void PrintPlanDetail(const PlanDocument& doc, const PlanReport& plan, std::ostre
   TextTable links({"link", "from", "to", "carries", "payload_bytes", "wire_bytes", "latency_ms", "energy_mj", "load"},
                   {false, false, false, false, true, true, true, true, true});
   for (const HopReport& hop : plan.hops) {
-    links.Add({hop.link, doc.platforms[static_cast<size_t>(hop.from_platform)].name,
-               doc.platforms[static_cast<size_t>(hop.to_platform)].name,
+    links.Add({hop.link, hop.from_device, hop.to_device,
                hop.what + " (" + std::to_string(hop.tensors.size()) + " tensor" + (hop.tensors.size() == 1 ? ")" : "s)"),
                Grouped(hop.transfer.payload_bytes), Grouped(hop.transfer.wire_bytes), Fixed(hop.transfer.latency_ms, 3),
-               Fixed(hop.transfer.energy_mj, 3), doc.options.fps ? Fixed(hop.utilization * 100, 1) + "%" : "-"});
+               Fixed(hop.transfer.energy_mj, 3), Fixed(hop.utilization * 100, 1) + "%"});
   }
   links.Print(out);
+  (void)doc;
 }
 
 class TableReporter : public Reporter {
@@ -218,11 +233,15 @@ class TableReporter : public Reporter {
   void WritePlanRaw(const PlanDocument& doc, std::ostream& out) const {
     PrintModelLine(doc.model, out);
     const PlanResult& result = doc.result;
-    out << "platforms:";
+    if (!doc.system_path.empty()) out << "system: " << doc.system_path << "\n";
+    out << (doc.system_path.empty() ? "platforms:" : "devices:");
     for (size_t p = 0; p < doc.platforms.size(); ++p) {
-      out << (p ? ", " : " ") << doc.platforms[p].name << " (" << DTypeName(doc.platforms[p].data_type)
+      const std::string& name = p < doc.devices.size() ? doc.devices[p] : doc.platforms[p].name;
+      out << (p ? ", " : " ") << name << " (" << (name != doc.platforms[p].name ? doc.platforms[p].name + ", " : "")
+          << DTypeName(doc.platforms[p].data_type)
           << (doc.links[p] ? ", sends over " + doc.links[p]->name : std::string()) << ")";
     }
+    if (doc.options.input_fps) out << "\nframes arrive at " << Fixed(*doc.options.input_fps, 3) << " fps";
     out << "\n" << result.cut_count << " cuts with at most " << doc.max_cut_tensors << " crossing tensor(s), "
         << PlanCount(result.plans_evaluated) << " plans evaluated, " << result.pareto.size()
         << " Pareto-optimal feasible plan(s)\n";
@@ -237,7 +256,7 @@ class TableReporter : public Reporter {
       if (best.accuracy) out << ", accuracy " << Fixed(*best.accuracy, 4);
       if (result.best_baseline && result.improvement_pct) {
         out << "  (" << (*result.improvement_pct >= 0 ? "+" : "") << Fixed(*result.improvement_pct, 1) << " % vs "
-            << doc.platforms[*result.best_baseline].name << " alone)";
+            << result.baselines[*result.best_baseline].stages.front().device << " alone)";
       }
       out << "\n";
       PrintPlanDetail(doc, best, out);

@@ -3,11 +3,11 @@
 
 namespace dnnpart {
 
-std::string RouteText(const std::vector<PlatformProfile>& platforms, const PlanReport& plan) {
+std::string RouteText(const PlanReport& plan) {
   std::string route;
   for (const StageReport& stage : plan.stages) {
     if (!route.empty()) route += " > ";
-    route += platforms[static_cast<size_t>(stage.platform)].name;
+    route += stage.device;
     route += '[';
     route += std::to_string(stage.layer_count);
     route += ']';

@@ -25,11 +25,11 @@ struct Curve {
   std::vector<Line> period;  // the frame period (ms) is the largest of these
   Line latency;              // ms
   Line energy;               // mJ
-  std::vector<double> util;  // utilization of each hop: util[i] * x
+  bool input_rate = false;   // x is the input frame rate: no period is shorter than 1000 / x
   double Period(double x) const {
     double p = 0;
     for (const Line& line : period) p = std::max(p, line.At(x));
-    return p;
+    return input_rate ? std::max(p, 1000 / x) : p;
   }
 };
 
@@ -60,7 +60,7 @@ class Analyzer {
         if (link) link->bandwidth_bytes_per_s = 1 / x;
       }
     } else {
-      options.fps = x;
+      options.input_fps = x;
     }
     PlanResult result = PlanPartitions(graph_, cuts_, platforms_, links, options);
     Candidate c;
@@ -163,16 +163,15 @@ class Analyzer {
       } else {
         curve.energy.c0 += hop.transfer.energy_mj;
       }
-      if (bandwidth()) curve.util.push_back(options_.fps ? wire * *options_.fps : 0);
-      else curve.util.push_back(link.bandwidth_bytes_per_s > 0 ? wire / link.bandwidth_bytes_per_s : 0);
     }
+    // Frames arrive at the input rate: a fixed floor on the period when
+    // bandwidth varies, the variable itself otherwise (docs/planning.md).
+    if (!bandwidth()) curve.input_rate = true;
+    else if (options_.input_fps) curve.period.push_back({1000 / *options_.input_fps, 0});
     return curve;
   }
 
   bool Feasible(const Curve& c, double x) const {
-    for (const double k : c.util) {
-      if (k * x > 1) return false;
-    }
     if (options_.min_fps && 1000 / c.Period(x) < *options_.min_fps) return false;
     if (options_.max_latency_ms && c.latency.At(x) > *options_.max_latency_ms) return false;
     return !(options_.max_energy_mj && c.energy.At(x) > *options_.max_energy_mj);
@@ -209,10 +208,15 @@ class Analyzer {
       period.insert(period.end(), c->curve.period.begin(), c->curve.period.end());
       latency.push_back(c->curve.latency);
       energy.push_back(c->curve.energy);
-      for (const double k : c->curve.util) {
-        if (k > 0) events.push_back(1 / k);
+      // With x the input rate, a plan's throughput stops following x at its
+      // own rate (its period lines are constants then).
+      if (c->curve.input_rate) {
+        double own = 0;
+        for (const Line& line : c->curve.period) own = std::max(own, line.c0);
+        if (own > 0) events.push_back(1000 / own);
       }
     }
+    if (!bandwidth() && options_.min_fps) events.push_back(*options_.min_fps);
     if (options_.min_fps) period.push_back({1000 / *options_.min_fps, 0});
     if (options_.max_latency_ms) latency.push_back({*options_.max_latency_ms, 0});
     if (options_.max_energy_mj) energy.push_back({*options_.max_energy_mj, 0});

@@ -29,7 +29,6 @@ std::unique_ptr<Planned> PlanTiny(const std::string& rename_a = "") {
                    LoadPlatformProfile(test::SourcePath("tests/data/profiles/good_b.json"))};
   if (!rename_a.empty()) doc.platforms[0].name = rename_a;
   doc.links = ResolveLinks(doc.platforms, {});
-  doc.options.fps = 100;
   doc.options.any_order = true;
   CutOptions options;
   options.max_cut_tensors = 2;

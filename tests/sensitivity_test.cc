@@ -38,7 +38,7 @@ struct Fixture {
     if (parameter == SensitivityParameter::kBandwidth) {
       for (auto& link : l) link->bandwidth_bytes_per_s = value;
     } else {
-      o.fps = value;
+      o.input_fps = value;
     }
     const PlanResult result = PlanPartitions(model.graph(), cuts, platforms, l, o);
     return result.recommended ? Key(result.pareto[*result.recommended]) : "-";
@@ -97,7 +97,7 @@ TEST(Sensitivity, BandwidthBreakpointsMatchPlanningEverywhere) {
     setup.options.objective = Objective::kEnergy;
     CheckAgainstSampling(setup, sensitivity, 1);
     setup.options.objective = Objective::kThroughput;
-    setup.options.fps = 500;
+    setup.options.input_fps = 500;
     CheckAgainstSampling(setup, sensitivity, 2);
   }
 }

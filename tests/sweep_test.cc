@@ -16,8 +16,8 @@ SweepAxes TinyAxes() {
   SweepAxes axes;
   axes.models = {test::SourcePath("tests/data/tiny_residual.onnx"), test::SourcePath("tests/data/split_concat.onnx")};
   const std::string p = test::SourcePath("tests/data/profiles/");
-  axes.platform_sets = {{"ab", {p + "good_a.json", p + "good_b.json"}, {}},
-                        {"ba", {p + "good_b.json", p + "good_a.json"}, {}}};
+  axes.platform_sets = {{"ab", {p + "good_a.json", p + "good_b.json"}, {}, ""},
+                        {"ba", {p + "good_b.json", p + "good_a.json"}, {}, ""}};
   axes.bandwidths_bytes_per_s = {1e6, 1e8};
   axes.max_cut_tensors = {1, 2};
   return axes;
@@ -143,8 +143,8 @@ TEST(Sweep, LogWarningsGoIntoTheRowOfTheirCase) {
   SweepAxes axes;
   axes.models = {test::SourcePath("tests/data/tiny_residual.onnx")};
   const std::string p = test::SourcePath("tests/data/profiles/");
-  axes.platform_sets = {{"clean", {p + "good_a.json", p + "good_b.json"}, {}},
-                        {"odd_table", {p + "good_a.json", p + "table_unknown_nodes.json"}, {}}};
+  axes.platform_sets = {{"clean", {p + "good_a.json", p + "good_b.json"}, {}, ""},
+                        {"odd_table", {p + "good_a.json", p + "table_unknown_nodes.json"}, {}, ""}};
   SweepOptions options;
   options.threads = 2;
   std::vector<SweepRow> rows;

@@ -32,7 +32,7 @@ fi
 
 p=tests/data/profiles
 "$DNNPART" -q plan tests/data/tiny_residual.onnx --platforms $p/good_a.json $p/good_b.json \
-  --max-cut-tensors 2 --any-order --fps 100 --format json --report "$tmp/report.html" >/dev/null
+  --max-cut-tensors 2 --any-order --format json --report "$tmp/report.html" >/dev/null
 render "$tmp/report.html" >"$tmp/dom.html"
 errors=$(console_errors)
 if [[ -n $errors ]]; then

@@ -9,7 +9,7 @@ model=${1:-models/efficientnet_b0.onnx}
 echo
 echo "== dnnpart plan $model over a Jetson Orin Nano and a Raspberry Pi 5 (Gigabit Ethernet), 30 fps target"
 build/dnnpart plan "$model" --platforms platforms/raspberry_pi_5.json platforms/jetson_orin_nano_8gb.json \
-  --link platforms/ethernet_1g.json --fps 30 --any-order --format table
+  --link platforms/ethernet_1g.json --input-fps 30 --any-order --format table
 echo
 echo "== dnnpart cuts $model --max-cut-tensors 2 (first 15 rows)"
 # Keep the whole table, then print its head: `| head` would end dnnpart with

@@ -38,6 +38,10 @@ std::string_view DTypeName(DType dtype);
 // Returns bytes per element; 0 for kUnknown.
 int64_t DTypeBytes(DType dtype);
 
+// True for the floating-point types (their tensors take a platform's or a
+// link's data type; others keep their own).
+bool IsFloating(DType dtype);
+
 // Returns the product of the extents (1 for a scalar). The loader guarantees
 // it fits for every tensor of a loaded model.
 int64_t ElementCount(const Shape& shape);

@@ -19,6 +19,7 @@
 #include "dnnpart/cuts.h"
 #include "dnnpart/graph.h"
 #include "dnnpart/profiles.h"
+#include "dnnpart/system.h"
 
 namespace dnnpart {
 
@@ -26,10 +27,13 @@ enum class Objective { kThroughput, kLatency, kEnergy };
 enum class OutputAt { kLast, kFirst };
 
 struct PlanOptions {
-  bool any_order = false;              // also try every order of the platforms
-  OutputAt output_at = OutputAt::kLast;  // where the result is wanted
+  bool any_order = false;              // also try every order of the platforms (always, over a system)
+  OutputAt output_at = OutputAt::kLast;  // where the result is wanted (chain shorthand only)
   Objective objective = Objective::kThroughput;
-  std::optional<double> fps;           // target frame rate: link load is checked against it
+  // The rate frames arrive at (unset: as fast as the pipeline takes them). A
+  // plan's achieved rate is min(its pipeline rate, input_fps); link loads and
+  // idle energy use the achieved rate. Overrides a system file's input rate.
+  std::optional<double> input_fps;
   std::optional<double> max_latency_ms;
   std::optional<double> min_fps;
   std::optional<double> max_energy_mj;
@@ -54,14 +58,20 @@ struct PlanOptions {
 };
 
 inline constexpr int64_t kMaxListedPlans = 100000;
+inline constexpr int64_t kMaxStageLayersListed = 32;
 
 struct StageReport {
-  int platform = 0;                    // index into the platforms given
+  int platform = 0;                    // device index: into the platforms given, or the system's devices
+  std::string device;                  // the device instance's name (unique within a plan)
   int64_t layer_count = 0;
   std::string first_layer;
   std::string last_layer;
+  int64_t after_cut = -1;              // the cut the stage starts after (-1: the model input)
+  int64_t until_cut = -1;              // the cut it ends at (-1: the model output)
+  std::vector<std::string> layers;     // node names in topological order, when at most kMaxStageLayersListed
   int64_t macs = 0;
-  double latency_ms = 0;
+  double latency_ms = 0;               // the layers, plus input_conversion_ms
+  double input_conversion_ms = 0;      // first stage only: converting the sensor's frames to the model's input
   double measured_latency_ms = 0;      // part of latency_ms from measured tables
   double estimated_latency_ms = 0;     // part from the roofline estimate
   int64_t unmeasured_zero_layers = 0;  // layers costed 0 because the table lacks them
@@ -76,22 +86,57 @@ struct StageReport {
   double memory_capacity_bytes = 0;
 };
 
-struct HopReport {
-  int from_platform = 0;
-  int to_platform = 0;
+// One link crossed by a transfer: its own payload, framing and costs. A
+// route through other devices (store and forward) has several segments.
+struct HopSegment {
+  std::string medium;                  // the medium's name (chain shorthand: the link profile's name)
   std::string link;                    // link profile name
+  std::string from_device;
+  std::string to_device;
+  Transfer transfer;
+  std::vector<std::string> resources;  // the capacities it loads (docs/system.md), by name
+};
+
+struct HopReport {
+  int from_platform = 0;               // device indices
+  int to_platform = 0;
+  std::string from_device;
+  std::string to_device;
+  std::string link;                    // link profile name (several joined by " + " on a routed transfer)
   std::string what;                    // "input", "activations" or "output"
   int64_t cut_id = -1;                 // cut crossed (-1 for input/output transfers)
   std::vector<TensorId> tensors;
-  Transfer transfer;
-  double utilization = 0;              // wire bytes x fps / bandwidth (0 without --fps)
+  Transfer transfer;                   // summed over segments (payload: the first segment's)
+  std::vector<HopSegment> segments;    // one per link crossed, in order
+  double utilization = 0;              // largest load of a resource it crosses at the achieved rate
+};
+
+// A capacity the plan's transfers share (a link direction, a switch port, a
+// shared segment): its busy time per frame adds up over every transfer that
+// crosses it, and it is a pipeline stage of its own.
+struct ResourceLoad {
+  std::string name;                    // e.g. "eth: pi -> jetson", "wifi"
+  double busy_ms = 0;                  // per frame
+  double utilization = 0;              // busy_ms x achieved rate / 1000
+};
+
+// What limits a plan's rate: a stage, a link resource, or the input rate.
+struct Bottleneck {
+  std::string kind;                    // "stage", "link" or "input"
+  int stage = -1;                      // stage index (kind "stage")
+  std::string device;                  // its device (kind "stage")
+  std::string resource;                // resource name (kind "link")
+  double period_ms = 0;                // its time per frame
 };
 
 struct PlanReport {
   std::vector<StageReport> stages;
   std::vector<HopReport> hops;
+  std::vector<ResourceLoad> resources; // every resource the plan loads, by name
+  Bottleneck bottleneck;
   double latency_ms = 0;
-  double throughput_fps = 0;
+  double throughput_fps = 0;           // achieved rate: min(pipeline_fps, input rate)
+  double pipeline_fps = 0;             // the rate the pipeline could sustain (1000 / slowest stage or resource)
   double energy_mj = 0;
   bool feasible = true;
   std::vector<std::string> violations;  // why not feasible
@@ -99,6 +144,7 @@ struct PlanReport {
 };
 
 struct PlanResult {
+  std::vector<std::string> devices;    // device instance names, by device index
   size_t cut_count = 0;
   double plans_evaluated = 0;          // every plan over the cuts (a count; a double because it exceeds
                                        // 2^63 from ~20 platforms; exact below 2^53)
@@ -106,7 +152,7 @@ struct PlanResult {
   bool complete = true;                // false when time_limit_s stopped the search: the Pareto set
                                        // is the best found so far, not proven
   std::vector<PlanReport> pareto;       // feasible and non-dominated, by throughput descending
-  std::vector<PlanReport> baselines;    // one per platform, in --platforms order
+  std::vector<PlanReport> baselines;    // one per device, in device order
   std::optional<size_t> recommended;    // index into pareto
   std::optional<size_t> best_baseline;  // index into baselines, by the objective
   std::optional<double> improvement_pct;  // recommended vs best baseline, by the objective; unset
@@ -122,6 +168,30 @@ struct PlanSpec {
   std::vector<size_t> cuts;
 };
 
+// The devices a plan runs on and how bytes move between them: the chain
+// shorthand (--platforms with the link leaving each platform; the first
+// produces the input, a transfer uses the sender's link) or a system file
+// (docs/system.md: routes over links, switches and shared media).
+struct PlanTarget {
+  std::vector<std::string> names;                 // device instance names, unique
+  std::vector<PlatformProfile> platforms;         // one per device
+  std::vector<std::optional<LinkProfile>> links;  // chain shorthand: the link leaving each device
+  std::optional<System> system;                   // set: route over it (links unused)
+  size_t input_device = 0;                        // produces the frames
+  std::optional<size_t> output_device;            // unset: results stay on the last stage's device
+  std::optional<DType> input_dtype;               // the sensor's element type; unset: the model input's
+  std::vector<int64_t> input_shape;               // the sensor's shape; empty: the model input's
+  std::optional<double> input_fps;                // the system's input rate (PlanOptions::input_fps wins)
+};
+
+// The chain shorthand. Devices are named after their profiles; a name given
+// more than once becomes "<name>#1", "<name>#2", ...
+PlanTarget ChainTarget(const std::vector<PlatformProfile>& platforms,
+                       const std::vector<std::optional<LinkProfile>>& links);
+
+// Every device of `system`; the plan may use them in any order.
+PlanTarget SystemTarget(const System& system);
+
 // Evaluates one plan with the same cost model as the search; the report says
 // whether it is feasible and why not. Throws Error for an invalid spec.
 PlanReport EvaluatePlan(const LayerGraph& graph, const std::vector<Cut>& cuts,
@@ -135,5 +205,12 @@ PlanReport EvaluatePlan(const LayerGraph& graph, const std::vector<Cut>& cuts,
 PlanResult PlanPartitions(const LayerGraph& graph, const std::vector<Cut>& cuts,
                           const std::vector<PlatformProfile>& platforms,
                           const std::vector<std::optional<LinkProfile>>& links, const PlanOptions& options);
+
+// Plans `graph` over a target (ChainTarget or SystemTarget). Throws Error
+// naming the device or file at fault.
+PlanResult PlanPartitions(const LayerGraph& graph, const std::vector<Cut>& cuts, const PlanTarget& target,
+                          const PlanOptions& options);
+PlanReport EvaluatePlan(const LayerGraph& graph, const std::vector<Cut>& cuts, const PlanTarget& target,
+                        const PlanOptions& options, const PlanSpec& spec);
 
 }  // namespace dnnpart

@@ -32,6 +32,10 @@ struct PlatformProfile {
   double default_efficiency = 1.0;
   double layer_overhead_ms = 0;
   bool fuse_activations = false;  // activations fused into their Conv/Gemm cost 0 when estimated
+  // Converting a sensor's frame to the model's input type (uint8 camera
+  // pixels to float32, ...) per element; unset: estimated from memory
+  // bandwidth (docs/system.md).
+  std::optional<double> input_conversion_ns_per_element;
   double memory_capacity_bytes = 0;
   double memory_bandwidth_bytes_per_s = 0;
   // Energy model: watts (active_w, idle_w) or per-operation energies.

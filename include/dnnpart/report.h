@@ -76,8 +76,10 @@ struct PlanDocument {
   ModelInfo model;
   const LayerGraph* graph = nullptr;       // for tensor names; must outlive the document
   const std::vector<Cut>* cuts = nullptr;  // the cuts planned over (html, dot); may be null
-  std::vector<PlatformProfile> platforms;
-  std::vector<std::optional<LinkProfile>> links;  // leaving each platform
+  std::vector<PlatformProfile> platforms;        // per device
+  std::vector<std::optional<LinkProfile>> links;  // leaving each device (chain shorthand; empty slots for a system)
+  std::vector<std::string> devices;              // device instance names (PlanTarget::names)
+  std::string system_path;                       // the system file planned over, if any
   int max_cut_tensors = 1;
   PlanOptions options;
   PlanResult result;
@@ -109,7 +111,7 @@ void WriteSensitivity(const PlanDocument& document, const SensitivityResult& res
                       std::ostream& out);
 
 // "A[12] > B[40]": each stage's platform name and layer count, in stage order.
-std::string RouteText(const std::vector<PlatformProfile>& platforms, const PlanReport& plan);
+std::string RouteText(const PlanReport& plan);
 
 // Returns the reporter called `name` ("table", "json", "dot" or "html"; the
 // last two render plans only and throw Error for inspect/cuts); throws Error

@@ -24,9 +24,10 @@ namespace dnnpart {
 // Platforms planned together, in --platforms order, with the links leaving
 // them (as `plan --link`: none, one for all, or one per platform).
 struct PlatformSet {
-  std::string name;  // for the rows; default: platform file stems joined by "+"
+  std::string name;  // for the rows; default: platform file stems joined by "+", or the system file's stem
   std::vector<std::string> platforms;
   std::vector<std::string> links;
+  std::string system;  // a system file (docs/system.md) instead of platforms and links
 };
 
 struct SweepAxes {

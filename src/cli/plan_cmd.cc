@@ -21,6 +21,7 @@
 #include "dnnpart/sensitivity.h"
 #include "dnnpart/split_io.h"
 #include "dnnpart/sweep.h"
+#include "dnnpart/system.h"
 
 namespace dnnpart::cli {
 namespace {
@@ -76,6 +77,9 @@ Action RegisterPlan(CLI::App& app) {
     PlanOptions plan;
     std::vector<std::string> platforms;
     std::vector<std::string> links;
+    std::string system;
+    std::string input_dtype;
+    double input_fps = 0;
     std::string output_at = "last";
     std::string objective = "throughput";
     double fps = 0, max_latency_ms = 0, min_fps = 0, max_energy_mj = 0, time_limit_s = 0;
@@ -92,20 +96,33 @@ Action RegisterPlan(CLI::App& app) {
   CLI::App* command = app.add_subcommand("plan", "Find the Pareto-best pipeline plans over the given platforms");
   AddModelFlags(*command, flags->model);
   AddOutputFlags(*command, flags->output, true);
-  command->add_option("--platforms", flags->platforms, "Platform profiles (JSON); the first produces the input")
-      ->required()
-      ->expected(1, -1);
+  auto* platforms = command->add_option("--platforms", flags->platforms,
+                                        "Platform profiles (JSON), a chain: the first produces the input")
+                        ->expected(1, -1);
+  auto* system = command->add_option("--system", flags->system,
+                                     "A system file: named devices, links, where frames come from (docs/system.md)")
+                     ->excludes(platforms);
   command->add_option("--link", flags->links,
-                      "Link profile leaving each platform, in platform order (one file: every platform)");
+                      "Link profile leaving each platform, in platform order (one file: every platform)")
+      ->excludes(system);
+  auto* input_dtype = command->add_option("--input-dtype", flags->input_dtype,
+                                          "The sensor's element type (e.g. uint8) when it differs from the model's "
+                                          "input: the input link carries it, the first stage converts")
+                          ->excludes(system);
   command->add_option("--max-cut-tensors", flags->cuts.max_cut_tensors, "Cut with at most K crossing tensors")
       ->check(CLI::Range(1, 16));
-  command->add_flag("--any-order", flags->plan.any_order, "Also try every order of the platforms");
+  command->add_flag("--any-order", flags->plan.any_order, "Also try every order of the platforms")->excludes(system);
   command->add_option("--output-at", flags->output_at, "Where the result is wanted: last (stage) or first (platform)")
-      ->check(CLI::IsMember({"last", "first"}));
+      ->check(CLI::IsMember({"last", "first"}))
+      ->excludes(system);
   command->add_option("--objective", flags->objective, "What the recommended plan optimises")
       ->check(CLI::IsMember({"throughput", "latency", "energy"}));
-  auto* fps = command->add_option("--fps", flags->fps, "Target frame rate: links must carry the traffic at it")
-                  ->check(PositiveFinite());
+  auto* input_fps = command->add_option("--input-fps", flags->input_fps,
+                                        "The rate frames arrive at: a plan achieves min(its pipeline rate, this)")
+                        ->check(PositiveFinite());
+  auto* fps = command->add_option("--fps", flags->fps, "Deprecated: the same as --input-fps")
+                  ->check(PositiveFinite())
+                  ->excludes(input_fps);
   auto* max_latency = command->add_option("--max-latency-ms", flags->max_latency_ms, "Reject plans slower than this")
                           ->check(PositiveFinite());
   auto* min_fps = command->add_option("--min-fps", flags->min_fps, "Reject plans with lower throughput")
@@ -149,9 +166,16 @@ Action RegisterPlan(CLI::App& app) {
   auto* min_accuracy = command->add_option("--min-accuracy", flags->min_accuracy,
                                            "With --accuracy-cmd: plans scoring below this are infeasible")
                            ->needs(accuracy_cmd);
-  return [flags, fps, max_latency, min_fps, max_energy, time_limit, accuracy_cmd, min_accuracy]() -> int {
+  return [flags, platforms, system, input_dtype, input_fps, fps, max_latency, min_fps, max_energy, time_limit,
+          accuracy_cmd, min_accuracy]() -> int {
     PlanOptions& options = flags->plan;
-    if (*fps) options.fps = flags->fps;
+    if (!*platforms && !*system) throw Error("give --platforms a.json [b.json ...] or --system system.json");
+    if (*fps) {
+      spdlog::warn("--fps is deprecated: it now means --input-fps, the rate frames arrive at (a plan achieves "
+                   "min(its pipeline rate, this)); links are no longer checked against it");
+      options.input_fps = flags->fps;
+    }
+    if (*input_fps) options.input_fps = flags->input_fps;
     if (*max_latency) options.max_latency_ms = flags->max_latency_ms;
     if (*min_fps) options.min_fps = flags->min_fps;
     if (*max_energy) options.max_energy_mj = flags->max_energy_mj;
@@ -178,23 +202,42 @@ Action RegisterPlan(CLI::App& app) {
     PlanDocument doc;
     doc.model = model.info();
     doc.graph = &model.graph();
-    for (const std::string& path : flags->platforms) doc.platforms.push_back(LoadPlatformProfile(path));
-    doc.links = ResolveLinks(doc.platforms, flags->links);
+    PlanTarget target;
+    if (*system) {
+      target = SystemTarget(LoadSystem(flags->system));
+      doc.system_path = flags->system;
+      if (!options.input_fps) options.input_fps = target.input_fps;
+    } else {
+      std::vector<PlatformProfile> profiles;
+      for (const std::string& path : flags->platforms) profiles.push_back(LoadPlatformProfile(path));
+      target = ChainTarget(profiles, ResolveLinks(profiles, flags->links));
+      if (*input_dtype) {
+        target.input_dtype = DTypeFromName(flags->input_dtype);
+        if (!target.input_dtype) throw Error("--input-dtype: unknown data type '" + flags->input_dtype + "'");
+      }
+    }
+    doc.platforms = target.platforms;
+    doc.links = target.links;
+    doc.devices = target.names;
     doc.max_cut_tensors = flags->cuts.max_cut_tensors;
     doc.options = options;
     WarnAboutUncostedOps(model.graph(), doc.platforms);
     const std::vector<Cut> cuts = FindCutsOf(model, flags->cuts);
     doc.cuts = &cuts;
     if (!flags->sensitivity.empty()) {
+      if (*system) throw Error("--sensitivity works with --platforms only (not yet with --system)");
       const SensitivityOptions sensitivity = ParseSensitivity(flags->sensitivity, flags->sensitivity_range);
+      PlanOptions quiet = options;  // many plannings: no progress line for each
+      quiet.progress = nullptr;
+      doc.options.progress = nullptr;
       const std::string format = ResolveFormat(flags->output);
       if (format != "table" && format != "json") throw Error("--sensitivity writes table or json");
       const SensitivityResult result =
-          AnalyzeSensitivity(model.graph(), cuts, doc.platforms, doc.links, options, sensitivity);
+          AnalyzeSensitivity(model.graph(), cuts, doc.platforms, doc.links, quiet, sensitivity);
       WriteSensitivity(doc, result, format, std::cout);
       return 0;
     }
-    doc.result = PlanPartitions(model.graph(), cuts, doc.platforms, doc.links, options);
+    doc.result = PlanPartitions(model.graph(), cuts, target, options);
     if (options.progress) std::fprintf(stderr, "\r\033[K");
     doc.options.progress = nullptr;
     if (*accuracy_cmd) {
@@ -215,7 +258,7 @@ Action RegisterPlan(CLI::App& app) {
       if (stage.zero_latency) {
         spdlog::warn("the recommended plan's stage on '{}' ({} .. {}, {} layers) is predicted to take 0 ms: its profile "
                      "measured none of its layers and has layers.missing zero",
-                     doc.platforms[static_cast<size_t>(stage.platform)].name, stage.first_layer, stage.last_layer,
+                     stage.device, stage.first_layer, stage.last_layer,
                      stage.layer_count);
       }
     }

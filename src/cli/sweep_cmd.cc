@@ -41,7 +41,8 @@ std::vector<std::string> SplitList(const std::string& text) {
   return items;
 }
 
-std::vector<std::string> ModelPaths(const std::vector<std::string>& given) {
+// The files given, with each folder replaced by its `extension` files in name order.
+std::vector<std::string> FilesIn(const std::vector<std::string>& given, const std::string& extension) {
   std::vector<std::string> paths;
   for (const std::string& path : given) {
     std::error_code error;
@@ -51,10 +52,10 @@ std::vector<std::string> ModelPaths(const std::vector<std::string>& given) {
     }
     std::vector<std::string> found;
     for (const auto& entry : fs::directory_iterator(path, error)) {
-      if (entry.path().extension() == ".onnx") found.push_back(entry.path().string());
+      if (entry.path().extension() == extension) found.push_back(entry.path().string());
     }
     if (error) throw Error(path + ": cannot list the folder (" + error.message() + ")");
-    if (found.empty()) throw Error(path + ": no .onnx files in this folder");
+    if (found.empty()) throw Error(path + ": no " + extension + " files in this folder");
     std::sort(found.begin(), found.end());
     paths.insert(paths.end(), found.begin(), found.end());
   }
@@ -186,7 +187,8 @@ Action RegisterSweep(CLI::App& app) {
   auto flags = std::make_shared<Flags>();
   CLI::App* command = app.add_subcommand("sweep", "Plan every combination of models, platform sets and settings");
   command->add_option("--models", flags->models, "ONNX files or folders of them")->required()->expected(1, -1);
-  command->add_option("--systems", flags->systems, "System files (arrive with the system-file issue; use --platform-sets)");
+  command->add_option("--systems", flags->systems, "System files, or folders of them (docs/system.md); each is a set")
+      ->expected(1, -1);
   command->add_option("--platform-sets", flags->platform_sets,
                       "JSON list of platform sets: [[\"a.json\", \"b.json\"], {\"name\", \"platforms\", \"links\"}, ...]");
   command->add_option("--bandwidths", flags->bandwidths,
@@ -207,16 +209,21 @@ Action RegisterSweep(CLI::App& app) {
   command->add_flag("--resume", flags->resume, "Continue the sweep that wrote --out (same flags)");
   command->add_flag("--force", flags->force, "Overwrite an existing --out");
   return [flags, min_fps, max_latency]() -> int {
-    if (!flags->systems.empty()) {
-      throw Error("--systems needs system files, which are not supported yet; list the platforms with --platform-sets");
+    if (flags->platform_sets.empty() && flags->systems.empty()) {
+      throw Error("sweep: give --platform-sets sets.json or --systems FILES|DIR");
     }
-    if (flags->platform_sets.empty()) throw Error("sweep: give --platform-sets sets.json");
     const std::string extension = fs::path(flags->out).extension().string();
     if (extension != ".csv" && extension != ".jsonl") throw Error(flags->out + ": --out must end in .csv or .jsonl");
     const bool csv = extension == ".csv";
     SweepAxes axes;
-    axes.models = ModelPaths(flags->models);
-    axes.platform_sets = LoadPlatformSets(flags->platform_sets);
+    axes.models = FilesIn(flags->models, ".onnx");
+    if (!flags->platform_sets.empty()) axes.platform_sets = LoadPlatformSets(flags->platform_sets);
+    for (const std::string& system : FilesIn(flags->systems, ".json")) {
+      PlatformSet set;
+      set.name = fs::path(system).stem().string();
+      set.system = system;
+      axes.platform_sets.push_back(std::move(set));
+    }
     if (!flags->bandwidths.empty()) {
       axes.bandwidths_bytes_per_s.clear();
       for (const std::string& b : SplitList(flags->bandwidths)) axes.bandwidths_bytes_per_s.push_back(ParseBandwidth(b));

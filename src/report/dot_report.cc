@@ -67,7 +67,7 @@ void WriteDot(const PlanDocument& doc, std::ostream& out) {
     if (plan) {
       const StageReport& st = plan->stages[s];
       const size_t p = static_cast<size_t>(st.platform);
-      out << "    label=\"stage " << s << ": " << DotEscape(doc.platforms[p].name) << " (" << st.layer_count
+      out << "    label=\"stage " << s << ": " << DotEscape(st.device) << " (" << st.layer_count
           << " layers, " << Num(st.latency_ms) << " ms)\"; color=\"" << PaletteColor(p) << "\";\n"
           << "    node [fillcolor=\"" << PaletteColor(p) << "40\"];\n";
     }

@@ -12,7 +12,10 @@ namespace {
 
 std::string Attr(const char* name, double value) { return std::string(" ") + name + "=\"" + Fixed(value, 1) + "\""; }
 
-std::string PlatformName(const PlanDocument& doc, int p) { return doc.platforms[static_cast<size_t>(p)].name; }
+std::string PlatformName(const PlanDocument& doc, int p) {
+  const auto i = static_cast<size_t>(p);
+  return i < doc.devices.size() ? doc.devices[i] : doc.platforms[i].name;
+}
 
 std::string Rect(double x, double y, double w, double h, const std::string& style, const std::string& tip) {
   return "<rect" + Attr("x", x) + Attr("y", y) + Attr("width", std::max(w, 0.5)) + Attr("height", h) + " " + style +
@@ -87,7 +90,7 @@ std::string LayerLatencyChart(const PlanDocument& doc) {
       points += Fixed(chart.Y(costs[p][static_cast<size_t>(order[i])].latency_ms), 1);
     }
     b += "<polyline class=\"series\" fill=\"none\" stroke=\"" + std::string(PaletteColor(p)) + "\" points=\"" + points +
-         "\">" + Tooltip(doc.platforms[p].name) + "</polyline>\n";
+         "\">" + Tooltip(PlatformName(doc, static_cast<int>(p))) + "</polyline>\n";
   }
   if (order.size() <= 3000) {  // one hover strip per layer with every platform's latency
     const double width = chart.X(1) - chart.X(0);
@@ -95,7 +98,7 @@ std::string LayerLatencyChart(const PlanDocument& doc) {
       const Layer& layer = graph.layer(order[i]);
       std::string tip = std::to_string(i) + ": " + layer.name + " (" + layer.op_type + ")";
       for (size_t p = 0; p < costs.size(); ++p) {
-        tip += "\n" + doc.platforms[p].name + ": " + Num(costs[p][static_cast<size_t>(order[i])].latency_ms) + " ms";
+        tip += "\n" + PlatformName(doc, static_cast<int>(p)) + ": " + Num(costs[p][static_cast<size_t>(order[i])].latency_ms) + " ms";
       }
       b += Rect(chart.X(static_cast<double>(i)), chart.top(), width, chart.bottom() - chart.top(),
                 "class=\"hover\"", tip);
@@ -115,7 +118,7 @@ std::string LayerLatencyChart(const PlanDocument& doc) {
     }
   }
   std::vector<std::pair<std::string, std::string>> legend;
-  for (size_t p = 0; p < doc.platforms.size(); ++p) legend.emplace_back(PaletteColor(p), doc.platforms[p].name);
+  for (size_t p = 0; p < doc.platforms.size(); ++p) legend.emplace_back(PaletteColor(p), PlatformName(doc, static_cast<int>(p)));
   legend.emplace_back("#d62728", "chosen cut");
   legend.emplace_back("#555555", "valid cut (tick)");
   b += Legend(chart, legend);
@@ -153,7 +156,7 @@ std::string ParetoChart(const PlanDocument& doc) {
     const double x = chart.X(plan.latency_ms), y = chart.Y(plan.throughput_fps);
     const std::string color = RampColor(e_hi > e_lo ? (plan.energy_mj - e_lo) / (e_hi - e_lo) : 0);
     const bool recommended = !points[i].baseline && doc.result.recommended && *doc.result.recommended == i;
-    const std::string tip = points[i].label + (recommended ? " (recommended)" : "") + ": " + RouteText(doc.platforms, plan) + "\n" +
+    const std::string tip = points[i].label + (recommended ? " (recommended)" : "") + ": " + RouteText(plan) + "\n" +
                             Num(plan.throughput_fps) + " fps, " + Num(plan.latency_ms) + " ms, " +
                             Num(plan.energy_mj) + " mJ" + (plan.feasible ? "" : ", infeasible");
     if (points[i].baseline) {
@@ -282,15 +285,13 @@ std::string LinkChart(const PlanDocument& doc, const PlanReport& plan) {
     const double busy = period > 0 ? 100 * hop.transfer.latency_ms / period : 0;
     const double y = chart.Y(static_cast<double>(plan.hops.size() - i)) + 5;
     const double h = chart.Y(0) - chart.Y(1) - 10;
-    const std::string name = hop.link + " " + PlatformName(doc, hop.from_platform) + ">" + PlatformName(doc, hop.to_platform);
-    b += Rect(chart.X(0), y, chart.X(busy) - chart.X(0), doc.options.fps ? h / 2 : h, "class=\"busy\" fill=\"#e15759\"",
+    const std::string name = hop.link + " " + hop.from_device + ">" + hop.to_device;
+    b += Rect(chart.X(0), y, chart.X(busy) - chart.X(0), h / 2, "class=\"busy\" fill=\"#e15759\"",
               name + ": busy " + Num(hop.transfer.latency_ms) + " ms of the " + Num(period) + " ms period (" +
                   Num(busy, 3) + " %), " + Bytes(static_cast<double>(hop.transfer.wire_bytes)) + " on the wire");
-    if (doc.options.fps) {
-      b += Rect(chart.X(0), y + h / 2, chart.X(100 * hop.utilization) - chart.X(0), h / 2,
-                "class=\"utilization\" fill=\"#9c755f\"",
-                name + ": utilization " + Num(100 * hop.utilization, 3) + " % at " + Num(*doc.options.fps) + " fps");
-    }
+    b += Rect(chart.X(0), y + h / 2, chart.X(100 * hop.utilization) - chart.X(0), h / 2,
+              "class=\"utilization\" fill=\"#9c755f\"",
+              name + ": utilization " + Num(100 * hop.utilization, 3) + " % at " + Num(plan.throughput_fps) + " fps");
     b += Text(chart.X(0) + 4, y + h / 2 + 4, name + " (" + hop.what + ")");
   }
   return chart.Raw(b).Finish();

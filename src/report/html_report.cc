@@ -44,12 +44,12 @@ void WriteSummary(const PlanDocument& doc, std::ostream& out) {
   out << "<p class=\"summary\" id=\"summary\">";
   if (r.recommended) {
     const PlanReport& best = r.pareto[*r.recommended];
-    out << "<b>Recommended:</b> " << HtmlEscape(RouteText(doc.platforms, best)) << " &mdash; " << Num(best.throughput_fps, 6)
+    out << "<b>Recommended:</b> " << HtmlEscape(RouteText(best)) << " &mdash; " << Num(best.throughput_fps, 6)
         << " frames/s, " << Num(best.latency_ms, 6) << " ms per frame, " << Num(best.energy_mj, 6) << " mJ per frame";
     if (r.best_baseline && r.improvement_pct) {
       out << " (" << (*r.improvement_pct >= 0 ? "+" : "") << Num(*r.improvement_pct, 4) << " % "
           << ObjectiveName(doc.options.objective) << " vs "
-          << HtmlEscape(doc.platforms[*r.best_baseline].name) << " alone)";
+          << HtmlEscape(r.baselines[*r.best_baseline].stages.front().device) << " alone)";
     }
   } else {
     out << "<b class=\"warn\">No plan meets the constraints.</b>";
@@ -64,7 +64,7 @@ void WritePlanTable(const PlanDocument& doc, std::ostream& out) {
   out << "<table id=\"pareto-table\"><tr><th>#</th><th>stages (platform[layers])</th><th>throughput (fps)</th>"
          "<th>latency (ms)</th><th>energy (mJ)</th></tr>\n";
   const auto row = [&](const std::string& label, const PlanReport& plan) {
-    out << "<tr>" << Cell(label) << Cell(RouteText(doc.platforms, plan)) << Cell(Num(plan.throughput_fps, 6), true)
+    out << "<tr>" << Cell(label) << Cell(RouteText(plan)) << Cell(Num(plan.throughput_fps, 6), true)
         << Cell(Num(plan.latency_ms, 6), true) << Cell(Num(plan.energy_mj, 6), true) << "</tr>\n";
   };
   for (size_t i = 0; i < doc.result.pareto.size(); ++i) {
@@ -95,7 +95,8 @@ void WriteSettings(const PlanDocument& doc, std::ostream& out) {
   row("any_order", o.any_order ? "true" : "false");
   row("output_at", o.output_at == OutputAt::kFirst ? "first" : "last");
   row("objective", ObjectiveName(o.objective));
-  row("fps", Optional(o.fps));
+  row("system", doc.system_path.empty() ? "-" : doc.system_path);
+  row("input_fps", Optional(o.input_fps));
   row("max_latency_ms", Optional(o.max_latency_ms));
   row("min_fps", Optional(o.min_fps));
   row("max_energy_mj", Optional(o.max_energy_mj));
@@ -106,7 +107,8 @@ void WriteSettings(const PlanDocument& doc, std::ostream& out) {
   for (size_t p = 0; p < doc.platforms.size(); ++p) {
     const PlatformProfile& pl = doc.platforms[p];
     const auto& link = doc.links[p];
-    out << "<tr>" << Cell(pl.name) << Cell(pl.path) << Cell(std::string(DTypeName(pl.data_type)))
+    out << "<tr>" << Cell(p < doc.devices.size() && doc.devices[p] != pl.name ? doc.devices[p] + " (" + pl.name + ")" : pl.name)
+        << Cell(pl.path) << Cell(std::string(DTypeName(pl.data_type)))
         << Cell(Num(pl.peak(), 4), true) << Cell(Bytes(pl.memory_capacity_bytes), true) << Cell(Provenance(pl, layers))
         << Cell(pl.source)
         << Cell(link ? link->name + " (" + link->path + ", " + Num(link->bandwidth_bytes_per_s, 4) + " B/s, " +

@@ -62,7 +62,7 @@ void WriteSensitivity(const PlanDocument& doc, const SensitivityResult& result, 
       if (!cuts.empty()) cuts += ',';
       cuts += std::to_string(c);
     }
-    out << RouteText(doc.platforms, *interval.plan) << (cuts.empty() ? "" : "  cuts " + cuts) << "  (middle: "
+    out << RouteText(*interval.plan) << (cuts.empty() ? "" : "  cuts " + cuts) << "  (middle: "
         << Num(interval.plan->throughput_fps, 6) << " fps, " << Num(interval.plan->latency_ms, 6) << " ms, "
         << Num(interval.plan->energy_mj, 6) << " mJ)\n";
   }

@@ -129,7 +129,7 @@ SplitSource PlanChoice(const PlanReport& plan, const std::vector<PlatformProfile
     source.links.push_back(hop.link);
   }
   for (const StageReport& stage : plan.stages) {
-    source.platforms.push_back(platforms[static_cast<size_t>(stage.platform)].name);
+    source.platforms.push_back(stage.device);
     source.profiles.push_back(platforms[static_cast<size_t>(stage.platform)].path);
     source.stage_latency_ms.emplace_back(stage.latency_ms);
     source.first_layers.push_back(stage.first_layer);

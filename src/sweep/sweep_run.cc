@@ -92,37 +92,26 @@ void LoadInto(Loaded<T>& slot, const Make& make) {
   t_capture = nullptr;
 }
 
-struct PlatformsAndLinks {
-  std::vector<PlatformProfile> platforms;
-  std::vector<std::optional<LinkProfile>> links;
-};
-
-void FillPlan(SweepRow& row, const std::vector<PlatformProfile>& platforms, const PlanResult& result) {
+void FillPlan(SweepRow& row, const PlanResult& result) {
   const PlanReport& best = result.pareto[*result.recommended];
-  row.plan = RouteText(platforms, best);
+  row.plan = RouteText(best);
   for (const HopReport& hop : best.hops) {
     if (hop.cut_id >= 0) row.cuts.push_back(hop.cut_id);
   }
   row.throughput_fps = best.throughput_fps;
   row.latency_ms = best.latency_ms;
   row.energy_mj = best.energy_mj;
-  if (result.best_baseline) row.best_baseline = platforms[*result.best_baseline].name;
+  if (result.best_baseline) row.best_baseline = result.baselines[*result.best_baseline].stages.front().device;
   row.gain_pct = result.improvement_pct;
-  double slowest = -1;
-  for (size_t s = 0; s < best.stages.size(); ++s) {
-    if (best.stages[s].latency_ms > slowest) {
-      slowest = best.stages[s].latency_ms;
-      row.bottleneck = "stage " + std::to_string(s) + " " + platforms[static_cast<size_t>(best.stages[s].platform)].name;
-    }
+  const Bottleneck& limit = best.bottleneck;
+  if (limit.kind == "stage") {
+    row.bottleneck = "stage " + std::to_string(limit.stage) + " " + limit.device;
+  } else if (limit.kind == "link") {
+    row.bottleneck = "link " + limit.resource;
+  } else {
+    row.bottleneck = "input rate";
   }
-  for (const HopReport& hop : best.hops) {
-    if (hop.transfer.latency_ms > slowest) {
-      slowest = hop.transfer.latency_ms;
-      row.bottleneck = "link " + hop.link + " " + platforms[static_cast<size_t>(hop.from_platform)].name + ">" +
-                       platforms[static_cast<size_t>(hop.to_platform)].name;
-    }
-  }
-  row.bottleneck_ms = slowest;
+  row.bottleneck_ms = limit.period_ms;
 }
 
 void CheckGates(SweepRow& row, const SweepGates& gates) {
@@ -142,7 +131,7 @@ void CheckGates(SweepRow& row, const SweepGates& gates) {
 struct Prepared {
   std::vector<Loaded<Model>> models;
   std::map<std::pair<size_t, int>, Loaded<std::vector<Cut>>> cuts;  // by (model, K)
-  std::vector<Loaded<PlatformsAndLinks>> sets;
+  std::vector<Loaded<PlanTarget>> sets;
 };
 
 SweepRow RunCase(const SweepAxes& axes, const SweepCase& c, const SweepOptions& options, const Prepared& prep) {
@@ -167,22 +156,27 @@ SweepRow RunCase(const SweepAxes& axes, const SweepCase& c, const SweepOptions& 
   if (!error.empty()) return row;
   t_capture = &row.warnings;
   try {
-    std::vector<std::optional<LinkProfile>> links = set.value->links;
-    for (auto& link : links) {
-      if (link && c.bandwidth_bytes_per_s) link->bandwidth_bytes_per_s = *c.bandwidth_bytes_per_s;
+    PlanTarget target = *set.value;
+    if (c.bandwidth_bytes_per_s) {  // every link (chain) or medium (system) at the case's bandwidth
+      for (auto& link : target.links) {
+        if (link) link->bandwidth_bytes_per_s = *c.bandwidth_bytes_per_s;
+      }
+      if (target.system) {
+        for (SystemMedium& medium : target.system->media) medium.link.bandwidth_bytes_per_s = *c.bandwidth_bytes_per_s;
+      }
     }
     PlanOptions plan = options.plan;
-    plan.fps = c.input_fps;
+    if (c.input_fps) plan.input_fps = c.input_fps;  // else a system file's own input rate
     const LayerGraph& graph = model.value->graph();
-    for (const OpTypeCount& op : UncostedOpTypes(graph, set.value->platforms)) {
+    for (const OpTypeCount& op : UncostedOpTypes(graph, target.platforms)) {
       row.warnings.push_back("no MAC model for " + op.op_type + " x" + std::to_string(op.layers) + " (counted as 0)");
     }
-    const PlanResult result = PlanPartitions(graph, *cuts.value, set.value->platforms, links, plan);
+    const PlanResult result = PlanPartitions(graph, *cuts.value, target, plan);
     row.error.clear();
     if (result.recommended) {
       row.status = "ok";
       row.exit_status = 0;
-      FillPlan(row, set.value->platforms, result);
+      FillPlan(row, result);
       CheckGates(row, options.gates);
     } else {
       row.status = "no_plan";
@@ -222,10 +216,12 @@ Prepared Prepare(const SweepAxes& axes, const std::vector<SweepCase>& cases, int
   prep.sets.resize(axes.platform_sets.size());
   for (size_t s = 0; s < axes.platform_sets.size(); ++s) {
     LoadInto(prep.sets[s], [&] {
-      PlatformsAndLinks loaded;
-      for (const std::string& path : axes.platform_sets[s].platforms) loaded.platforms.push_back(LoadPlatformProfile(path));
-      loaded.links = ResolveLinks(loaded.platforms, axes.platform_sets[s].links);
-      return loaded;
+      const PlatformSet& set = axes.platform_sets[s];
+      if (!set.system.empty()) return SystemTarget(LoadSystem(set.system));
+      std::vector<PlatformProfile> platforms;
+      for (const std::string& path : set.platforms) platforms.push_back(LoadPlatformProfile(path));
+      std::vector<std::optional<LinkProfile>> links = ResolveLinks(platforms, set.links);
+      return ChainTarget(platforms, links);
     });
   }
   return prep;
@@ -259,8 +255,12 @@ size_t RunSweep(const SweepAxes& axes, const std::vector<SweepCase>& cases, cons
     ready.notify_one();
   };
   std::vector<std::thread> pool;
-  running = static_cast<size_t>(std::max(options.threads, 1));
-  for (size_t t = 0; t < running; ++t) pool.emplace_back(work);
+  // The count is fixed before any worker starts: a worker that finishes at
+  // once decrements `running`, so the loop must not read it (it did, and a
+  // stopped sweep could start one worker of two and wait forever).
+  const auto threads = static_cast<size_t>(std::max(options.threads, 1));
+  running = threads;
+  for (size_t t = 0; t < threads; ++t) pool.emplace_back(work);
   size_t emitted = 0;
   std::exception_ptr error;
   try {

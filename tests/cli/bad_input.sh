@@ -91,7 +91,13 @@ mal=tests/data/malformed
 expect_bad "$mal/platform_number_overflow.json: not valid JSON at /power/active_w" plan $m --platforms $mal/platform_number_overflow.json
 expect_bad "$mal/function_recursive.onnx: model-local function 'f'" cuts $mal/function_recursive.onnx
 expect_bad "$p/missing.json: cannot open" plan $m --platforms $p/missing.json
-expect_bad "--platforms is required" plan $m
+expect_bad "give --platforms a.json [b.json ...] or --system system.json" plan $m
+expect_bad "--platforms excludes --system" plan $m --system platforms/systems/pi4_coral_jetson.json --platforms $p/good_a.json
+expect_bad "--system excludes --any-order" plan $m --system platforms/systems/pi4_coral_jetson.json --any-order
+expect_bad "$d/missing_system.json: cannot open" plan $m --system $d/missing_system.json
+expect_bad "--input-dtype: unknown data type 'uint9'" plan $m --platforms $p/good_a.json --input-dtype uint9
+expect_bad "--sensitivity works with --platforms only" plan $m --system platforms/systems/pi4_coral_jetson.json \
+  --sensitivity bandwidth
 moved_dir=$(mktemp -d)
 cp $p/good_b.json "$moved_dir/"
 expect_bad "$moved_dir/good_b.json: /default_link: $moved_dir/link_fast.json: cannot open" \
@@ -116,6 +122,7 @@ expect_warning() {
     failures=$((failures + 1))
   fi
 }
+expect_warning "--fps is deprecated: it now means --input-fps" plan $m --platforms $p/good_a.json --fps 30
 expect_warning "$p/unknown_keys.json: unknown key /colour (ignored)" plan $m --platforms $p/unknown_keys.json --format json
 expect_warning "$p/unknown_keys.json: unknown key /compute/turbo (ignored)" plan $m --platforms $p/unknown_keys.json --format json
 expect_warning "$p/table_unknown_nodes.json: 2 layer table entries name no layer of the model" \
@@ -205,7 +212,7 @@ expect_bad "$pp/good_a.json: expected a non-empty JSON array of platform sets" s
   --platform-sets $pp/good_a.json --out /tmp/dnnpart_bad_sweep.csv
 expect_bad "--out must end in .csv or .jsonl" sweep --models $d/tiny_residual.onnx --platform-sets $d/sweep/sets.json \
   --out /tmp/dnnpart_bad_sweep.txt
-expect_bad "not supported yet" sweep --models $d/tiny_residual.onnx --systems x.json --out /tmp/dnnpart_bad_sweep.csv
+expect_bad "tests/cli: no .json files in this folder" sweep --models $d/tiny_residual.onnx --systems tests/cli --out /tmp/dnnpart_bad_sweep.csv
 # A FIFO as the model is refused before anything is read (no hang), and
 # verify names a missing node binary.
 fifo_dir=$(mktemp -d)

@@ -55,6 +55,17 @@ check inspect_lstm_speech_table inspect models/lstm_speech.onnx --format table
 check cuts_swin_t_table cuts models/swin_t.onnx --format table
 check plan_vit_b_16_table plan models/vit_b_16.onnx --platforms platforms/raspberry_pi_5.json \
   platforms/jetson_orin_nano_8gb.json --link platforms/ethernet_1g.json --format table
+# Issue 11, case 1: frames at 250 fps; the 167 fps Jetson plan is recommended
+# (the link is loaded at the rate the plan achieves, not at 250 fps).
+check plan_resnet50_input_fps_table plan models/resnet50.onnx --platforms platforms/raspberry_pi_5.json \
+  platforms/jetson_orin_nano_8gb.json --input-fps 250 --format table
+# System files: a Coral reached through its Pi, uint8 camera frames, results back on the Pi;
+# two identical Pi 5 boards on a switch (instances named pi5#1, pi5#2); a shared Wi-Fi channel.
+check plan_system_coral_table plan models/resnet18.onnx --system platforms/systems/pi4_coral_jetson.json \
+  --max-cut-tensors 2 --format table
+check plan_system_switch_json plan models/resnet18.onnx --system platforms/systems/two_pi5_jetson_switch.json \
+  --format json
+check plan_system_wifi_table plan models/mobilenet_v2.onnx --system platforms/systems/wifi_robots.json --format table
 check plan_silero_vad_k3_table plan models/silero_vad.onnx --input-shape input=1x512 --input-shape h=2x1x64 \
   --input-shape c=2x1x64 --input-value sr=16000 --platforms platforms/raspberry_pi_5.json \
   platforms/jetson_orin_nano_8gb.json --link platforms/ethernet_1g.json --max-cut-tensors 3 --format table

@@ -27,6 +27,13 @@ compare sweep_tiny.csv "$tmp/all.csv"
 compare sweep_tiny_summary.out "$tmp/summary.out"
 [[ $(wc -l <"$tmp/all.csv") -eq 17 ]] || fail "expected a header and 16 rows"
 
+# System files as sets (a folder of them), at two bandwidths: every medium of
+# the system at the case's bandwidth, the system's own input rate.
+"$DNNPART" -q sweep --models models/resnet18.onnx --systems platforms/systems --bandwidths 100M,1G \
+  --out "$tmp/systems.csv" >/dev/null || fail "sweep --systems exit $?"
+compare sweep_systems.csv "$tmp/systems.csv"
+[[ $(wc -l <"$tmp/systems.csv") -eq 7 ]] || fail "expected a header and 6 system rows"
+
 sweep -j 1 --out "$tmp/one.csv" >/dev/null || fail "sweep -j 1 exit $?"
 cmp -s "$tmp/all.csv" "$tmp/one.csv" || fail "-j 1 and -j 2 rows differ"
 

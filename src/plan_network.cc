@@ -1,0 +1,313 @@
+// The planner's view of the network: device targets (the chain shorthand or
+// a system file), the resources transfers load, the route and cost of every
+// transfer a plan can make, and the sensor's input conversion
+// (docs/system.md, docs/planning.md).
+#include <map>
+#include <set>
+#include <tuple>
+
+#include "planner.h"
+
+namespace dnnpart {
+
+PlanTarget ChainTarget(const std::vector<PlatformProfile>& platforms,
+                       const std::vector<std::optional<LinkProfile>>& links) {
+  PlanTarget target;
+  target.platforms = platforms;
+  target.links = links;
+  std::map<std::string, int> total, seen;
+  for (const PlatformProfile& p : platforms) ++total[p.name];
+  for (const PlatformProfile& p : platforms) {
+    target.names.push_back(total[p.name] > 1 ? p.name + "#" + std::to_string(++seen[p.name]) : p.name);
+  }
+  return target;
+}
+
+PlanTarget SystemTarget(const System& system) {
+  PlanTarget target;
+  for (const SystemDevice& device : system.devices) {
+    target.names.push_back(device.name);
+    target.platforms.push_back(device.platform);
+  }
+  target.links.assign(system.devices.size(), std::nullopt);
+  target.system = system;
+  target.input_device = system.input.device;
+  target.output_device = system.output_device;
+  target.input_dtype = system.input.dtype;
+  target.input_shape = system.input.shape;
+  target.input_fps = system.input.fps;
+  return target;
+}
+
+namespace planner_detail {
+
+void Planner::PrepareEnds() {
+  const size_t n = platforms_.size();
+  if (target_.names.size() != n || links_.size() != n) throw Error("internal: one name and link slot per device expected");
+  if (target_.input_device >= n) throw Error("internal: the input device is not a device");
+  input_ = static_cast<int>(target_.input_device);
+  if (target_.output_device) {
+    if (*target_.output_device >= n) throw Error("internal: the output device is not a device");
+    output_ = static_cast<int>(*target_.output_device);
+  } else if (!target_.system && options_.output_at == OutputAt::kFirst) {
+    output_ = input_;
+  }
+  input_fps_ = options_.input_fps ? options_.input_fps : target_.input_fps;
+  if (input_fps_ && !(*input_fps_ > 0 && std::isfinite(*input_fps_))) throw Error("the input frame rate must be positive");
+  if (!target_.input_dtype && target_.input_shape.empty()) return;
+  const std::string source = target_.system ? target_.system->path + ": /input" : std::string("--input-dtype");
+  if (graph_.graph_inputs().size() != 1) {
+    throw Error(source + ": the sensor's dtype and shape describe one input, but the model has " +
+                std::to_string(graph_.graph_inputs().size()) + " inputs");
+  }
+  const Tensor& input = graph_.tensor(graph_.graph_inputs()[0]);
+  sensor_elements_ = ElementCount(input.shape);
+  if (!target_.input_shape.empty()) {
+    const std::optional<int64_t> elements = CheckedElementCount(target_.input_shape);
+    if (!elements || *elements <= 0) throw Error(source + "/shape: not a valid tensor shape");
+    sensor_elements_ = *elements;
+  }
+  converts_input_ = target_.input_dtype && *target_.input_dtype != input.dtype;
+}
+
+const LinkProfile& Planner::MediumLink(int medium) const {
+  if (target_.system) return target_.system->media[static_cast<size_t>(medium)].link;
+  return *links_[static_cast<size_t>(medium)];
+}
+
+std::string Planner::MediumName(int medium) const {
+  if (target_.system) return target_.system->media[static_cast<size_t>(medium)].name;
+  return links_[static_cast<size_t>(medium)]->name;
+}
+
+int64_t Planner::PayloadOn(int x, int b, const LinkProfile& link) const {
+  if (b == 0 && target_.input_dtype) {
+    // The sensor's frames cross as they are: its element type, on any link.
+    return sensor_elements_ * DTypeBytes(*target_.input_dtype);
+  }
+  if (b == 0 && !target_.input_shape.empty()) {
+    const Tensor& input = graph_.tensor(graph_.graph_inputs()[0]);
+    const DType wire = link.transfer_data_type.value_or(platforms_[static_cast<size_t>(x)].data_type);
+    return sensor_elements_ * BytesPerElementOn(input, wire);
+  }
+  const std::vector<TensorId>& tensors =
+      b == 0 ? graph_.graph_inputs() : b == Full() ? graph_.graph_outputs() : Crossing(b);
+  return PayloadBytes(graph_, tensors, platforms_[static_cast<size_t>(x)].data_type, link);
+}
+
+LayerCost Planner::Conversion(int q) const {
+  LayerCost cost;
+  if (!converts_input_) return cost;
+  const PlatformProfile& platform = platforms_[static_cast<size_t>(q)];
+  const Tensor& input = graph_.tensor(graph_.graph_inputs()[0]);
+  const auto bytes_per_element =
+      static_cast<double>(DTypeBytes(*target_.input_dtype) + BytesPerElementOn(input, platform.data_type));
+  const double ns = platform.input_conversion_ns_per_element
+                        ? *platform.input_conversion_ns_per_element
+                        : 1e9 * bytes_per_element / platform.memory_bandwidth_bytes_per_s;
+  cost.latency_ms = static_cast<double>(sensor_elements_) * ns * 1e-6;
+  cost.energy_mj = platform.power_in_watts
+                       ? platform.active_w * cost.latency_ms
+                       : static_cast<double>(sensor_elements_) * bytes_per_element * platform.energy_per_byte_pj * 1e-9;
+  return cost;
+}
+
+void Planner::PrepareNetwork() {
+  const size_t n = platforms_.size();
+  const int count = Full() + 1;
+  per_sender_ = !target_.system;
+  hops_.assign(per_sender_ ? n * static_cast<size_t>(count) : n * n * static_cast<size_t>(count), HopEntry{});
+  hop_costs_.assign(hops_.size(), Transfer{});
+  hop_loads_ms_.clear();
+  std::vector<std::set<std::pair<int, int>>> pairs;  // per resource: (sender, receiver) of transfers crossing it
+  auto use = [&](int32_t r, int x, int y) {
+    if (pairs.size() <= static_cast<size_t>(r)) pairs.resize(static_cast<size_t>(r) + 1);
+    pairs[static_cast<size_t>(r)].emplace(x, y);
+  };
+  // One entry: the route's segments summed, loads merged per resource.
+  auto fill = [&](size_t index, int x, int y, int b, int32_t route) {
+    HopEntry& entry = hops_[index];
+    entry.route = route;
+    Transfer total;
+    std::map<int32_t, double> loads;
+    for (const Segment& segment : routes_[static_cast<size_t>(route)].segments) {
+      const Transfer t = TransferCost(MediumLink(segment.medium), PayloadOn(x, b, MediumLink(segment.medium)));
+      total.latency_ms += t.latency_ms;
+      total.energy_mj += t.energy_mj;
+      total.wire_bytes += t.wire_bytes;
+      if (t.wire_bytes == 0) continue;
+      for (int32_t r : segment.resources) {
+        loads[r] += t.latency_ms;
+        use(r, x, y);
+      }
+    }
+    hop_costs_[index] = total;
+    entry.loads_begin = static_cast<int32_t>(hop_loads_ms_.size());
+    for (const auto& [r, ms] : loads) hop_loads_ms_.emplace_back(r, ms);
+    entry.loads_count = static_cast<int32_t>(loads.size());
+  };
+  if (per_sender_) {
+    // Chain shorthand: a transfer goes straight over the sender's link,
+    // which is one resource whoever receives.
+    for (size_t x = 0; x < n; ++x) {
+      if (!links_[x]) continue;
+      const auto r = static_cast<int32_t>(resources_.size());
+      resources_.push_back(Resource{links_[x]->name + " from " + target_.names[x], links_[x]->bandwidth_bytes_per_s});
+      routes_.push_back(Route{{Segment{static_cast<int>(x), static_cast<int>(x), -1, {r}}}});
+      for (int b = 0; b < count; ++b) {
+        fill(HopIndex(static_cast<int>(x), 0, b), static_cast<int>(x), -1, b, static_cast<int32_t>(routes_.size() - 1));
+      }
+    }
+    // Receivers are not known per resource here: every device may receive.
+    for (auto& of : pairs) {
+      std::set<std::pair<int, int>> all;
+      for (const auto& [x, y] : of) {
+        for (size_t z = 0; z < n; ++z) {
+          if (static_cast<int>(z) != x) all.emplace(x, static_cast<int>(z));
+        }
+      }
+      of = std::move(all);
+    }
+  } else {
+    const System& system = *target_.system;
+    std::map<LinkResource, int32_t> resource_ids;
+    std::map<std::tuple<int, int, int64_t, int64_t>, int32_t> route_cache;
+    // Payload key of boundary b: its bytes when floating tensors take 4 and
+    // 2 bytes; any wire type's payload follows from the two.
+    std::vector<std::pair<int64_t, int64_t>> payload_key(static_cast<size_t>(count));
+    LinkProfile wide, narrow;
+    wide.transfer_data_type = DType::kFloat32;
+    narrow.transfer_data_type = DType::kFloat16;
+    for (int b = 0; b < count; ++b) payload_key[static_cast<size_t>(b)] = {PayloadOn(0, b, wide), PayloadOn(0, b, narrow)};
+    for (size_t x = 0; x < n; ++x) {
+      for (size_t y = 0; y < n; ++y) {
+        if (x == y) continue;
+        try {
+          (void)dnnpart::Route(system, x, y, [](size_t) { return 0.0; });
+        } catch (const Error&) {
+          continue;  // unreachable: entries stay without a route
+        }
+        for (int b = 0; b < count; ++b) {
+          if (b == 0 && static_cast<int>(x) != input_) continue;
+          if (b == Full() && static_cast<int>(y) != output_) continue;
+          const auto key = std::make_tuple(static_cast<int>(x), static_cast<int>(y), payload_key[static_cast<size_t>(b)].first,
+                                           payload_key[static_cast<size_t>(b)].second);
+          auto found = route_cache.find(key);
+          if (found == route_cache.end()) {
+            const std::vector<RouteHop> hops = dnnpart::Route(system, x, y, [&](size_t m) {
+              const LinkProfile& link = system.media[m].link;
+              return TransferCost(link, PayloadOn(static_cast<int>(x), b, link)).latency_ms;
+            });
+            Route route;
+            for (const RouteHop& hop : hops) {
+              Segment segment{static_cast<int>(hop.medium), static_cast<int>(hop.from), static_cast<int>(hop.to), {}};
+              for (const LinkResource& resource : HopResources(system, hop)) {
+                auto id = resource_ids.find(resource);
+                if (id == resource_ids.end()) {
+                  id = resource_ids.emplace(resource, static_cast<int32_t>(resources_.size())).first;
+                  resources_.push_back(Resource{ResourceName(system, resource),
+                                                system.media[resource.medium].link.bandwidth_bytes_per_s});
+                }
+                segment.resources.push_back(id->second);
+              }
+              route.segments.push_back(std::move(segment));
+            }
+            routes_.push_back(std::move(route));
+            found = route_cache.emplace(key, static_cast<int32_t>(routes_.size() - 1)).first;
+          }
+          fill(HopIndex(static_cast<int>(x), static_cast<int>(y), b), static_cast<int>(x), static_cast<int>(y), b,
+               found->second);
+        }
+      }
+    }
+  }
+  // A resource is crossed at most once per plan when all its transfers leave
+  // one device that is not the input (a device sends once: its activations
+  // or the output), or all reach one device that is not the output (a device
+  // receives once). Otherwise loads on it must be added up across transfers.
+  pairs.resize(resources_.size());
+  for (size_t r = 0; r < resources_.size(); ++r) {
+    Resource& resource = resources_[r];
+    resource.senders.assign(n, false);
+    resource.receivers.assign(n, false);
+    std::set<int> senders, receivers;
+    for (const auto& [x, y] : pairs[r]) {
+      resource.senders[static_cast<size_t>(x)] = true;
+      resource.receivers[static_cast<size_t>(y)] = true;
+      senders.insert(x);
+      receivers.insert(y);
+    }
+    const bool one_sender = senders.size() == 1 && *senders.begin() != input_;
+    const bool one_receiver = receivers.size() == 1 && *receivers.begin() != output_;
+    resource.reused = pairs[r].size() > 1 && !one_sender && !one_receiver;
+  }
+}
+
+bool Planner::StillOpen(int32_t r, int last, const std::vector<bool>& unused) const {
+  const Resource& resource = resources_[static_cast<size_t>(r)];
+  bool sends = resource.senders[static_cast<size_t>(last)];
+  bool receives = output_ >= 0 && resource.receivers[static_cast<size_t>(output_)];
+  for (size_t d = 0; d < unused.size() && !(sends && receives); ++d) {
+    if (!unused[d]) continue;
+    sends = sends || resource.senders[d];
+    receives = receives || resource.receivers[d];
+  }
+  return sends && receives;
+}
+
+HopReport Planner::HopDetail(int x, int y, int b, const char* what) const {
+  HopReport hop;
+  hop.from_platform = x;
+  hop.to_platform = y;
+  hop.from_device = target_.names[static_cast<size_t>(x)];
+  hop.to_device = target_.names[static_cast<size_t>(y)];
+  hop.what = what;
+  hop.cut_id = b > 0 && b < Full() ? b - 1 : -1;
+  hop.tensors = b == 0 ? graph_.graph_inputs() : b == Full() ? graph_.graph_outputs() : Crossing(b);
+  const HopEntry& entry = Hop(x, y, b);
+  if (entry.route < 0) return hop;
+  for (const Segment& segment : routes_[static_cast<size_t>(entry.route)].segments) {
+    const LinkProfile& link = MediumLink(segment.medium);
+    HopSegment detail;
+    detail.medium = MediumName(segment.medium);
+    detail.link = link.name;
+    detail.from_device = target_.names[static_cast<size_t>(segment.from)];
+    detail.to_device = target_.names[static_cast<size_t>(per_sender_ ? y : segment.to)];
+    detail.transfer = TransferCost(link, PayloadOn(x, b, link));
+    for (int32_t r : segment.resources) detail.resources.push_back(resources_[static_cast<size_t>(r)].name);
+    if (hop.segments.empty()) hop.transfer.payload_bytes = detail.transfer.payload_bytes;
+    hop.transfer.wire_bytes += detail.transfer.wire_bytes;
+    hop.transfer.latency_ms += detail.transfer.latency_ms;
+    hop.transfer.energy_mj += detail.transfer.energy_mj;
+    hop.link += (hop.link.empty() ? "" : " + ") + detail.medium;
+    hop.segments.push_back(std::move(detail));
+  }
+  return hop;
+}
+
+bool Planner::SystemInterchangeable(size_t p, size_t q) const {
+  const System& system = *target_.system;
+  if (system.devices[p].host != system.devices[q].host) return false;
+  // Swapping p and q must map every medium onto an identical one.
+  auto swapped = [&](size_t d) { return d == p ? q : d == q ? p : d; };
+  for (const SystemMedium& medium : system.media) {
+    std::vector<size_t> members;
+    for (size_t d : medium.devices) members.push_back(swapped(d));
+    std::sort(members.begin(), members.end());
+    bool found = false;
+    for (const SystemMedium& other : system.media) {
+      std::vector<size_t> theirs = other.devices;
+      std::sort(theirs.begin(), theirs.end());
+      if (other.kind == medium.kind && other.link.path == medium.link.path && other.link.name == medium.link.name &&
+          theirs == members) {
+        found = true;
+        break;
+      }
+    }
+    if (!found) return false;
+  }
+  return true;
+}
+
+}  // namespace planner_detail
+}  // namespace dnnpart
