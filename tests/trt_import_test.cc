@@ -243,6 +243,26 @@ TEST(TrtMapping, ForeignNodeRangeLeavesNodesOtherLayersNamed) {
   EXPECT_EQ(m.mapping.kernels[0].layers.size(), 4u);
 }
 
+TEST(TrtMapping, ReformatsWithoutTensorsGoToTheLayerTheyNameByDirection) {
+  // Names-only layer information: no tensors, so the reformat's name decides.
+  const std::string conv = "/layer1/layer1.0/conv1/Conv + /layer1/layer1.0/relu/Relu";
+  const TempFile profile("reformat.profile.json",
+                         Profile({{"/maxpool/MaxPool", 1.0},
+                                  {"Reformatting CopyNode for Output Tensor 0 to /maxpool/MaxPool", 0.5},
+                                  {"Reformatting CopyNode for Input Tensor 0 to " + conv, 0.25},
+                                  {conv, 2.0},
+                                  {"Reformatting CopyNode for Output Tensor 0 to " + conv, 0.125}}));
+  const TempFile info("reformat.layers.json", R"({"Layers": ["/maxpool/MaxPool"]})");
+  const TrtMapping m =
+      MapTrtProfile(Resnet18().graph(), ReadTrtProfile(profile.path()), ReadTrtLayerInfo(info.path()), true);
+  EXPECT_EQ(m.conversions, 3);
+  EXPECT_NEAR(Latency(m, "/maxpool/MaxPool"), 1.5, 1e-12);
+  const std::vector<std::string> group{"/layer1/layer1.0/conv1/Conv", "/layer1/layer1.0/relu/Relu"};
+  // An input reformat goes to the group's first node, an output reformat to its last.
+  EXPECT_NEAR(Latency(m, group[0]), Share(2.0, group[0], group) + 0.25, 1e-12);
+  EXPECT_NEAR(Latency(m, group[1]), Share(2.0, group[1], group) + 0.125, 1e-12);
+}
+
 TEST(TrtMapping, UnknownNamesAreUnmatchedWithNearestNodeNames) {
   const TempFile profile("typo.profile.json", Profile({{"/layer1/layer1.0/conv1/Cnv + /layer1/layer1.0/relu/Relux", 1.0},
                                                        {"/maxpool/MaxPool", 1.0}}));
