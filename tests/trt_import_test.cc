@@ -111,6 +111,17 @@ TEST(TrtNames, ForeignNodeIsARangeOfFirstAndLastName) {
   EXPECT_EQ(dotted.ranges[0].second, "/softmax/Softmax");
 }
 
+TEST(TrtNames, DeepNestingKeepsTheRestAsOneName) {
+  std::string name;
+  for (int i = 0; i < 100000; ++i) name += "PWN(";
+  name += "x";
+  for (int i = 0; i < 100000; ++i) name += ", y)";
+  const Parts parts = ParseTrtLayerName(name);
+  // 33 levels unwrapped, each giving "y"; the rest is one unknown name.
+  EXPECT_EQ(parts.names.size(), 34u);
+  EXPECT_EQ(std::count(parts.names.begin(), parts.names.end(), "y"), 33);
+}
+
 TEST(TrtNames, ReformatLayersNameTheTensorAndTheLayer) {
   const Parts in = ParseTrtLayerName("Reformatting CopyNode for Input Tensor 1 to Conv_43 + Add_44 + Relu_45");
   EXPECT_EQ(in.reformat, Parts::Reformat::kInput);

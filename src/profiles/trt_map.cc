@@ -13,6 +13,7 @@ namespace dnnpart {
 namespace {
 
 constexpr size_t kHintedLayers = 5;  // nearest-name hints for the first unmatched layers only
+constexpr size_t kHintedNameBytes = 1024;  // longer names get none (edit distance is quadratic)
 
 // A name in a TensorRT layer name or Metadata: a node of the model, else a
 // tensor of it (constants and weights are folded away and resolve to nothing).
@@ -48,13 +49,16 @@ struct Pending {
 
 // The nodes of an ONNX-file-order range [first, last] that no named part of
 // another layer claimed (TensorRT's parser reads nodes in file order).
-void AddRange(const LayerGraph& graph, LayerId first, LayerId last, const std::vector<bool>& named,
-              std::set<LayerId>& nodes) {
+// `by_index` holds the layers sorted by onnx_node_index.
+void AddRange(const LayerGraph& graph, LayerId first, LayerId last, const std::vector<LayerId>& by_index,
+              const std::vector<bool>& named, std::set<LayerId>& nodes) {
   int32_t lo = graph.layer(first).onnx_node_index, hi = graph.layer(last).onnx_node_index;
   if (lo > hi) std::swap(lo, hi);
-  for (size_t l = 0; l < graph.layer_count(); ++l) {
-    const int32_t index = graph.layer(static_cast<LayerId>(l)).onnx_node_index;
-    if (index >= lo && index <= hi && !named[l]) nodes.insert(static_cast<LayerId>(l));
+  auto index_of = [&](LayerId l) { return graph.layer(l).onnx_node_index; };
+  auto begin = std::lower_bound(by_index.begin(), by_index.end(), lo,
+                                [&](LayerId l, int32_t index) { return index_of(l) < index; });
+  for (auto it = begin; it != by_index.end() && index_of(*it) <= hi; ++it) {
+    if (!named[static_cast<size_t>(*it)]) nodes.insert(*it);
   }
 }
 
@@ -83,13 +87,14 @@ void ResolveNames(const LayerGraph& graph, const std::string& name, Pending& p, 
   }
 }
 
-void ResolveRanges(const LayerGraph& graph, const std::vector<bool>& named, Pending& p) {
+void ResolveRanges(const LayerGraph& graph, const std::vector<LayerId>& by_index, const std::vector<bool>& named,
+                   Pending& p) {
   for (const auto& [first_name, last_name] : p.parts.ranges) {
     const auto first = ResolveNode(graph, first_name);
     const auto last = ResolveNode(graph, last_name);
     if (!first) p.unresolved.push_back(first_name);
     if (!last) p.unresolved.push_back(last_name);
-    if (first && last) AddRange(graph, *first, *last, named, p.nodes);
+    if (first && last) AddRange(graph, *first, *last, by_index, named, p.nodes);
   }
 }
 
@@ -168,8 +173,13 @@ TrtMapping MapTrtProfile(const LayerGraph& graph, const TrtProfile& profile, con
     throw Error(info.path + ": none of the " + std::to_string(profile.layers.size()) + " layers of " + profile.path +
                 " is in this layer-information file; were both exported from the same engine?");
   }
+  std::vector<LayerId> by_index(graph.layer_count());
+  for (size_t l = 0; l < by_index.size(); ++l) by_index[l] = static_cast<LayerId>(l);
+  std::stable_sort(by_index.begin(), by_index.end(), [&](LayerId a, LayerId b) {
+    return graph.layer(a).onnx_node_index < graph.layer(b).onnx_node_index;
+  });
   for (Pending& p : pending) {
-    if (!p.conversion) ResolveRanges(graph, named, p);
+    if (!p.conversion) ResolveRanges(graph, by_index, named, p);
   }
   for (size_t i = 0; i < pending.size(); ++i) {
     Pending& p = pending[i];
@@ -203,7 +213,8 @@ TrtMapping MapTrtProfile(const LayerGraph& graph, const TrtProfile& profile, con
       std::string hint;
       // Hints for a name that should have been a node; none for TensorRT's own
       // unnamed layers.
-      if (result.unmatched_hints.size() < kHintedLayers && !pending[i].unresolved.empty()) {
+      if (result.unmatched_hints.size() < kHintedLayers && !pending[i].unresolved.empty() &&
+          pending[i].unresolved.front().size() <= kHintedNameBytes) {
         for (const std::string& name : NearestNames(pending[i].unresolved.front(), all_names, 3)) {
           hint += (hint.empty() ? "" : ", ") + name;
         }

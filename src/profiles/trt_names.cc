@@ -6,6 +6,11 @@
 namespace dnnpart {
 namespace {
 
+// Real names nest PWN(...) a few levels deep; a file could nest millions.
+// Deeper than this, the rest of the name is kept as one (unknown) name, so
+// parsing stays linear in the name's length and the stack stays shallow.
+constexpr int kMaxNesting = 32;
+
 bool StartsWith(const std::string& text, const std::string& prefix) {
   return text.compare(0, prefix.size(), prefix) == 0;
 }
@@ -48,14 +53,18 @@ bool Unwrap(const std::string& text, const std::string& prefix, char suffix, std
   return true;
 }
 
-void ParsePart(const std::string& raw, TrtNameParts& parts) {
+void ParsePart(const std::string& raw, int depth, TrtNameParts& parts) {
   const std::string part = Trim(raw);
   if (part.empty()) return;
+  if (depth > kMaxNesting) {
+    parts.names.push_back(part);
+    return;
+  }
   std::string inside;
   if (Unwrap(part, "{", '}', inside)) {
-    for (const std::string& p : SplitTopLevel(inside, false)) ParsePart(p, parts);
+    for (const std::string& p : SplitTopLevel(inside, false)) ParsePart(p, depth + 1, parts);
   } else if (Unwrap(part, "PWN(", ')', inside)) {
-    for (const std::string& p : SplitTopLevel(inside, true)) ParsePart(p, parts);
+    for (const std::string& p : SplitTopLevel(inside, true)) ParsePart(p, depth + 1, parts);
   } else if (Unwrap(part, "ForeignNode[", ']', inside)) {
     const size_t dots = inside.find("...");
     if (dots == std::string::npos) {
@@ -99,7 +108,7 @@ bool ParseReformat(const std::string& name, TrtNameParts& parts) {
 TrtNameParts ParseTrtLayerName(const std::string& name) {
   TrtNameParts parts;
   if (ParseReformat(name, parts)) return parts;
-  for (const std::string& part : SplitTopLevel(name, false)) ParsePart(part, parts);
+  for (const std::string& part : SplitTopLevel(name, false)) ParsePart(part, 0, parts);
   return parts;
 }
 
