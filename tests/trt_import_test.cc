@@ -274,6 +274,22 @@ TEST(TrtMapping, ReformatsWithoutTensorsGoToTheLayerTheyNameByDirection) {
   EXPECT_NEAR(Latency(m, group[1]), Share(2.0, group[1], group) + 0.125, 1e-12);
 }
 
+TEST(TrtMapping, ForeignNodeFromAWeightWalksBetweenItsTensors) {
+  // The first name is a weight (folded away), as in NVIDIA/TensorRT issue 3768.
+  const TempFile profile("weight.profile.json",
+                         Profile({{"{ForeignNode[layer4.0.conv1.weight.../layer4/layer4.1/relu_1/Relu]}", 2.0}}));
+  const TempFile info("weight.layers.json", R"({"Layers": [{
+    "Name": "{ForeignNode[layer4.0.conv1.weight.../layer4/layer4.1/relu_1/Relu]}", "LayerType": "Myelin",
+    "Inputs": [{"Name": "/layer3/layer3.1/relu_1/Relu_output_0"}],
+    "Outputs": [{"Name": "/layer4/layer4.1/relu_1/Relu_output_0"}]}]})");
+  const TrtMapping m =
+      MapTrtProfile(Resnet18().graph(), ReadTrtProfile(profile.path()), ReadTrtLayerInfo(info.path()), true);
+  ASSERT_TRUE(m.mapping.unmatched_kernels.empty());
+  EXPECT_EQ(m.mapping.matched_layers, 11);  // layer4, no node before it
+  EXPECT_EQ(m.mapping.layer_kernel[static_cast<size_t>(*Resnet18().graph().FindLayer("/layer3/layer3.1/relu_1/Relu"))],
+            -1);
+}
+
 TEST(TrtMapping, UnknownNamesAreUnmatchedWithNearestNodeNames) {
   const TempFile profile("typo.profile.json", Profile({{"/layer1/layer1.0/conv1/Cnv + /layer1/layer1.0/relu/Relux", 1.0},
                                                        {"/maxpool/MaxPool", 1.0}}));

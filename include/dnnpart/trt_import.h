@@ -6,8 +6,8 @@
 // "PWN(A, B)" (a pointwise fusion, nested), "{ForeignNode[A...B]}" (a range
 // handed to another backend), "Reformatting CopyNode for Input Tensor 0 to X"
 // (a layout or precision conversion). The engine's layer information
-// (trtexec --exportLayerInfo) adds each layer's tensors and, from TensorRT
-// 8.6 with detailed verbosity, the ONNX nodes it came from. The import maps
+// (trtexec --exportLayerInfo) adds each layer's tensors and, in newer
+// TensorRT versions, a Metadata text naming the ONNX nodes it came from. The import maps
 // every profiled layer back to nodes of the original model, splits each
 // layer's time over its nodes as the ORT import does, and writes
 // layers.table. Pure functions over immutable inputs; thread-safe.
@@ -29,7 +29,7 @@ struct TrtProfileLayer {
   std::string name;
   double total_ms = 0;                // "timeMs": summed over all profiled runs
   double average_ms = 0;              // "averageMs"
-  std::optional<double> median_ms;    // "medianMs" (TensorRT 8.4 and later)
+  std::optional<double> median_ms;    // "medianMs" (newer trtexec only)
 };
 
 struct TrtProfile {
@@ -89,8 +89,11 @@ struct TrtMapping {
 };
 
 // Maps every layer of `profile` onto `graph` (the original model), using
-// `info` for tensors and Metadata. `use_median` picks medianMs (else
-// averageMs). Throws Error when `info` names no layer of `profile`.
+// `info` for tensors and Metadata: Metadata nodes, else the names in the layer
+// name; ForeignNode ranges by ONNX file order (or, when an end is not a node,
+// the nodes between the layer's tensors); reformats and nameless layers to the
+// node producing their tensor. `use_median` picks medianMs (else averageMs).
+// Throws Error when `info` names no layer of `profile`.
 TrtMapping MapTrtProfile(const LayerGraph& graph, const TrtProfile& profile, const TrtLayerInfo& info,
                          bool use_median);
 
@@ -99,7 +102,7 @@ struct TrtImportOptions {
   double min_coverage = 0.9;    // refuse when TrtMapping coverage is below this
   bool force = false;           // import anyway below min_coverage
   enum class Statistic { kMedian, kAverage } statistic = Statistic::kMedian;  // median falls back to
-                                // average when the file has no medianMs (older TensorRT)
+                                // average when an entry lacks medianMs (older trtexec)
   std::string rename;           // new profile name ("" keeps the base's)
   std::string output_path;      // default_link is rewritten relative to it; "" → absolute
   std::string run_info_path;    // JSON with runtime_version, device, ... ("" = none)

@@ -98,7 +98,7 @@ std::string ImportTrt(const ImportFlags& flags) {
                100.0 * m.coverage, result.statistic.c_str(), static_cast<long long>(result.runs), m.mapped_ms,
                t.total_ms);
   if (options.statistic == TrtImportOptions::Statistic::kMedian && result.statistic == "average") {
-    std::fprintf(stderr, "note: %s has no medianMs (TensorRT before 8.4); used averageMs\n", flags.table_path.c_str());
+    std::fprintf(stderr, "note: %s lacks medianMs (older trtexec); used averageMs\n", flags.table_path.c_str());
   }
   for (size_t i = 0; i < m.unmatched_kernels.size() && i < 5; ++i) {
     std::fprintf(stderr, "  unmatched layer: %s", m.unmatched_kernels[i].c_str());

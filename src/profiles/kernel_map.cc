@@ -56,6 +56,8 @@ bool IsConversionOp(const std::string& op_type) {
   return op_type == "ReorderInput" || op_type == "ReorderOutput";
 }
 
+}  // namespace
+
 // Claims for kernel `k` the unclaimed layers from the producers of `outputs`
 // back to (not including) the producers of `inputs`.
 std::vector<LayerId> ClaimGroup(const LayerGraph& graph, const std::set<TensorId>& inputs,
@@ -80,8 +82,6 @@ std::vector<LayerId> ClaimGroup(const LayerGraph& graph, const std::set<TensorId
   std::sort(group.begin(), group.end());
   return group;
 }
-
-}  // namespace
 
 LayerId ConvertedLayer(const LayerGraph& graph, TensorId t) {
   const Tensor& tensor = graph.tensor(t);

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <nlohmann/json.hpp>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -18,6 +19,13 @@ namespace dnnpart {
 // their MACs, equally when none has MACs.
 void ShareKernelTime(const LayerGraph& graph, const std::vector<LayerId>& layers, double ms,
                      std::vector<double>& latency_ms);
+
+// Claims for kernel `k` the layers on the paths from the producers of
+// `outputs` back to (not including) the producers of `inputs`, stopping at
+// graph inputs and at layers `owner` already gives another kernel (owner -1:
+// unclaimed). Returns the claimed layers, ascending.
+std::vector<LayerId> ClaimGroup(const LayerGraph& graph, const std::set<TensorId>& inputs,
+                                const std::set<TensorId>& outputs, int k, std::vector<int>& owner);
 
 // The layer charged for converting tensor `t` between layouts or precisions:
 // its producer, else (a graph input) its first consumer; kNoLayer if neither.

@@ -87,14 +87,39 @@ void ResolveNames(const LayerGraph& graph, const std::string& name, Pending& p, 
   }
 }
 
+// A range whose ends are not nodes (a weight, a folded constant): the nodes
+// between the layer's input and output tensors, as the ORT import walks a
+// fused kernel. Only when every input is a tensor of the model, so the walk
+// cannot run past the region.
+bool WalkBetweenTensors(const LayerGraph& graph, const TrtEngineLayer& info, const std::vector<bool>& named,
+                        std::set<LayerId>& nodes) {
+  std::set<TensorId> inputs, outputs;
+  for (const std::string& name : info.inputs) {
+    const auto t = graph.FindTensor(name);
+    if (!t) return false;
+    inputs.insert(*t);
+  }
+  for (const std::string& name : info.outputs) {
+    if (auto t = graph.FindTensor(name)) outputs.insert(*t);
+  }
+  if (outputs.empty()) return false;
+  std::vector<int> owner(graph.layer_count(), -1);
+  for (size_t l = 0; l < owner.size(); ++l) owner[l] = named[l] ? 0 : -1;
+  for (LayerId l : ClaimGroup(graph, inputs, outputs, 1, owner)) nodes.insert(l);
+  return true;
+}
+
 void ResolveRanges(const LayerGraph& graph, const std::vector<LayerId>& by_index, const std::vector<bool>& named,
                    Pending& p) {
   for (const auto& [first_name, last_name] : p.parts.ranges) {
     const auto first = ResolveNode(graph, first_name);
     const auto last = ResolveNode(graph, last_name);
-    if (!first) p.unresolved.push_back(first_name);
-    if (!last) p.unresolved.push_back(last_name);
-    if (first && last) AddRange(graph, *first, *last, by_index, named, p.nodes);
+    if (first && last) {
+      AddRange(graph, *first, *last, by_index, named, p.nodes);
+    } else if (p.info == nullptr || !WalkBetweenTensors(graph, *p.info, named, p.nodes)) {
+      if (!first) p.unresolved.push_back(first_name);
+      if (!last) p.unresolved.push_back(last_name);
+    }
   }
 }
 
