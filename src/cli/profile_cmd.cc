@@ -1,4 +1,4 @@
-// `dnnpart profile import --from csv|ort ...` and `dnnpart profile calibrate`:
+// `dnnpart profile import --from csv|ort|trtexec ...` and `dnnpart profile calibrate`:
 // measured per-layer costs into platform profiles.
 #include <spdlog/spdlog.h>
 
@@ -14,6 +14,7 @@
 #include "dnnpart/ort_import.h"
 #include "dnnpart/output_file.h"
 #include "dnnpart/profile_import.h"
+#include "dnnpart/trt_import.h"
 
 namespace dnnpart::cli {
 namespace {
@@ -25,6 +26,8 @@ struct ImportFlags {
   std::string output_path;
   std::string optimized_model;
   std::string run_info;
+  std::string layer_info;
+  std::string statistic = "median";
   ModelFlags model;
   bool force = false;
   bool no_energy = false;
@@ -68,18 +71,62 @@ std::string ImportOrt(const ImportFlags& flags) {
   return result.profile_text;
 }
 
+std::string ImportTrt(const ImportFlags& flags) {
+  if (flags.layer_info.empty() || flags.model.model_path.empty()) {
+    throw Error("--from trtexec needs --layer-info LAYERS.json and --model MODEL.onnx");
+  }
+  TrtImportOptions options;
+  options.missing = flags.missing == "zero" ? MissingLayers::kZero : MissingLayers::kEstimate;
+  options.force = flags.force;
+  options.statistic =
+      flags.statistic == "average" ? TrtImportOptions::Statistic::kAverage : TrtImportOptions::Statistic::kMedian;
+  options.rename = flags.csv.rename;
+  options.output_path = flags.output_path;
+  options.run_info_path = flags.run_info;
+  options.model_path = flags.model.model_path;
+  const Model& model = LoadModel(flags.model);
+  const TrtImportResult result =
+      ImportTrtIntoProfile(flags.table_path, flags.layer_info, model.graph(), flags.base_path, options);
+  const TrtMapping& t = result.mapping;
+  const TraceMapping& m = t.mapping;
+  std::fprintf(stderr,
+               "coverage: %lld of %lld layers matched; %zu of %zu TensorRT layers unmatched (%.3f ms), %lld charged "
+               "as conversions; mapped layers take %.1f %% of the profiled time (%s per layer, %lld runs): %.3f of "
+               "%.3f ms\n",
+               static_cast<long long>(m.matched_layers), static_cast<long long>(result.layers),
+               m.unmatched_kernels.size(), m.kernels.size(), m.unmatched_ms, static_cast<long long>(t.conversions),
+               100.0 * m.coverage, result.statistic.c_str(), static_cast<long long>(result.runs), m.mapped_ms,
+               t.total_ms);
+  if (options.statistic == TrtImportOptions::Statistic::kMedian && result.statistic == "average") {
+    std::fprintf(stderr, "note: %s lacks medianMs (older trtexec); used averageMs\n", flags.table_path.c_str());
+  }
+  for (size_t i = 0; i < m.unmatched_kernels.size() && i < 5; ++i) {
+    std::fprintf(stderr, "  unmatched layer: %s", m.unmatched_kernels[i].c_str());
+    if (!t.unmatched_hints[i].empty()) std::fprintf(stderr, " (nearest nodes: %s)", t.unmatched_hints[i].c_str());
+    std::fprintf(stderr, "\n");
+  }
+  return result.profile_text;
+}
+
 Action RegisterImport(CLI::App& profile) {
   auto flags = std::make_shared<ImportFlags>();
   CLI::App* import = profile.add_subcommand("import", "Import per-layer measurements into a platform profile");
-  import->add_option("table", flags->table_path, "The measurement table (csv) or ORT profile trace (ort)")->required();
-  import->add_option("--from", flags->from, "Table format: csv or ort")->check(CLI::IsMember({"csv", "ort"}));
+  import->add_option("table", flags->table_path, "The measurement table (csv), ORT profile trace (ort) or trtexec --exportProfile JSON (trtexec)")->required();
+  import->add_option("--from", flags->from, "Table format: csv, ort or trtexec")
+      ->check(CLI::IsMember({"csv", "ort", "trtexec"}));
   import->add_option("--into", flags->base_path, "Base platform profile to add the table to")->required();
   import->add_option("-o,--output", flags->output_path, "Write the new profile here (default: stdout)");
   import->add_flag("--force", flags->force,
-                   "Allow --output to replace an existing file; --from ort: import below 90 % coverage");
+                   "Allow --output to replace an existing file; --from ort/trtexec: import below 90 % coverage");
   import->add_option("--optimized-model", flags->optimized_model, "--from ort: the optimised model ORT ran");
-  import->add_option("--model", flags->model.model_path, "--from ort: the original ONNX model");
-  import->add_option("--run-info", flags->run_info, "--from ort: settings JSON written by tools/profile_ort.mjs");
+  import->add_option("--model", flags->model.model_path, "--from ort/trtexec: the original ONNX model");
+  import->add_option("--run-info", flags->run_info,
+                     "--from ort: settings JSON written by tools/profile_ort.mjs; --from trtexec: runtime_version, "
+                     "device, power_mode, ...");
+  import->add_option("--layer-info", flags->layer_info, "--from trtexec: the engine's trtexec --exportLayerInfo JSON");
+  import->add_option("--statistic", flags->statistic,
+                     "--from trtexec: per-layer median (default; average when the file has none) or average")
+      ->check(CLI::IsMember({"median", "average"}));
   import->add_option("--name-column", flags->csv.name_column, "Column with ONNX node names (default 'Layer')");
   import->add_option("--latency-column", flags->csv.latency_column, "Column with latency in ms (default 'Latency [ms]')");
   import->add_option("--energy-column", flags->csv.energy_column, "Column with energy in mJ (default 'Energy [mJ]')");
@@ -98,6 +145,8 @@ Action RegisterImport(CLI::App& profile) {
     std::string text;
     if (flags->from == "ort") {
       text = ImportOrt(*flags);
+    } else if (flags->from == "trtexec") {
+      text = ImportTrt(*flags);
     } else {
       CsvImportOptions options = flags->csv;
       if (flags->no_energy) options.energy_column.clear();

@@ -5,6 +5,7 @@
 #include <set>
 
 #include "dnnpart/ort_import.h"
+#include "profiles/trace_share.h"
 
 namespace dnnpart {
 namespace {
@@ -55,12 +56,7 @@ bool IsConversionOp(const std::string& op_type) {
   return op_type == "ReorderInput" || op_type == "ReorderOutput";
 }
 
-// The layer charged for converting tensor `t`: its producer, else its first consumer.
-LayerId ConvertedLayer(const LayerGraph& graph, TensorId t) {
-  const Tensor& tensor = graph.tensor(t);
-  if (tensor.producer != kNoLayer) return tensor.producer;
-  return tensor.consumers.empty() ? kNoLayer : tensor.consumers.front();
-}
+}  // namespace
 
 // Claims for kernel `k` the unclaimed layers from the producers of `outputs`
 // back to (not including) the producers of `inputs`.
@@ -87,17 +83,22 @@ std::vector<LayerId> ClaimGroup(const LayerGraph& graph, const std::set<TensorId
   return group;
 }
 
-void ShareTime(const LayerGraph& graph, const KernelAssignment& kernel, std::vector<double>& latency_ms) {
-  double total_macs = 0;
-  for (LayerId l : kernel.layers) total_macs += static_cast<double>(graph.layer(l).macs);
-  for (LayerId l : kernel.layers) {
-    const double share = total_macs > 0 ? static_cast<double>(graph.layer(l).macs) / total_macs
-                                        : 1.0 / static_cast<double>(kernel.layers.size());
-    latency_ms[static_cast<size_t>(l)] += kernel.median_ms * share;
-  }
+LayerId ConvertedLayer(const LayerGraph& graph, TensorId t) {
+  const Tensor& tensor = graph.tensor(t);
+  if (tensor.producer != kNoLayer) return tensor.producer;
+  return tensor.consumers.empty() ? kNoLayer : tensor.consumers.front();
 }
 
-}  // namespace
+void ShareKernelTime(const LayerGraph& graph, const std::vector<LayerId>& layers, double ms,
+                     std::vector<double>& latency_ms) {
+  double total_macs = 0;
+  for (LayerId l : layers) total_macs += static_cast<double>(graph.layer(l).macs);
+  for (LayerId l : layers) {
+    const double share = total_macs > 0 ? static_cast<double>(graph.layer(l).macs) / total_macs
+                                        : 1.0 / static_cast<double>(layers.size());
+    latency_ms[static_cast<size_t>(l)] += ms * share;
+  }
+}
 
 TraceMapping MapTrace(const LayerGraph& graph, const OrtTrace& trace, const std::vector<KernelNode>& nodes) {
   TraceMapping mapping;
@@ -153,7 +154,7 @@ TraceMapping MapTrace(const LayerGraph& graph, const OrtTrace& trace, const std:
   }
   for (const KernelAssignment& kernel : mapping.kernels) {
     if (!kernel.layers.empty()) {
-      ShareTime(graph, kernel, mapping.layer_latency_ms);
+      ShareKernelTime(graph, kernel.layers, kernel.median_ms, mapping.layer_latency_ms);
       mapping.mapped_ms += kernel.median_ms;
     } else if (kernel.converts_for != kNoLayer) {
       mapping.layer_latency_ms[static_cast<size_t>(kernel.converts_for)] += kernel.median_ms;

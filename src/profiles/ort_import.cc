@@ -7,7 +7,7 @@
 
 #include "dnnpart/error.h"
 #include "dnnpart/ort_import.h"
-#include "profiles/profile_edit.h"
+#include "profiles/trace_share.h"
 
 namespace dnnpart {
 namespace {
@@ -18,29 +18,6 @@ std::string Format(const char* format, double value) {
   char buffer[64];
   std::snprintf(buffer, sizeof buffer, format, value);
   return buffer;
-}
-
-// The settings profile_ort.mjs recorded, if given: runtime, version, level, ...
-ordered_json ReadRunInfo(const std::string& path) {
-  if (path.empty()) return ordered_json::object();
-  const ordered_json info = ReadOrderedJsonFile(path, "a JSON run-info file");
-  if (!info.is_object()) throw Error(path + ": /: must be an object");
-  ordered_json kept = ordered_json::object();
-  for (const char* key : {"runtime", "runtime_version", "binding", "optimization_level", "intra_op_threads",
-                          "execution_provider", "timed_runs", "run_median_ms", "load_average_1min", "date_utc"}) {
-    if (info.contains(key)) kept[key] = info[key];
-  }
-  return kept;
-}
-
-ordered_json MakeTable(const LayerGraph& graph, const TraceMapping& mapping) {
-  ordered_json table = ordered_json::object();
-  for (LayerId l : graph.topological_order()) {
-    const auto i = static_cast<size_t>(l);
-    if (mapping.layer_kernel[i] == -1 && mapping.layer_latency_ms[i] == 0) continue;
-    table[graph.layer(l).name] = ordered_json{{"latency_ms", mapping.layer_latency_ms[i]}};
-  }
-  return table;
 }
 
 }  // namespace
@@ -62,15 +39,14 @@ OrtImportResult ImportOrtIntoProfile(const std::string& trace_path, const std::s
                 std::to_string(m.unmatched_kernels.size()) + " unmatched kernels, " +
                 Format("%.3f", m.unmatched_ms) + " ms); is --optimized-model the model this trace ran? --force imports anyway");
   }
-  ordered_json profile = ReadProfileJson(base_profile_path);
-  if (!options.rename.empty()) profile["name"] = options.rename;
-  const std::string note = "Per-layer table imported from the ONNX Runtime trace " +
-                           std::filesystem::path(trace_path).filename().string() + " (" +
-                           std::to_string(trace.runs) + " runs, kernels mapped to ONNX nodes through tensor names).";
-  profile["source"] = profile.value("source", std::string()) + (profile.contains("source") ? " " : "") + note;
-  profile["layers"] = ordered_json{{"missing", options.missing == MissingLayers::kZero ? "zero" : "estimate"},
-                                   {"table", MakeTable(graph, m)}};
-  AddEnergyFromPower(profile);
+  MeasuredProfileSpec spec;
+  spec.base_profile_path = base_profile_path;
+  spec.missing = options.missing;
+  spec.rename = options.rename;
+  spec.output_path = options.output_path;
+  spec.note = "Per-layer table imported from the ONNX Runtime trace " +
+              std::filesystem::path(trace_path).filename().string() + " (" + std::to_string(trace.runs) +
+              " runs, kernels mapped to ONNX nodes through tensor names).";
   ordered_json measured = ReadRunInfo(options.run_info_path);
   if (!measured.contains("runtime")) measured["runtime"] = "onnxruntime";
   measured["trace_runs"] = trace.runs;
@@ -79,10 +55,8 @@ OrtImportResult ImportOrtIntoProfile(const std::string& trace_path, const std::s
   measured["coverage"] = m.coverage;
   measured["unmatched_kernels"] = static_cast<int64_t>(m.unmatched_kernels.size());
   measured["unmatched_ms"] = m.unmatched_ms;
-  if (!profile.contains("provenance") || !profile["provenance"].is_object()) profile["provenance"] = ordered_json::object();
-  profile["provenance"]["measured"] = measured;
-  RebaseDefaultLink(profile, base_profile_path, options.output_path);
-  result.profile_text = FinishProfile(profile, base_profile_path);
+  spec.measured = std::move(measured);
+  result.profile_text = MeasuredProfileText(graph, m, spec);
   return result;
 }
 

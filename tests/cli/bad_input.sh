@@ -159,6 +159,33 @@ expect_bad "give one model per trace" profile calibrate --base platforms/raspber
   --trace $ort/tiny_cnn.trace.json --model $ort/tiny_cnn.onnx --model $ort/tiny_cnn.onnx -o /tmp/never_written.json
 expect_bad "cannot tell its optimised model" profile calibrate --base platforms/raspberry_pi_4.json \
   --trace $ort/tiny_cnn.onnx --model $ort/tiny_cnn.onnx -o /tmp/never_written.json
+# profile import --from trtexec: missing flags and files, bad entries with their JSON path,
+# files of another engine or model, coverage below 90 %.
+trt=tests/data/trtexec
+trt_tmp=$(mktemp -d)
+expect_bad "--from trtexec needs --layer-info" profile import --from trtexec $trt/resnet18.profile.json \
+  --model models/resnet18.onnx --into platforms/jetson_orin_nano_8gb.json
+expect_bad "$trt_tmp/none.json" profile import --from trtexec "$trt_tmp/none.json" --layer-info $trt/resnet18.layers.json \
+  --model models/resnet18.onnx --into platforms/jetson_orin_nano_8gb.json
+printf '[ { "count" : 5 }\n, { "name" : "/fc/Gemm", "timeMs" : "1", "averageMs" : 0.2 }\n]\n' >"$trt_tmp/bad.json"
+expect_bad "$trt_tmp/bad.json: /1/timeMs: must be a non-negative number" profile import --from trtexec \
+  "$trt_tmp/bad.json" --layer-info $trt/resnet18.layers.json --model models/resnet18.onnx \
+  --into platforms/jetson_orin_nano_8gb.json
+printf '{ "Layers": [ { "Name": "/fc/Gemm", "Outputs": { "Name": "output" } } ] }' >"$trt_tmp/layers.json"
+expect_bad "$trt_tmp/layers.json: /Layers/0/Outputs: must be an array" profile import --from trtexec \
+  $trt/resnet18.profile.json --layer-info "$trt_tmp/layers.json" --model models/resnet18.onnx \
+  --into platforms/jetson_orin_nano_8gb.json
+expect_bad "resnet18.layers.json: no layer of this engine names a node or tensor of $d/tiny_residual.onnx" \
+  profile import --from trtexec $trt/resnet18.profile.json --layer-info $trt/resnet18.layers.json \
+  --model $d/tiny_residual.onnx --into platforms/jetson_orin_nano_8gb.json
+printf '{ "Layers": [ "Conv_0 + Relu_1" ] }' >"$trt_tmp/other.json"
+expect_bad "were both exported from the same engine" profile import --from trtexec $trt/resnet18.profile.json \
+  --layer-info "$trt_tmp/other.json" --model models/resnet18.onnx --into platforms/jetson_orin_nano_8gb.json
+sed 's/^]$/, { "name" : "(Unnamed Layer* 99) [Shuffle]", "timeMs" : 40, "averageMs" : 0.2, "medianMs" : 0.2, "percentage" : 12 }\n]/' \
+  $trt/resnet18.profile.json >"$trt_tmp/low.json"
+expect_bad "below 90 %" profile import --from trtexec "$trt_tmp/low.json" --layer-info $trt/resnet18.layers.json \
+  --model models/resnet18.onnx --into platforms/jetson_orin_nano_8gb.json
+rm -rf "$trt_tmp"
 
 # split: bad plan files, cut ids, picks and output folders. Nothing may be
 # left in a refused output folder.

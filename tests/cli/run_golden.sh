@@ -81,6 +81,9 @@ check plan_efficientnet_paper_table plan models/efficientnet_b0.onnx --platforms
 
 check profile_import_csv profile import $p/measurements.csv --into $p/good_a.json --name-column node \
   --latency-column "time, ms" --energy-column energy --missing estimate --rename test_a_measured
+check profile_import_trtexec profile import --from trtexec tests/data/trtexec/resnet18.profile.json \
+  --layer-info tests/data/trtexec/resnet18.layers.json --model models/resnet18.onnx \
+  --into platforms/jetson_orin_nano_8gb.json --rename orin_nano_trt_fp16
 check plan_tiny_all_plans_json plan tests/data/tiny_residual.onnx --platforms $p/good_a.json $p/good_b.json --all-plans --format json
 check plan_tiny_k2_dot plan tests/data/tiny_residual.onnx --platforms $p/good_a.json $p/good_b.json \
   --max-cut-tensors 2 --format dot

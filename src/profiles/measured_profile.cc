@@ -1,0 +1,52 @@
+// A mapped trace (ORT or TensorRT) written as a platform profile's layers.table.
+#define JSON_DIAGNOSTICS 1
+#include <nlohmann/json.hpp>
+
+#include "dnnpart/error.h"
+#include "profiles/profile_edit.h"
+#include "profiles/trace_share.h"
+
+namespace dnnpart {
+namespace {
+
+using nlohmann::ordered_json;
+
+ordered_json MakeTable(const LayerGraph& graph, const TraceMapping& mapping) {
+  ordered_json table = ordered_json::object();
+  for (LayerId l : graph.topological_order()) {
+    const auto i = static_cast<size_t>(l);
+    if (mapping.layer_kernel[i] == -1 && mapping.layer_latency_ms[i] == 0) continue;
+    table[graph.layer(l).name] = ordered_json{{"latency_ms", mapping.layer_latency_ms[i]}};
+  }
+  return table;
+}
+
+}  // namespace
+
+ordered_json ReadRunInfo(const std::string& path) {
+  if (path.empty()) return ordered_json::object();
+  const ordered_json info = ReadOrderedJsonFile(path, "a JSON run-info file");
+  if (!info.is_object()) throw Error(path + ": /: must be an object");
+  ordered_json kept = ordered_json::object();
+  for (const char* key : {"runtime", "runtime_version", "binding", "optimization_level", "intra_op_threads",
+                          "execution_provider", "device", "power_mode", "precision", "timed_runs", "run_median_ms",
+                          "load_average_1min", "date_utc"}) {
+    if (info.contains(key)) kept[key] = info[key];
+  }
+  return kept;
+}
+
+std::string MeasuredProfileText(const LayerGraph& graph, const TraceMapping& mapping, const MeasuredProfileSpec& spec) {
+  ordered_json profile = ReadProfileJson(spec.base_profile_path);
+  if (!spec.rename.empty()) profile["name"] = spec.rename;
+  profile["source"] = profile.value("source", std::string()) + (profile.contains("source") ? " " : "") + spec.note;
+  profile["layers"] = ordered_json{{"missing", spec.missing == MissingLayers::kZero ? "zero" : "estimate"},
+                                   {"table", MakeTable(graph, mapping)}};
+  AddEnergyFromPower(profile);
+  if (!profile.contains("provenance") || !profile["provenance"].is_object()) profile["provenance"] = ordered_json::object();
+  profile["provenance"]["measured"] = spec.measured;
+  RebaseDefaultLink(profile, spec.base_profile_path, spec.output_path);
+  return FinishProfile(profile, spec.base_profile_path);
+}
+
+}  // namespace dnnpart
