@@ -20,7 +20,9 @@ namespace {
 using Clock = std::chrono::steady_clock;
 
 // Above this many cells (40 bytes each) the general program is used.
-constexpr double kMaxDenseCells = 8388608.0;  // 2^23 cells of 40 bytes: 335 MB at most
+// The cells are zeroed lazily by the system, so only the states a search
+// reaches take memory; the general program would need far more for as many.
+constexpr double kMaxDenseCells = 67108864.0;  // 2^26 cells of 40 bytes: 2.7 GB if every state is reached
 
 constexpr int32_t kEmpty = -2;  // Cell::platform of a state no plan reached
 constexpr int32_t kStart = -1;  // Cell::platform of the empty plan
@@ -104,7 +106,7 @@ std::optional<Planner::DpOutcome> Planner::RunSingleDp(DpMode mode, Fixed cap) {
       outcome->labels = labels;
       return outcome;
     }
-    limit = limit > std::numeric_limits<Fixed>::max() / 2 ? std::numeric_limits<Fixed>::max() : limit + limit / 2 + 1;
+    limit = limit > std::numeric_limits<Fixed>::max() / 2 ? std::numeric_limits<Fixed>::max() : limit + limit / 4 + 1;
   }
 }
 

@@ -307,7 +307,7 @@ class Planner {
   DpOutcome RunDp(bool constrained, DpMode mode = DpMode::kPareto, Fixed cap = 0);
   // The single-label modes over dense cells (plan_dp_single.cc): the same
   // plan as RunDp, much faster. Empty when it does not apply (idle energy,
-  // goals, more than 2^23 states) or when one state would need two labels
+  // goals, more than 2^26 states) or when one state would need two labels
   // (open link loads neither dominates); RunDp then searches.
   std::optional<DpOutcome> RunSingleDp(DpMode mode, Fixed cap);
   // One pass over the cells keeping only partial plans whose bottleneck and

@@ -1270,7 +1270,7 @@ TEST(Planner, BoundsPruneTheBestOnlySearchInBothPrograms) {
   // Rounds under a rising limit: no stage longer than the limit is tried.
   const int64_t rounds = c.Visited(true, false, false, false, true);
   EXPECT_LT(rounds, dense);
-  EXPECT_EQ(rounds, 7924);
+  EXPECT_EQ(rounds, 12023);
 }
 
 // ------------------------------------------------------------ hand-computed
