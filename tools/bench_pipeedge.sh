@@ -21,7 +21,8 @@ fi
 build=build/pipeedge
 cmake -S "$pipeedge/src-native" -B "$build" -DCMAKE_BUILD_TYPE=Release >/dev/null
 cmake --build "$build" --target sched-pipeline -j "$(nproc)" >/dev/null
-tools/build.sh >/dev/null
+cmake -S . -B build -DCMAKE_BUILD_TYPE=Release >/dev/null
+cmake --build build --target dnnpart -j "$(nproc)" >/dev/null
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'); $(date -u +%Y-%m-%d)"
 echo "dnnpart: $(git rev-parse --short HEAD); PipeEdge: $pipeedge"
 echo
