@@ -14,11 +14,11 @@ tool writes into OUT:
                         weight file is not written: dnnpart reads only dims)
   platforms/TYPE.json   one platform profile per device type, with the
                         measured per-layer table (time_s x 1000 ms)
-  platforms/source.json the device the frames come from; it can run nothing
   links/*.json          one link profile per pair of types, at the slower
                         type's bandwidth (bw_Mbps x 2^20 / 8 bytes/s)
   system.json           the device instances (a count per type), one switch
-                        per pair of types, the source on a feed switch
+                        per pair of types, and a feed switch that carries a
+                        one-element input from the first instance
   README.md             what was converted and how to plan over it
 
 docs/pipeedge.md says which parts of PipeEdge's cost model map exactly and
@@ -45,13 +45,13 @@ FLOAT32_BYTES = 4
 # PipeEdge's defaults (sched-pipeline --help).
 DEFAULT_BATCH = 8
 DEFAULT_DTYPE = "torch.float32"
-# The feed joins the source to every device and carries a one-element input
-# (4 bytes; a system input needs at least one element). It runs at the slowest
-# type's bandwidth, so a route between two devices through the source (two
-# hops) always costs more than the direct hop: nothing is forwarded through it.
-# The source's memory: one byte, less than any layer's output, so it can run
-# no stage (a capacity must be positive).
-SOURCE_CAPACITY_BYTES = 1.0
+# PipeEdge charges no input transfer; a system file needs an input device and
+# an input of at least one element. The input device is the first instance of
+# the first type, and the input (one element, 4 bytes) goes to the first stage
+# over a feed switch of its own ports at half the slowest type's bandwidth:
+# under a microsecond at 100 Mbps, and every route between two devices is
+# cheaper direct than over the feed.
+FEED_BANDWIDTH_SHARE = 0.5
 
 
 class InputError(Exception):
@@ -185,7 +185,7 @@ def read_devices(path, types):
     if not hosts:
         raise InputError(f"{path}: no host of a device type with a matching profile")
     for name in hosts:
-        if name == "source" or "#" in name or any(ord(c) < 32 for c in name) or "/" in name:
+        if "#" in name or any(ord(c) < 32 for c in name) or "/" in name:
             raise InputError(f"{path}: {name}: device type name not usable as a dnnpart device name")
     return hosts
 
@@ -235,8 +235,7 @@ def platform_profile(name, capacity_bytes, table, source):
         "schema_version": 1,
         "kind": "platform",
         "name": name,
-        "description": f"PipeEdge device type '{name}'" if table else
-                       "Where frames come from: one byte of memory, so it runs no layer",
+        "description": f"PipeEdge device type '{name}'",
         "source": source,
         "compute": {"peak_macs_per_s": {"float32": 1e12}, "data_type": "float32", "efficiency": {"default": 1.0}},
         "memory": {"capacity_bytes": capacity_bytes, "bandwidth_bytes_per_s": 1e12},
@@ -282,10 +281,8 @@ def convert(args):
                  for i, t in enumerate(types[name]["time_s"])}
         write_json(os.path.join(out, "platforms", f"{name}.json"),
                    platform_profile(name, types[name]["mem_MB"] * MIB, table, origin))
-    write_json(os.path.join(out, "platforms", "source.json"), platform_profile("source", SOURCE_CAPACITY_BYTES, {}, origin))
 
-    devices = [{"name": "source", "platform": "platforms/source.json"}]
-    devices += [{"name": n, "platform": f"platforms/{n}.json", "count": len(hosts[n])} for n in names]
+    devices = [{"name": n, "platform": f"platforms/{n}.json", "count": len(hosts[n])} for n in names]
     media = []
     for a_index, a in enumerate(names):
         for b in names[a_index:]:
@@ -298,12 +295,14 @@ def convert(args):
                                     f"A hop between a '{a}' and a '{b}' device: the slower bandwidth, {mbps} Mbps"))
             media.append({"name": link_name, "kind": "switch", "link": f"links/{link_name}.json",
                           "devices": [a] if a == b else [a, b]})
-    slowest_mbps = min(types[n]["bw_Mbps"] for n in names)
+    feed_mbps = FEED_BANDWIDTH_SHARE * min(types[n]["bw_Mbps"] for n in names)
     write_json(os.path.join(out, "links", "feed.json"),
-               link_profile("feed", slowest_mbps * MIB / 8,
-                            "From the source to any device, carrying a one-element input; at the slowest type's "
-                            "bandwidth, so no route between two devices is cheaper through the source"))
-    media.append({"name": "feed", "kind": "switch", "link": "links/feed.json", "devices": ["source"] + names})
+               link_profile("feed", feed_mbps * MIB / 8,
+                            "Carries the one-element input from the input device to the first stage; at half the "
+                            "slowest type's bandwidth, so no route between two devices is cheaper over it"))
+    if sum(len(hosts[n]) for n in names) > 1:
+        media.append({"name": "feed", "kind": "switch", "link": "links/feed.json", "devices": names})
+    first = names[0] if len(hosts[names[0]]) == 1 else f"{names[0]}#1"
     system = {
         "schema_version": 1,
         "kind": "system",
@@ -314,7 +313,7 @@ def convert(args):
         "media": media,
         # One element: PipeEdge charges no input transfer, and a system input
         # needs at least one element.
-        "input": {"device": "source", "shape": [1]},
+        "input": {"device": first, "shape": [1]},
         "provenance": {"converted_from": [os.path.basename(args.models), os.path.basename(args.device_types),
                                           os.path.basename(args.devices)]},
     }
@@ -334,7 +333,8 @@ def write_summary(path, args, model, types, hosts):
         f"input {args.batch_size} x {model['parameters_in']} elements, weights "
         f"{sum(model['mem_MB']):.6g} MiB in all (external data, not written)",
         "- system.json: the device types below, one switch per pair of types at the slower bandwidth, "
-        "and `source` (runs nothing; sends a one-element input)",
+        f"and a feed switch that carries a one-element input from `{min(hosts)}` instance 1 "
+        "(PipeEdge charges no input transfer)",
         "",
         "| device type | instances | hosts (instance k is host k) | mem_MB | bw_Mbps | sum of time_s |",
         "|---|---:|---|---:|---:|---:|",

@@ -67,8 +67,6 @@ def load(path):
 instances, profile = [], {}
 for entry in system["devices"]:
     p = load(entry["platform"])
-    if entry["name"] == "source":
-        continue
     count = entry.get("count", 1)
     for k in range(count):
         inst = f"{entry['name']}#{k + 1}" if count > 1 else entry["name"]
@@ -91,7 +89,9 @@ def hop_ms(u, v, nbytes):
 
 def evaluate(devices, bounds):
     """Throughput of stages [bounds[s], bounds[s+1]) on devices[s], or None when one overflows."""
-    period = 1000.0 * 4 / feed_bw  # the one-element input on the feed
+    # The one-element input goes over the feed unless the first stage runs
+    # on the input device.
+    period = 0.0 if devices[0] == system["input"]["device"] else 1000.0 * 4 / feed_bw
     for s, dev in enumerate(devices):
         lo, hi = bounds[s], bounds[s + 1]
         p = profile[dev][1]

@@ -18,7 +18,7 @@ The evaluator is written here from the cost model of docs/pipeedge.md (as
 the converter maps it), independently of dnnpart's planner: a stage costs the
 sum of its layers' time_s on its host's type, a hop the output bytes over the
 slower bandwidth of its two ends (Mbps x 2^20 / 8 bytes/s), the one-element
-input over the feed the same way; throughput is 1 / the slowest. Memory is
+input over the converter's feed; throughput is 1 / the slowest. Memory is
 checked both ways: dnnpart's (weights + the largest input+output pair of a
 layer of the stage, at most the capacity) and PipeEdge's own with -i 0 -o 0
 (weights + stage input + stage output, strictly below the capacity).
@@ -75,6 +75,10 @@ def generate(layers, devices, tight, seed, folder):
     dump("devices.yml", hosts)
 
 
+def hosts_of(folder):
+    return yaml.safe_load(open(os.path.join(folder, "devices.yml")))
+
+
 def load(folder):
     model = yaml.safe_load(open(os.path.join(folder, "models.yml")))[MODEL]
     types = yaml.safe_load(open(os.path.join(folder, "device_types.yml")))
@@ -88,8 +92,12 @@ def evaluate(folder, schedule):
     model, types, type_of = load(folder)
     out = model["parameters_out"]
     act = lambda k: 4 * BATCH * (model["parameters_in"] if k == 0 else out[k - 1])  # output of layer k
-    slowest = min(t["bw_Mbps"] for t in types.values()) * MIB / 8
-    period = 4 / slowest
+    # The converter's feed: a one-element input from the first host of the
+    # first type, at half the slowest bandwidth, unless the first stage runs there.
+    hosts = hosts_of(folder)
+    first_host = hosts[min(hosts)][0]
+    feed = 0.5 * min(t["bw_Mbps"] for t in types.values()) * MIB / 8
+    period = 0.0 if schedule[0][0] == first_host else 4 / feed
     fits_ours = fits_theirs = True
     for s, (host, lo, hi) in enumerate(schedule):
         t = types[type_of[host]]
