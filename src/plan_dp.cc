@@ -7,7 +7,7 @@
 #include <chrono>
 #include <map>
 
-#include "planner.h"
+#include "plan_dp.h"
 
 namespace dnnpart::planner_detail {
 namespace {
@@ -29,42 +29,6 @@ bool SameCost(const FinalCost& a, const FinalCost& b) {
   return a.latency == b.latency && a.bottleneck == b.bottleneck && a.energy == b.energy;
 }
 
-// The search state's key: with any_order, counts per type (mixed radix) and
-// the last type; in --platforms order, the last platform. 0 is the empty plan.
-class StateKeys {
- public:
-  StateKeys(bool any_order, const std::vector<std::vector<int>>& instances, size_t platforms)
-      : any_order_(any_order), platforms_(platforms) {
-    for (const auto& of_type : instances) {
-      stride_.push_back(radix_);
-      radix_ *= static_cast<double>(of_type.size() + 1);
-      limit_.push_back(static_cast<int>(of_type.size()));
-    }
-  }
-  // Number of keys; a double since it can be astronomically large.
-  double Size() const {
-    return any_order_ ? radix_ * static_cast<double>(limit_.size() + 1) : static_cast<double>(platforms_ + 1);
-  }
-  int64_t Key(int64_t counts, int last) const {
-    return any_order_ ? counts * static_cast<int64_t>(limit_.size() + 1) + last + 1 : last + 1;
-  }
-  int64_t Counts(int64_t key) const { return any_order_ ? key / static_cast<int64_t>(limit_.size() + 1) : 0; }
-  int Last(int64_t key) const {
-    return static_cast<int>(any_order_ ? key % static_cast<int64_t>(limit_.size() + 1) : key) - 1;
-  }
-  int Used(int64_t counts, size_t type) const {
-    return static_cast<int>((counts / static_cast<int64_t>(stride_[type])) % (limit_[type] + 1));
-  }
-  int64_t Add(int64_t counts, size_t type) const { return counts + static_cast<int64_t>(stride_[type]); }
-
- private:
-  bool any_order_;
-  size_t platforms_;
-  double radix_ = 1;
-  std::vector<double> stride_;
-  std::vector<int> limit_;
-};
-
 }  // namespace
 
 Planner::DpOutcome Planner::RunDp(bool constrained, DpMode mode, Fixed cap) {
@@ -77,6 +41,9 @@ Planner::DpOutcome Planner::RunDp(bool constrained, DpMode mode, Fixed cap) {
          << " device combinations), above --max-states " << options_.max_states
          << "; raise --max-states, give fewer distinct platforms, drop --any-order or use a smaller --max-cut-tensors";
     throw Error(text.str());
+  }
+  if (mode != DpMode::kPareto && constrained) {
+    if (std::optional<DpOutcome> fast = RunSingleDp(mode, cap)) return std::move(*fast);
   }
   const bool idle = options_.include_idle_energy;
   const bool prune_infeasible = constrained;
@@ -128,6 +95,10 @@ Planner::DpOutcome Planner::RunDp(bool constrained, DpMode mode, Fixed cap) {
   // strictly better after any completion), or found earlier in enumeration
   // order. A better bottleneck alone can be absorbed by a later stage.
   auto insert = [&](std::vector<int32_t>& bucket, int32_t id) {
+    if (options_.testing.no_dominance) {
+      bucket.push_back(id);
+      return true;
+    }
     const Label& x = arena[static_cast<size_t>(id)];
     auto covers = [&](const Label& a, int32_t a_id, const Label& b, int32_t b_id) {
       if (a.loads_count > 0 && !loads_no_worse(a, b)) return false;
@@ -184,26 +155,7 @@ Planner::DpOutcome Planner::RunDp(bool constrained, DpMode mode, Fixed cap) {
     }
     return false;
   };
-  // Adds a transfer's loads to `base` (a label's open loads) into `out`,
-  // raising `bottleneck` to every resulting load.
-  auto add_loads = [&](const std::vector<Load>& base, const HopEntry* entry, std::vector<Load>& out, Fixed& bottleneck) {
-    out = base;
-    if (entry == nullptr) return;
-    for (int32_t i = entry->loads_begin; i < entry->loads_begin + entry->loads_count; ++i) {
-      const Load& add = hop_loads_[static_cast<size_t>(i)];
-      auto at = std::lower_bound(out.begin(), out.end(), add.resource,
-                                 [](const Load& l, int32_t r) { return l.resource < r; });
-      if (at != out.end() && at->resource == add.resource) {
-        at->busy += add.busy;
-      } else {
-        at = out.insert(at, add);
-      }
-      bottleneck = std::max(bottleneck, at->busy);
-    }
-  };
-  auto label_loads = [&loads](const Label& x) {
-    return std::vector<Load>(loads.begin() + x.loads_begin, loads.begin() + x.loads_begin + x.loads_count);
-  };
+  auto label_loads = [&loads](const Label& x) { return loads.data() + x.loads_begin; };
   std::vector<Load> merged;
   const int full_boundary = Full();
   auto finish = [&](int32_t id) -> bool {
@@ -214,9 +166,9 @@ Planner::DpOutcome Planner::RunDp(bool constrained, DpMode mode, Fixed cap) {
       if (out.route < 0) return false;  // the results cannot reach the output device
       cost.latency += out.cost.latency;
       cost.energy += out.cost.energy;
-      add_loads(label_loads(x), &out, merged, cost.bottleneck);
+      cost.bottleneck = AddLoads(label_loads(x), x.loads_count, &out, merged, cost.bottleneck);
     } else if (mode == DpMode::kFastest) {
-      merged = label_loads(x);
+      merged.assign(label_loads(x), label_loads(x) + x.loads_count);
     }
     if (mode == DpMode::kFastest) {
       for (const Load& load : merged) {
@@ -257,7 +209,7 @@ Planner::DpOutcome Planner::RunDp(bool constrained, DpMode mode, Fixed cap) {
         const Label x = arena[static_cast<size_t>(id)];
         const Fixed energy_bound =
             x.base_energy + RemainingEnergy(b) + (idle ? idle_energy(x.idle_units, x.bottleneck) - (x.base_energy - x.energy) - slop : 0);
-        if (b > 0 && hopeless(FinalCost{x.latency + RemainingLatency(b), x.bottleneck, energy_bound, -1})) continue;
+        if (b > 0 && !options_.testing.no_bounds && hopeless(FinalCost{x.latency + RemainingLatency(b), x.bottleneck, energy_bound, -1})) continue;
         // Next stage: a type not used up (any order), or a later platform.
         const int choices = options_.any_order ? static_cast<int>(instances_.size()) : static_cast<int>(n);
         for (int c = options_.any_order ? 0 : last + 1; c < choices; ++c) {
@@ -276,30 +228,14 @@ Planner::DpOutcome Planner::RunDp(bool constrained, DpMode mode, Fixed cap) {
           if (id != 0) in_hop = &Hop(x.platform, q, b);
           if (in_hop != nullptr && in_hop->route < 0) continue;  // no route to q
           const FixedCost in = in_hop != nullptr ? in_hop->cost : FixedCost{};
-          Fixed in_bottleneck = x.bottleneck;
-          add_loads(label_loads(x), in_hop, carried, in_bottleneck);
+          const Fixed in_bottleneck = AddLoads(label_loads(x), x.loads_count, in_hop, carried, x.bottleneck);
           if (mode == DpMode::kFastest && in_bottleneck > cap) continue;
           const FixedCost conversion = b == 0 ? conversion_fixed_[static_cast<size_t>(q)] : FixedCost{};
           // Resources no later transfer can cross are settled: their loads
           // are in the bottleneck already.
           if (!carried.empty()) {
-            std::fill(unused.begin(), unused.end(), false);
-            if (options_.any_order) {
-              const int64_t after = keys.Add(counts, static_cast<size_t>(c));
-              for (size_t t = 0; t < instances_.size(); ++t) {
-                for (size_t k = static_cast<size_t>(keys.Used(after, t)); k < instances_[t].size(); ++k) {
-                  unused[static_cast<size_t>(instances_[t][k])] = true;
-                }
-              }
-            } else {
-              for (size_t d = static_cast<size_t>(q) + 1; d < n; ++d) unused[d] = true;
-            }
-            carried.erase(std::remove_if(carried.begin(), carried.end(),
-                                         [&](const Load& load) {
-                                           return !resources_[static_cast<size_t>(load.resource)].reused ||
-                                                  !StillOpen(load.resource, q, unused);
-                                         }),
-                          carried.end());
+            MarkUnused(keys, options_.any_order ? keys.Add(counts, static_cast<size_t>(c)) : 0, q, unused);
+            SettleLoads(carried, q, unused);
           }
           const auto& head_latency = head_latency_[static_cast<size_t>(q)];
           const auto& head_energy = head_energy_[static_cast<size_t>(q)];
@@ -362,6 +298,46 @@ Planner::DpOutcome Planner::RunDp(bool constrained, DpMode mode, Fixed cap) {
     outcome.plans.push_back(std::move(plan));
   }
   return outcome;
+}
+
+Fixed Planner::AddLoads(const Load* base, int32_t count, const HopEntry* hop, std::vector<Load>& out,
+                        Fixed bottleneck) const {
+  out.assign(base, base + count);
+  if (hop == nullptr) return bottleneck;
+  for (int32_t i = hop->loads_begin; i < hop->loads_begin + hop->loads_count; ++i) {
+    const Load& add = hop_loads_[static_cast<size_t>(i)];
+    auto at = std::lower_bound(out.begin(), out.end(), add.resource,
+                               [](const Load& l, int32_t r) { return l.resource < r; });
+    if (at != out.end() && at->resource == add.resource) {
+      at->busy += add.busy;
+    } else {
+      at = out.insert(at, add);
+    }
+    bottleneck = std::max(bottleneck, at->busy);
+  }
+  return bottleneck;
+}
+
+void Planner::MarkUnused(const StateKeys& keys, int64_t counts, int q, std::vector<bool>& unused) const {
+  std::fill(unused.begin(), unused.end(), false);
+  if (options_.any_order) {
+    for (size_t t = 0; t < instances_.size(); ++t) {
+      for (size_t k = static_cast<size_t>(keys.Used(counts, t)); k < instances_[t].size(); ++k) {
+        unused[static_cast<size_t>(instances_[t][k])] = true;
+      }
+    }
+  } else {
+    for (size_t d = static_cast<size_t>(q) + 1; d < unused.size(); ++d) unused[d] = true;
+  }
+}
+
+void Planner::SettleLoads(std::vector<Load>& carried, int q, const std::vector<bool>& unused) const {
+  carried.erase(std::remove_if(carried.begin(), carried.end(),
+                               [&](const Load& load) {
+                                 return !resources_[static_cast<size_t>(load.resource)].reused ||
+                                        !StillOpen(load.resource, q, unused);
+                               }),
+                carried.end());
 }
 
 }  // namespace dnnpart::planner_detail

@@ -152,7 +152,8 @@ void Planner::PrepareNetwork() {
     for (size_t x = 0; x < n; ++x) {
       if (!links_[x]) continue;
       const auto r = static_cast<int32_t>(resources_.size());
-      resources_.push_back(Resource{links_[x]->name + " from " + target_.names[x], links_[x]->bandwidth_bytes_per_s});
+      resources_.push_back(
+          Resource{links_[x]->name + " from " + target_.names[x], links_[x]->bandwidth_bytes_per_s, false, {}, {}});
       routes_.push_back(Route{{Segment{static_cast<int>(x), static_cast<int>(x), -1, {r}}}});
       for (int b = 0; b < count; ++b) {
         fill(HopIndex(static_cast<int>(x), 0, b), static_cast<int>(x), -1, b, static_cast<int32_t>(routes_.size() - 1));
@@ -206,7 +207,7 @@ void Planner::PrepareNetwork() {
                 if (id == resource_ids.end()) {
                   id = resource_ids.emplace(resource, static_cast<int32_t>(resources_.size())).first;
                   resources_.push_back(Resource{ResourceName(system, resource),
-                                                system.media[resource.medium].link.bandwidth_bytes_per_s});
+                                                system.media[resource.medium].link.bandwidth_bytes_per_s, false, {}, {}});
                 }
                 segment.resources.push_back(id->second);
               }

@@ -79,7 +79,6 @@ bool Planner::HeadContains(int outer, int inner) const {
 }
 
 void Planner::PrepareCosts() {
-  const int count = Full() + 1;
   const size_t n = platforms_.size();
   for (size_t p = 0; p < n; ++p) layer_costs_.push_back(CostLayers(graph_, platforms_[p]));
   PrepareNetwork();

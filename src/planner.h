@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <unordered_map>
@@ -132,6 +133,8 @@ struct Load {
   int32_t resource = 0;
   Fixed busy = 0;
 };
+
+class StateKeys;  // plan_dp.h
 
 inline constexpr double kIdleUnitsPerWatt = 1048576.0;  // 2^20: idle powers add up exactly
 
@@ -261,6 +264,14 @@ class Planner {
   StageMemory Memory(int p, int from, int to);
 
   bool Fits(int p, int from, int to);
+  // Live activation bytes at each topological position for a data type
+  // (level 0 of its sparse table); null when no table has that type.
+  const std::vector<int64_t>* LiveBytes(DType type) const {
+    for (const auto& [of, table] : live_tables_) {
+      if (of == type) return &table[0];
+    }
+    return nullptr;
+  }
 
 
   // Platforms with identical costs, memory, power and outgoing link (and not
@@ -275,6 +286,17 @@ class Planner {
   // one label per state, then kFastest the lowest (latency, energy) among
   // plans whose stages and hops all take at most `cap` = B*.
   enum class DpMode { kPareto, kBottleneck, kFastest };
+  // Adds a transfer's loads (none when `hop` is null) to the `count` open
+  // loads at `base`, into `out`; returns `bottleneck` raised to every load
+  // the transfer changed.
+  Fixed AddLoads(const Load* base, int32_t count, const HopEntry* hop, std::vector<Load>& out, Fixed bottleneck) const;
+  // Marks the devices still free after a stage on q (`counts`: uses per type
+  // after it, with --any-order; otherwise the platforms after q).
+  void MarkUnused(const StateKeys& keys, int64_t counts, int q, std::vector<bool>& unused) const;
+  // Drops the loads no transfer after a stage on q can add to: resources a
+  // plan crosses at most once, and resources closed once `unused` is all
+  // that is left.
+  void SettleLoads(std::vector<Load>& carried, int q, const std::vector<bool>& unused) const;
   struct DpOutcome {
     std::vector<CompactPlan> plans;  // non-dominated, one per distinct metrics
     int64_t labels = 0;
@@ -282,6 +304,11 @@ class Planner {
     Fixed best_bottleneck = 0;       // of plans[0] (single-label modes)
   };
   DpOutcome RunDp(bool constrained, DpMode mode = DpMode::kPareto, Fixed cap = 0);
+  // The single-label modes over dense cells (plan_dp_single.cc): the same
+  // plan and label count as RunDp, much faster. Empty when it does not apply
+  // (idle energy, goals, more than 2^23 states) or when one state would need
+  // two labels (open link loads neither dominates); RunDp then searches.
+  std::optional<DpOutcome> RunSingleDp(DpMode mode, Fixed cap);
 
   // Number of plans over the cuts (orders or subsets of platforms × nested
   // chains of boundaries), as a double: it exceeds 2^63 from ~20 platforms.

@@ -643,6 +643,15 @@ void CheckEveryPlan(const LayerGraph& graph, const std::vector<Cut>& cuts, const
   }
 }
 
+// A plan's stages as "device:until_cut" items, to compare plans exactly.
+std::string StagesOf(const PlanReport& plan) {
+  std::string text;
+  for (const StageReport& stage : plan.stages) {
+    text += std::to_string(stage.platform) + ":" + std::to_string(stage.until_cut) + " ";
+  }
+  return text;
+}
+
 // Runs the planner and the brute force on one graph and one configuration
 // and checks every property.
 void CheckCase(const LayerGraph& graph, int max_cut_tensors, const std::vector<PlatformProfile>& all_platforms,
@@ -881,6 +890,34 @@ void CheckCase(const LayerGraph& graph, int max_cut_tensors, const std::vector<P
       EXPECT_TRUE(Near(MetricsOf(best.pareto[0]), MetricsOf(result.pareto[*result.recommended])))
           << "best-only " << ToString(MetricsOf(best.pareto[0])) << " vs "
           << ToString(MetricsOf(result.pareto[*result.recommended]));
+    }
+    // The dense single-label program and the general one return the same
+    // plan, stage for stage; the bounds only save work.
+    for (const auto& [what, general, no_bounds] :
+         {std::tuple{"general program", true, false}, std::tuple{"no bounds", false, true}}) {
+      PlanOptions reference = best_only;
+      reference.testing.general_program = general;
+      reference.testing.no_bounds = no_bounds;
+      const PlanResult other = PlanPartitions(graph, cuts, platforms, links, reference);
+      ASSERT_EQ(other.pareto.size(), best.pareto.size()) << what;
+      for (size_t i = 0; i < best.pareto.size(); ++i) EXPECT_EQ(StagesOf(other.pareto[i]), StagesOf(best.pareto[i])) << what;
+      EXPECT_LE(best.plans_visited, other.plans_visited) << what;
+    }
+  }
+  // Neither the bounds nor dominance between partial plans change the
+  // Pareto set (the brute force above is the oracle for what it must be).
+  if (!config.list_all) {
+    for (const auto& [what, no_bounds, no_dominance] :
+         {std::tuple{"no bounds", true, false}, std::tuple{"no dominance", false, true}}) {
+      PlanOptions reference = options;
+      reference.testing.no_bounds = no_bounds;
+      reference.testing.no_dominance = no_dominance;
+      const PlanResult other = PlanPartitions(graph, cuts, platforms, links, reference);
+      ASSERT_EQ(other.pareto.size(), result.pareto.size()) << what;
+      for (size_t i = 0; i < result.pareto.size(); ++i) {
+        EXPECT_EQ(StagesOf(other.pareto[i]), StagesOf(result.pareto[i])) << what;
+      }
+      EXPECT_LE(result.plans_visited, other.plans_visited) << what;
     }
   }
 }
@@ -1159,6 +1196,70 @@ TEST(Planner, MatchesBruteForceOnUnitTensorGraphsFromTestUtil) {
     CheckCase(graph, 2, platforms, FourLinks(), {.name = "unit", .platforms = {0, 2, 3}}, totals);
     if (::testing::Test::HasFailure()) break;
   }
+}
+
+// ------------------------------------------------------------ pruning
+
+// The bounds and dominance must not change a result (CheckCase compares them
+// switched off), and must save work: without them the same instance visits
+// strictly more partial plans. The exact counts pin the pruning down, so a
+// weakened bound fails here too; a change that prunes better updates them.
+struct PruningCase {
+  LayerGraph graph;
+  std::vector<Cut> cuts;
+  std::vector<PlatformProfile> platforms;
+  std::vector<std::optional<LinkProfile>> links;
+  PruningCase() : graph(Make()) {
+    cuts = FindCuts(graph, {.max_cut_tensors = 2});
+    std::mt19937 rng(77);
+    platforms = FourPlatforms();
+    AddMeasurements(platforms, graph, rng);
+    for (const LinkProfile& link : FourLinks()) links.emplace_back(link);
+  }
+  static LayerGraph Make() {
+    std::mt19937 rng(76);
+    return RandomCostChain(rng, 24, false);
+  }
+  // Eight devices, two of each profile: where bounds over the devices left matter.
+  void Double() {
+    const std::vector<PlatformProfile> first = platforms;
+    platforms.insert(platforms.end(), first.begin(), first.end());
+    const std::vector<std::optional<LinkProfile>> first_links = links;
+    links.insert(links.end(), first_links.begin(), first_links.end());
+  }
+  int64_t Visited(bool best_only, bool no_bounds, bool no_dominance, bool general = false) const {
+    PlanOptions options;
+    options.any_order = true;
+    options.best_only = best_only;
+    options.testing.no_bounds = no_bounds;
+    options.testing.no_dominance = no_dominance;
+    options.testing.general_program = general;
+    return PlanPartitions(graph, cuts, platforms, links, options).plans_visited;
+  }
+};
+
+TEST(Planner, BoundsAndDominancePruneTheParetoSearch) {
+  const PruningCase c;
+  ASSERT_GT(c.cuts.size(), 10U);
+  const int64_t pruned = c.Visited(false, false, false);
+  const int64_t without_bounds = c.Visited(false, true, false);
+  const int64_t without_dominance = c.Visited(false, false, true);
+  EXPECT_LT(pruned, without_bounds);
+  EXPECT_LT(pruned, without_dominance);
+  EXPECT_EQ(pruned, 13586);
+}
+
+TEST(Planner, BoundsPruneTheBestOnlySearchInBothPrograms) {
+  PruningCase c;
+  c.Double();
+  const int64_t dense = c.Visited(true, false, false);
+  const int64_t general = c.Visited(true, false, false, true);
+  EXPECT_LT(dense, c.Visited(true, true, false));
+  EXPECT_LT(general, c.Visited(true, true, false, true));
+  // The dense program adds bounds of its own (docs/planning.md).
+  EXPECT_LT(dense, general);
+  EXPECT_EQ(dense, 78369);
+  EXPECT_EQ(general, 139988);
 }
 
 // ------------------------------------------------------------ hand-computed

@@ -55,6 +55,13 @@ struct PlanOptions {
   // Called about twice a second during long searches with the fraction of
   // boundaries done and the partial plans kept so far; may be empty.
   std::function<void(double fraction, int64_t labels)> progress;
+  // For tests only: switch off the search's shortcuts. The plans returned
+  // must be the same either way; only plans_visited and the time change.
+  struct Testing {
+    bool general_program = false;  // never use the dense single-label program (--best-only)
+    bool no_bounds = false;        // no pruning of partial plans by lower bounds on their completions
+    bool no_dominance = false;     // keep every partial plan of a state (Pareto search only)
+  } testing;
 };
 
 inline constexpr int64_t kMaxListedPlans = 100000;

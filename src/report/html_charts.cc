@@ -98,7 +98,9 @@ std::string LayerLatencyChart(const PlanDocument& doc) {
       const Layer& layer = graph.layer(order[i]);
       std::string tip = std::to_string(i) + ": " + layer.name + " (" + layer.op_type + ")";
       for (size_t p = 0; p < costs.size(); ++p) {
-        tip += "\n" + PlatformName(doc, static_cast<int>(p)) + ": " + Num(costs[p][static_cast<size_t>(order[i])].latency_ms) + " ms";
+        // Appended piece by piece: GCC 12 warns (-Wrestrict, a false positive) on "\n" + std::string&&.
+        tip += '\n';
+        tip += PlatformName(doc, static_cast<int>(p)) + ": " + Num(costs[p][static_cast<size_t>(order[i])].latency_ms) + " ms";
       }
       b += Rect(chart.X(static_cast<double>(i)), chart.top(), width, chart.bottom() - chart.top(),
                 "class=\"hover\"", tip);
@@ -270,7 +272,7 @@ std::string MemoryChart(const PlanDocument& doc, const PlanReport& plan) {
   return chart.Raw(b).Finish();
 }
 
-std::string LinkChart(const PlanDocument& doc, const PlanReport& plan) {
+std::string LinkChart(const PlanReport& plan) {
   const double period = plan.throughput_fps > 0 && std::isfinite(plan.throughput_fps) ? 1000 / plan.throughput_fps : 0;
   double x_max = 100;
   for (const HopReport& hop : plan.hops) x_max = std::max(x_max, 100 * hop.utilization);

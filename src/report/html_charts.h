@@ -25,6 +25,6 @@ std::string MemoryChart(const PlanDocument& doc, const PlanReport& plan);
 
 // Per hop: share of the frame period the link is busy and, with --fps, its
 // utilization at that rate.
-std::string LinkChart(const PlanDocument& doc, const PlanReport& plan);
+std::string LinkChart(const PlanReport& plan);
 
 }  // namespace dnnpart::report_detail

@@ -138,7 +138,7 @@ void WritePage(const PlanDocument& doc, std::ostream& out) {
     out << "<h2>Pipeline timeline</h2>\n<p>Three frames of the recommended plan in steady state; the outlined "
            "rows set the frame period (the bottleneck).</p>\n"
         << report_detail::TimelineChart(doc, best);
-    out << "<h2>Memory and links</h2>\n" << report_detail::MemoryChart(doc, best) << report_detail::LinkChart(doc, best);
+    out << "<h2>Memory and links</h2>\n" << report_detail::MemoryChart(doc, best) << report_detail::LinkChart(best);
   }
   out << "<h2>Settings and profiles</h2>\n";
   WriteSettings(doc, out);

@@ -6,6 +6,8 @@
 // code copied). Also times long chains on one and two platforms.
 //   dnnpart_plan_scale table            the comparison table
 //   dnnpart_plan_scale chain LAYERS P   one chain of LAYERS layers on P platforms
+//   dnnpart_plan_scale instance LAYERS DEVICES loose|tight best|pareto
+//                                       one row of the table, no time limit
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -144,6 +146,7 @@ struct Run {
   double fps = 0;
   bool complete = true;
   size_t pareto = 0;
+  int64_t visited = 0;
 };
 
 Run Plan(const Instance& in, bool any_order, double time_limit_s, bool best_only) {
@@ -168,6 +171,7 @@ Run Plan(const Instance& in, bool any_order, double time_limit_s, bool best_only
   run.seconds = Seconds(start);
   run.complete = result.complete;
   run.pareto = result.pareto.size();
+  run.visited = result.plans_visited;
   if (result.recommended) run.fps = result.pareto[*result.recommended].throughput_fps;
   return run;
 }
@@ -210,6 +214,24 @@ int main(int argc, char** argv) {
                 run.seconds, run.pareto, run.fps);
     return 0;
   }
-  std::fprintf(stderr, "usage: dnnpart_plan_scale [table | chain LAYERS PLATFORMS]\n");
+  if (mode == "instance" && argc == 6) {
+    const int layers = std::atoi(argv[2]);
+    const int devices = std::atoi(argv[3]);
+    const bool tight = std::string(argv[4]) == "tight";
+    const bool best_only = std::string(argv[5]) == "best";
+    const Instance in = MakeInstance(layers, devices, tight, static_cast<uint32_t>(layers * 100 + devices));
+    const auto start = std::chrono::steady_clock::now();
+    const double bn = BaselineBottleneckMs(in);
+    const double baseline_s = Seconds(start);
+    const Run run = Plan(in, true, 600, best_only);
+    std::printf("%d layers x %d devices (%s): baseline %.3f s %.3f fps; dnnpart %s %.3f s %.3f fps, %zu plans, "
+                "%lld labels\n",
+                layers, devices, tight ? "tight" : "loose", baseline_s, bn > 0 ? 1000.0 / bn : 0.0,
+                best_only ? "--best-only" : "Pareto", run.seconds, run.fps, run.pareto, static_cast<long long>(run.visited));
+    return 0;
+  }
+  std::fprintf(stderr,
+               "usage: dnnpart_plan_scale [table | chain LAYERS PLATFORMS | instance LAYERS DEVICES loose|tight "
+               "best|pareto]\n");
   return 1;
 }

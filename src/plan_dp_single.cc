@@ -1,0 +1,262 @@
+// The single-label modes of the dynamic program (--best-only with the
+// throughput objective: kBottleneck, then kFastest) over dense cells. Each
+// state (boundary, key) is one cell holding the state's only label, so a
+// transition costs a few array accesses instead of a label in an arena and a
+// bucket in a map. The work is done in RunDp's order, with its bounds, its
+// tie-breaking (the label found first stays) and its label count, so both
+// return the same plan; RunDp stays the reference and the fallback
+// (docs/planning.md, "Search").
+#include <chrono>
+
+#include "plan_dp.h"
+
+namespace dnnpart::planner_detail {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// Above this many cells (40 bytes each) the general program is used.
+constexpr double kMaxDenseCells = 8388608.0;  // 2^23 cells of 40 bytes: 335 MB at most
+
+constexpr int32_t kEmpty = -2;  // Cell::platform of a state no plan reached
+constexpr int32_t kStart = -1;  // Cell::platform of the empty plan
+
+struct Cell {
+  Fixed latency = 0;
+  Fixed bottleneck = 0;
+  Fixed energy = 0;
+  int32_t parent = -1;  // cell of the plan before this stage
+  int32_t platform = kEmpty;
+  int32_t loads_begin = 0;
+  int32_t loads_count = 0;
+};
+
+// a's open loads are no larger than b's, resource by resource (both sorted).
+bool LoadsNoWorse(const Load* a, int32_t a_count, const Load* b, int32_t b_count) {
+  int32_t j = 0;
+  for (int32_t i = 0; i < a_count; ++i) {
+    while (j < b_count && b[j].resource < a[i].resource) ++j;
+    if (j == b_count || b[j].resource != a[i].resource || a[i].busy > b[j].busy) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+std::optional<Planner::DpOutcome> Planner::RunSingleDp(DpMode mode, Fixed cap) {
+  if (options_.testing.general_program || options_.include_idle_energy || options_.max_latency_ms ||
+      options_.min_fps || options_.max_energy_mj) {
+    return std::nullopt;
+  }
+  const size_t n = platforms_.size();
+  const StateKeys keys(options_.any_order, instances_, n);
+  const int full = Full();
+  if (keys.Size() * static_cast<double>(full + 1) > kMaxDenseCells) return std::nullopt;
+  const auto key_count = static_cast<int64_t>(keys.Size());
+  // Cell of (boundary b, key k) at k * (full + 1) + b: a stage's ends are adjacent.
+  std::vector<Cell> cells(static_cast<size_t>(key_count * (full + 1)));
+  cells[0].platform = kStart;
+  cells[0].bottleneck = period_floor_;  // frames arrive no faster than the input rate
+  std::vector<Load> loads;              // open loads of the cells, by Cell::loads_begin
+  // Between prefix boundaries a stage's time grows with its end when no
+  // layer costs less than nothing (the profiles refuse negative costs).
+  bool growing = all_prefixes_;
+  for (size_t q = 0; q < n && growing; ++q) {
+    for (int b = 0; b < full && growing; ++b) {
+      growing = head_latency_[q][static_cast<size_t>(b) + 1] >= head_latency_[q][static_cast<size_t>(b)];
+    }
+  }
+
+  // kBottleneck orders by bottleneck, kFastest by (latency, energy).
+  auto less = [mode](const Cell& a, const Cell& b) {
+    if (mode == DpMode::kBottleneck) return a.bottleneck < b.bottleneck;
+    return a.latency < b.latency || (a.latency == b.latency && a.energy < b.energy);
+  };
+  Cell best;  // the best complete plan so far (platform: its last stage's)
+  bool found = false;
+  DpOutcome outcome;
+  std::vector<Load> carried, merged;
+  std::vector<bool> unused(n, false);
+
+  // A complete plan ending in y (its open loads in `carried`).
+  auto finish = [&](Cell y) {
+    if (output_ >= 0 && y.platform != output_) {
+      const HopEntry& out = Hop(y.platform, output_, full);
+      if (out.route < 0) return;  // the results cannot reach the output device
+      y.latency += out.cost.latency;
+      y.energy += out.cost.energy;
+      y.bottleneck = AddLoads(carried.data(), static_cast<int32_t>(carried.size()), &out, merged, y.bottleneck);
+    } else if (mode == DpMode::kFastest) {
+      merged = carried;
+    }
+    if (mode == DpMode::kFastest) {
+      for (const Load& load : merged) {
+        if (load.busy > cap) return;
+      }
+      if (y.bottleneck > cap) return;
+    }
+    if (found && (less(best, y) || !less(y, best))) return;  // ties keep the plan found first
+    best = y;
+    found = true;
+  };
+  // Offers y to its state; false when the state would need two labels (open
+  // loads that neither dominates), which only the general program handles.
+  auto relax = [&](Cell& cell, Cell y) {
+    const auto y_count = static_cast<int32_t>(carried.size());
+    if (cell.platform != kEmpty) {
+      const bool cell_loads_ok =
+          LoadsNoWorse(loads.data() + cell.loads_begin, cell.loads_count, carried.data(), y_count);
+      if (cell_loads_ok && !less(y, cell)) return true;  // the label found first stays
+      const bool y_loads_ok =
+          LoadsNoWorse(carried.data(), y_count, loads.data() + cell.loads_begin, cell.loads_count);
+      if (!y_loads_ok || !less(y, cell)) return false;
+    }
+    // A replaced label has no children yet (its boundary is ahead): its
+    // slot in `loads` is reused when large enough.
+    if (cell.platform != kEmpty && cell.loads_count >= y_count) {
+      y.loads_begin = cell.loads_begin;
+    } else {
+      y.loads_begin = static_cast<int32_t>(loads.size());
+      loads.resize(loads.size() + carried.size());
+    }
+    std::copy(carried.begin(), carried.end(), loads.begin() + y.loads_begin);
+    y.loads_count = y_count;
+    cell = y;
+    return true;
+  };
+
+  const auto started = Clock::now();
+  auto last_report = started;
+  int64_t steps = 0;
+  for (int b = 0; b < full && outcome.complete; ++b) {
+    for (int64_t key = 0; key < key_count; ++key) {
+      const int64_t index = key * (full + 1) + b;
+      const Cell x = cells[static_cast<size_t>(index)];
+      if (x.platform == kEmpty) continue;
+      if (++steps % 4096 == 0 && (options_.time_limit_s || options_.progress)) {
+        const auto now = Clock::now();
+        const double elapsed = std::chrono::duration<double>(now - started).count();
+        if (options_.time_limit_s && elapsed > *options_.time_limit_s) outcome.complete = false;
+        if (options_.progress && now - last_report > std::chrono::milliseconds(500)) {
+          options_.progress(static_cast<double>(b) / full, outcome.labels);
+          last_report = now;
+        }
+      }
+      if (!outcome.complete) break;
+      // RunDp's bound: every completion is worse than the plan found.
+      if (b > 0 && found && !options_.testing.no_bounds) {
+        Cell bound = x;
+        bound.latency += RemainingLatency(b);
+        bound.energy += RemainingEnergy(b);
+        if (less(best, bound)) continue;
+      }
+      const int64_t counts = keys.Counts(key);
+      const int last = keys.Last(key);
+      int used = 0;
+      for (size_t t = 0; t < instances_.size() && options_.any_order; ++t) used += keys.Used(counts, t);
+      if (!options_.any_order && last >= 0) used = 1;
+      // kBottleneck: a plan no better than the one found cannot replace it
+      // (ties keep the first), and the bottleneck only grows.
+      const bool bounded = mode == DpMode::kBottleneck && found && !options_.testing.no_bounds;
+      if (bounded && x.bottleneck >= best.bottleneck) continue;
+      const int choices = options_.any_order ? static_cast<int>(instances_.size()) : static_cast<int>(n);
+      for (int c = options_.any_order ? 0 : last + 1; c < choices; ++c) {
+        int q = c;
+        bool more_after = c + 1 < static_cast<int>(n);
+        if (options_.any_order) {
+          const int k = keys.Used(counts, static_cast<size_t>(c));
+          if (k >= static_cast<int>(instances_[static_cast<size_t>(c)].size())) continue;
+          q = instances_[static_cast<size_t>(c)][static_cast<size_t>(k)];
+          more_after = used + 1 < static_cast<int>(n);
+        }
+        const HopEntry* in_hop = nullptr;
+        if (x.platform == kStart && q != input_) in_hop = &Hop(input_, q, 0);
+        if (x.platform != kStart) in_hop = &Hop(x.platform, q, b);
+        if (in_hop != nullptr && in_hop->route < 0) continue;
+        const FixedCost in = in_hop != nullptr ? in_hop->cost : FixedCost{};
+        const Fixed in_bottleneck = AddLoads(loads.data() + x.loads_begin, x.loads_count, in_hop, carried, x.bottleneck);
+        if (mode == DpMode::kFastest && in_bottleneck > cap) continue;
+        if (bounded && in_bottleneck >= best.bottleneck) continue;
+        const FixedCost conversion = b == 0 ? conversion_fixed_[static_cast<size_t>(q)] : FixedCost{};
+        const int64_t after = options_.any_order ? keys.Add(counts, static_cast<size_t>(c)) : 0;
+        if (!carried.empty()) {
+          MarkUnused(keys, after, q, unused);
+          SettleLoads(carried, q, unused);
+        }
+        const auto& head_latency = head_latency_[static_cast<size_t>(q)];
+        const auto& head_energy = head_energy_[static_cast<size_t>(q)];
+        const int64_t next_key = options_.any_order ? keys.Key(after, c) : keys.Key(0, q);
+        Cell* const next_cells = cells.data() + next_key * (full + 1);
+        bool ordered = true;
+        // False when no later end can do better: the stage does not fit in
+        // q's memory, or (growing) is already too long (`fits`: known to fit).
+        auto step = [&](int to, bool fits = false) {
+          const Fixed stage =
+              head_latency[static_cast<size_t>(to)] - head_latency[static_cast<size_t>(b)] + conversion.latency;
+          // With growing stage times, a stage too long now is too long for
+          // every later end as well.
+          if (mode == DpMode::kFastest && stage > cap) return !growing;
+          if (mode == DpMode::kBottleneck && found && !options_.testing.no_bounds && stage >= best.bottleneck) {
+            return !growing;
+          }
+          if (!fits && !Fits(q, b, to)) return false;
+          ++outcome.labels;
+          Cell y;
+          y.latency = x.latency + in.latency + stage;
+          y.bottleneck = std::max(in_bottleneck, stage);
+          y.energy = x.energy + in.energy + head_energy[static_cast<size_t>(to)] -
+                     head_energy[static_cast<size_t>(b)] + conversion.energy;
+          y.parent = static_cast<int32_t>(index);
+          y.platform = q;
+          if (to == full) {
+            finish(y);
+          } else if (!relax(next_cells[to], y)) {
+            ordered = false;
+          }
+          return true;
+        };
+        // Between prefix boundaries a stage's memory grows with its end, so
+        // the first end that does not fit ends the loop.
+        if (!more_after) {
+          step(full);
+        } else if (all_prefixes_) {
+          // Memory as Memory() computes it between prefix boundaries, but
+          // running: weights by prefix sums, the activation peak a running
+          // maximum over the positions the stage grows by.
+          const PlatformProfile& platform = platforms_[static_cast<size_t>(q)];
+          const std::vector<int64_t>* live = LiveBytes(platform.data_type);
+          const int64_t bytes_per_param = DTypeBytes(platform.data_type);
+          const auto begin = static_cast<size_t>(range_begin_[static_cast<size_t>(b)]);
+          int64_t peak = 0;
+          size_t position = begin;
+          for (int to = b + 1; to <= full; ++to) {
+            const auto end = static_cast<size_t>(range_begin_[static_cast<size_t>(to)]);
+            for (; live != nullptr && position < end; ++position) peak = std::max(peak, (*live)[position]);
+            const int64_t weights = (prefix_params_[end] - prefix_params_[begin]) * bytes_per_param;
+            if (static_cast<double>(weights + peak) > platform.memory_capacity_bytes || !step(to, true)) break;
+          }
+        } else {
+          ForEachSuccessor(b, step);
+        }
+        if (!ordered) return std::nullopt;
+      }
+    }
+  }
+  if (found) {
+    outcome.best_bottleneck = best.bottleneck;
+    CompactPlan plan;
+    plan.platforms.push_back(best.platform);
+    plan.ends.push_back(full);
+    for (int32_t at = best.parent; cells[static_cast<size_t>(at)].platform != kStart;
+         at = cells[static_cast<size_t>(at)].parent) {
+      plan.platforms.push_back(cells[static_cast<size_t>(at)].platform);
+      plan.ends.push_back(static_cast<int>(at % (full + 1)));
+    }
+    std::reverse(plan.platforms.begin(), plan.platforms.end());
+    std::reverse(plan.ends.begin(), plan.ends.end());
+    outcome.plans.push_back(std::move(plan));
+  }
+  return outcome;
+}
+
+}  // namespace dnnpart::planner_detail
