@@ -167,7 +167,12 @@ def row(sched, dnnpart, layers, devices, tight, timeout):
                                                   for p, lo, hi in stages])
                 if not ok or abs(check - dp_fps) > 1e-6 * dp_fps:
                     note += f" (evaluates to {check:.3f}{'' if ok else ', overflows'})"
-        dp = "none" if plan is None or dp_fps is None else f"{dp_fps:.3f}{note}"
+        if plan is None:
+            dp = "killed"
+        elif dp_fps is None:
+            dp = "none found (time limit)" if note else "no feasible plan"
+        else:
+            dp = f"{dp_fps:.3f}{note}"
         ratio = f"{dp_fps / pe_fps:.2f}" if dp_fps and pe_fps else "–"
         time_pe = f"{pe_s:.3f}" if text is not None else f"> {timeout:.0f}"
         time_dp = f"{dp_s:.3f}" if plan is not None else f"> {timeout:.0f}"
