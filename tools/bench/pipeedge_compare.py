@@ -175,7 +175,7 @@ def row(sched, dnnpart, layers, devices, tight, timeout):
             dp = f"{dp_fps:.3f}{note}"
         ratio = f"{dp_fps / pe_fps:.2f}" if dp_fps and pe_fps else "–"
         time_pe = f"{pe_s:.3f}" if text is not None else f"> {timeout:.0f}"
-        time_dp = f"{dp_s:.3f}" if plan is not None else f"> {timeout:.0f}"
+        time_dp = f"{dp_s:.3f}" if plan is not None else f"> {timeout + 30:.0f}"
         return (f"| {layers} | {devices} | {'tight' if tight else 'loose'} | {time_pe} | {time_dp} | "
                 f"{pe} | {dp} | {ratio} |")
 
