@@ -36,9 +36,9 @@ import sys
 
 try:
     import yaml
-except ImportError:  # the ctest skips on this exit code
+except ImportError:
     print("pipeedge_to_dnnpart: python3-yaml is missing (tools/install_deps.sh installs it)", file=sys.stderr)
-    sys.exit(77)
+    sys.exit(1)
 
 MIB = 1024 * 1024
 FLOAT32_BYTES = 4
@@ -351,7 +351,8 @@ def write_summary(path, args, model, types, hosts):
         "dnnpart plan model.onnx --system system.json --objective throughput --best-only --format json",
         "```",
         "",
-        "Stage `layer_a` … `layer_b` on `TYPE#k` is PipeEdge's `[a, b]` on the k-th host of TYPE.",
+        "Stage `layer_a` … `layer_b` on `TYPE#k` (`TYPE` when it has one host) is PipeEdge's `[a, b]` "
+        "on the k-th host of TYPE.",
         "",
     ]
     with open(path, "w", encoding="utf-8") as f:
