@@ -4,6 +4,7 @@
 #include <memory>
 
 #include "commands.h"
+#include "common.h"
 #include "dnnpart/system.h"
 
 namespace dnnpart::cli {
@@ -17,7 +18,7 @@ Action RegisterSystem(CLI::App& app) {
   CLI::App* command = app.add_subcommand("system", "Check a system file and show its devices, media and routes");
   command->add_option("file", flags->path, "System file (docs/system.md)")->required();
   command->add_option("--bytes", flags->payload_bytes, "Payload of the transfer the routes are shown for (default 1000000)")
-      ->check(CLI::Range(int64_t{1}, int64_t{1} << 40));
+      ->check(IntegerIn(1, int64_t{1} << 40));
   return [flags]() -> int {
     const System system = LoadSystem(flags->path);
     WriteSystemSummary(system, flags->payload_bytes, std::cout);
