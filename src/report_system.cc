@@ -1,5 +1,7 @@
 // `dnnpart system`: how dnnpart reads a system file, for people checking it.
+#include <functional>
 #include <iomanip>
+#include <optional>
 #include <sstream>
 
 #include "dnnpart/cost.h"
@@ -57,33 +59,58 @@ void WriteMedia(const System& system, std::ostream& out) {
   }
 }
 
-void WriteRoutes(const System& system, int64_t payload_bytes, std::ostream& out) {
-  out << "routes for " << payload_bytes << " bytes (latency ms, store and forward):\n";
-  const auto hop_ms = [&](size_t m) { return TransferCost(system.media[m].link, payload_bytes).latency_ms; };
-  for (size_t from = 0; from < system.devices.size(); ++from) {
-    for (size_t to = 0; to < system.devices.size(); ++to) {
-      if (from == to) continue;
-      out << "  " << Printable(system.devices[from].name) << " -> " << Printable(system.devices[to].name) << ": ";
-      try {
-        double total_ms = 0;
-        std::string path = Printable(system.devices[from].name);
-        for (const RouteHop& hop : Route(system, from, to, hop_ms)) {
-          total_ms += hop_ms(hop.medium);
-          path += " =" + Printable(system.media[hop.medium].name) + "=> " + Printable(system.devices[hop.to].name);
-        }
-        std::ostringstream ms;
-        ms << std::fixed << std::setprecision(3) << total_ms;
-        out << ms.str() << "  " << path << "\n";
-      } catch (const Error&) {
-        out << "no route\n";
+void WriteRoute(const System& system, size_t from, size_t to, const std::optional<std::vector<RouteHop>>& route,
+                const std::function<double(size_t)>& hop_ms, std::ostream& out) {
+  out << "  " << Printable(system.devices[from].name) << " -> " << Printable(system.devices[to].name) << ": ";
+  if (!route) {
+    out << "no route\n";
+    return;
+  }
+  double total_ms = 0;
+  std::string path = Printable(system.devices[from].name);
+  for (const RouteHop& hop : *route) {
+    total_ms += hop_ms(hop.medium);
+    path += " =" + Printable(system.media[hop.medium].name) + "=> " + Printable(system.devices[hop.to].name);
+  }
+  std::ostringstream ms;
+  ms << std::fixed << std::setprecision(3) << total_ms;
+  out << ms.str() << "  " << path << "\n";
+}
+
+// One single-source pass per sender shown: every pair is n passes, not n².
+void WriteRoutes(const System& system, const SystemSummaryOptions& options, std::ostream& out) {
+  const size_t n = system.devices.size();
+  const bool all = options.all_routes || n <= SystemSummaryOptions::kAllRoutesUpTo;
+  out << "routes for " << options.payload_bytes << " bytes (latency ms, store and forward)";
+  if (!all) {
+    out << ", from the input" << (system.output_device ? " and to the output" : "") << " device only (" << n
+        << " devices; --all-routes for every pair)";
+  }
+  out << ":\n";
+  const std::function<double(size_t)> hop_ms = [&](size_t m) {
+    return TransferCost(system.media[m].link, options.payload_bytes).latency_ms;
+  };
+  for (size_t from = 0; from < n; ++from) {
+    if (all || from == system.input.device) {
+      const auto routes = RoutesFrom(system, from, hop_ms);
+      for (size_t to = 0; to < n; ++to) {
+        if (to != from) WriteRoute(system, from, to, routes[to], hop_ms, out);
       }
+    } else if (system.output_device && from != *system.output_device) {
+      std::optional<std::vector<RouteHop>> route;
+      try {
+        route = Route(system, from, *system.output_device, hop_ms);
+      } catch (const Error&) {
+        // unreachable: shown as "no route"
+      }
+      WriteRoute(system, from, *system.output_device, route, hop_ms, out);
     }
   }
 }
 
 }  // namespace
 
-void WriteSystemSummary(const System& system, int64_t payload_bytes, std::ostream& out) {
+void WriteSystemSummary(const System& system, const SystemSummaryOptions& options, std::ostream& out) {
   out << "system " << Printable(system.name) << " (" << Printable(system.path) << ")\n";
   WriteDevices(system, out);
   WriteMedia(system, out);
@@ -95,7 +122,7 @@ void WriteSystemSummary(const System& system, int64_t payload_bytes, std::ostrea
   }
   if (system.input.fps) out << ", " << *system.input.fps << " frames/s";
   out << "\n";
-  WriteRoutes(system, payload_bytes, out);
+  WriteRoutes(system, options, out);
 }
 
 }  // namespace dnnpart

@@ -6,6 +6,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <map>
@@ -282,16 +283,9 @@ class SystemReader {
   // The output must be reachable from the input; devices that are not
   // reachable can never run a stage, which is worth a warning.
   void CheckReachable() const {
-    const auto zero = [](size_t) { return 0.0; };
+    const auto routes = RoutesFrom(system_, system_.input.device, [](size_t) { return 0.0; });
     for (size_t d = 0; d < system_.devices.size(); ++d) {
-      if (d == system_.input.device) continue;
-      bool reachable = true;
-      try {
-        Route(system_, system_.input.device, d, zero);
-      } catch (const Error&) {
-        reachable = false;
-      }
-      if (reachable) continue;
+      if (routes[d]) continue;
       if (system_.output_device == d) {
         throw Error("/output/device: '" + system_.devices[d].name + "' cannot be reached from the input device '" +
                     system_.devices[system_.input.device].name + "' over the links and media given");
@@ -329,24 +323,37 @@ std::optional<size_t> FindDevice(const System& system, const std::string& name) 
   return std::nullopt;
 }
 
-std::vector<RouteHop> Route(const System& system, size_t from, size_t to,
-                            const std::function<double(size_t medium)>& hop_cost_ms) {
+namespace {
+
+// Dijkstra from `from` over the instances; stops once `stop` is settled (or
+// runs to the end when `stop` is out of range). Returns, per device, the hop
+// that reaches it on its cheapest route (unset: `from` itself, or not reached).
+//
+// Edges are relaxed medium by medium, in medium order then member order. A
+// medium is relaxed from its first settled member only: every member settled
+// later has a key no lower, so its candidates through the same medium (whose
+// hop cost is the same for every pair) could not be strictly better. The
+// routes are those of relaxing every ordered pair of members, at
+// O(V log V + Σ members) instead of O(Σ members²) per call.
+std::vector<std::optional<RouteHop>> CheapestHops(const System& system, size_t from, size_t stop,
+                                                  const std::function<double(size_t medium)>& hop_cost_ms) {
   const size_t n = system.devices.size();
-  if (from >= n || to >= n) throw Error("route between unknown devices");
-  if (from == to) return {};
-  // Outgoing edges per device, in medium order then member order.
-  std::vector<std::vector<RouteHop>> edges(n);
+  // The media of device d, in medium order: media[first[d] .. first[d + 1]).
+  std::vector<size_t> first(n + 1, 0), media;
+  for (const SystemMedium& medium : system.media) {
+    for (const size_t d : medium.devices) ++first[d + 1];
+  }
+  for (size_t d = 0; d < n; ++d) first[d + 1] += first[d];
+  media.resize(first[n]);
+  std::vector<size_t> next(first.begin(), first.end() - 1);
   for (size_t m = 0; m < system.media.size(); ++m) {
-    for (const size_t a : system.media[m].devices) {
-      for (const size_t b : system.media[m].devices) {
-        if (a != b) edges[a].push_back({m, a, b});
-      }
-    }
+    for (const size_t d : system.media[m].devices) media[next[d]++] = m;
   }
   using Key = std::pair<double, size_t>;  // cost, hops
   std::vector<Key> best(n, {std::numeric_limits<double>::infinity(), 0});
   std::vector<std::optional<RouteHop>> via(n);
   std::vector<bool> done(n, false);
+  std::vector<bool> relaxed(system.media.size(), false);
   std::priority_queue<std::tuple<double, size_t, size_t>, std::vector<std::tuple<double, size_t, size_t>>,
                       std::greater<>> queue;
   best[from] = {0.0, 0};
@@ -356,27 +363,60 @@ std::vector<RouteHop> Route(const System& system, size_t from, size_t to,
     queue.pop();
     if (done[device]) continue;
     done[device] = true;
-    if (device == to) break;
+    if (device == stop) break;
     // An accelerator only sends what it computed: it forwards nothing.
     if (device != from && system.devices[device].host) continue;
-    for (const RouteHop& hop : edges[device]) {
-      const double step = hop_cost_ms(hop.medium);
+    for (size_t k = first[device]; k < first[device + 1]; ++k) {
+      const size_t m = media[k];
+      if (relaxed[m]) continue;
+      relaxed[m] = true;
+      const double step = hop_cost_ms(m);
       if (!(step >= 0) || !std::isfinite(step)) throw Error("a hop cost is negative or not finite");
       const Key candidate{cost + step, hops + 1};
-      if (candidate < best[hop.to]) {
-        best[hop.to] = candidate;
-        via[hop.to] = hop;
-        queue.emplace(candidate.first, candidate.second, hop.to);
+      for (const size_t to : system.media[m].devices) {
+        if (to == device || !(candidate < best[to])) continue;
+        best[to] = candidate;
+        via[to] = RouteHop{m, device, to};
+        queue.emplace(candidate.first, candidate.second, to);
       }
     }
   }
+  return via;
+}
+
+std::vector<RouteHop> Unwind(const std::vector<std::optional<RouteHop>>& via, size_t from, size_t to) {
+  std::vector<RouteHop> route;
+  for (size_t at = to; at != from; at = via[at]->from) route.push_back(*via[at]);
+  std::reverse(route.begin(), route.end());
+  return route;
+}
+
+}  // namespace
+
+std::vector<RouteHop> Route(const System& system, size_t from, size_t to,
+                            const std::function<double(size_t medium)>& hop_cost_ms) {
+  const size_t n = system.devices.size();
+  if (from >= n || to >= n) throw Error("route between unknown devices");
+  if (from == to) return {};
+  const std::vector<std::optional<RouteHop>> via = CheapestHops(system, from, to, hop_cost_ms);
   if (!via[to]) {
     throw Error("no route from '" + system.devices[from].name + "' to '" + system.devices[to].name +
                 "' over the links and media given");
   }
-  std::vector<RouteHop> route;
-  for (size_t at = to; at != from; at = via[at]->from) route.insert(route.begin(), *via[at]);
-  return route;
+  return Unwind(via, from, to);
+}
+
+std::vector<std::optional<std::vector<RouteHop>>> RoutesFrom(
+    const System& system, size_t from, const std::function<double(size_t medium)>& hop_cost_ms) {
+  const size_t n = system.devices.size();
+  if (from >= n) throw Error("route from an unknown device");
+  const std::vector<std::optional<RouteHop>> via = CheapestHops(system, from, n, hop_cost_ms);
+  std::vector<std::optional<std::vector<RouteHop>>> routes(n);
+  routes[from].emplace();
+  for (size_t to = 0; to < n; ++to) {
+    if (via[to]) routes[to] = Unwind(via, from, to);
+  }
+  return routes;
 }
 
 bool LinkResource::operator<(const LinkResource& other) const {

@@ -4,10 +4,16 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <functional>
+#include <limits>
 #include <random>
+#include <set>
+#include <sstream>
 #include <string>
+#include <tuple>
 
 #include "dnnpart/error.h"
 
@@ -180,6 +186,133 @@ TEST_F(SystemFile, RouteCostMatchesAllPairsShortestPaths) {
       }
     }
   }
+}
+
+// The routes of relaxing every ordered pair of every medium's members, as
+// docs/system.md defines them: the oracle for Route's cheaper relaxation.
+std::optional<std::vector<RouteHop>> PairwiseRoute(const System& s, size_t from, size_t to,
+                                                   const std::function<double(size_t)>& cost) {
+  const size_t n = s.devices.size();
+  std::vector<std::pair<double, size_t>> best(n, {std::numeric_limits<double>::infinity(), 0});
+  std::vector<std::optional<RouteHop>> via(n);
+  std::vector<bool> done(n, false);
+  std::set<std::tuple<double, size_t, size_t>> queue{{0.0, 0, from}};
+  best[from] = {0.0, 0};
+  while (!queue.empty()) {
+    const auto [c, hops, d] = *queue.begin();
+    queue.erase(queue.begin());
+    if (done[d]) continue;
+    done[d] = true;
+    if (d != from && s.devices[d].host) continue;
+    for (size_t m = 0; m < s.media.size(); ++m) {
+      const auto& members = s.media[m].devices;
+      if (std::find(members.begin(), members.end(), d) == members.end()) continue;
+      for (const size_t b : members) {
+        const std::pair<double, size_t> candidate{c + cost(m), hops + 1};
+        if (b == d || !(candidate < best[b])) continue;
+        best[b] = candidate;
+        via[b] = RouteHop{m, d, b};
+        queue.emplace(candidate.first, candidate.second, b);
+      }
+    }
+  }
+  if (from != to && !via[to]) return std::nullopt;
+  std::vector<RouteHop> route;
+  for (size_t at = to; at != from; at = via[at]->from) route.insert(route.begin(), *via[at]);
+  return route;
+}
+
+bool SameHops(const std::vector<RouteHop>& a, const std::vector<RouteHop>& b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    if (a[i].medium != b[i].medium || a[i].from != b[i].from || a[i].to != b[i].to) return false;
+  }
+  return true;
+}
+
+// Random mixes of links, switches, shared media and accelerators, with many
+// equal costs so that the tie-breaks decide: Route and RoutesFrom pick the
+// very hops the pairwise relaxation picks.
+TEST_F(SystemFile, RouteIsThePairwiseRelaxationsRoute) {
+  std::mt19937 rng(11);
+  const std::string eth = Platform("ethernet_1g");
+  for (int trial = 0; trial < 40; ++trial) {
+    const int n = 3 + static_cast<int>(rng() % 6);
+    std::string links, media;
+    for (int a = 0; a < n; ++a) {
+      for (int b = a + 1; b < n; ++b) {
+        if (rng() % 3 != 0) continue;
+        links += std::string(links.empty() ? "" : ",") + R"({"between": ["n#)" + std::to_string(a + 1) +
+                 R"(", "n#)" + std::to_string(b + 1) + R"("], "link": )" + eth + "}";
+      }
+    }
+    for (int k = 0; k < 3; ++k) {
+      std::string members;
+      for (int a = 0; a < n; ++a) {
+        if (rng() % 2 == 0) members += std::string(members.empty() ? "" : ",") + "\"n#" + std::to_string(a + 1) + "\"";
+      }
+      if (std::count(members.begin(), members.end(), ',') < 1) continue;
+      media += std::string(media.empty() ? "" : ",") + R"({"name": "m)" + std::to_string(k) + R"(", "kind": ")" +
+               (k % 2 ? "shared" : "switch") + R"(", "link": )" + eth + R"(, "devices": [)" + members + "]}";
+    }
+    const std::string path = Write(
+        R"("devices": [{"name": "n", "platform": )" + Platform("raspberry_pi_5") + R"(, "count": )" +
+        std::to_string(n) + R"(}, {"name": "acc", "platform": )" + Platform("coral_usb") +
+        R"(, "host": "n#1", "attach": )" + Platform("usb3") + R"(}], "links": [)" + links + R"(], "media": [)" +
+        media + R"(], "input": {"device": "n#1"})");
+    const System s = LoadSystem(path);
+    std::vector<double> costs(s.media.size());
+    for (double& c : costs) c = static_cast<double>(rng() % 3);
+    const auto cost = [&](size_t m) { return costs[m]; };
+    for (size_t i = 0; i < s.devices.size(); ++i) {
+      const auto all = RoutesFrom(s, i, cost);
+      for (size_t j = 0; j < s.devices.size(); ++j) {
+        const auto expected = PairwiseRoute(s, i, j, cost);
+        ASSERT_EQ(all[j].has_value(), expected.has_value()) << "trial " << trial << " " << i << "->" << j;
+        if (!expected) {
+          EXPECT_THROW(Route(s, i, j, cost), Error);
+          continue;
+        }
+        EXPECT_TRUE(SameHops(Route(s, i, j, cost), *expected)) << "trial " << trial << " " << i << "->" << j;
+        EXPECT_TRUE(SameHops(*all[j], *expected)) << "trial " << trial << " " << i << "->" << j;
+      }
+    }
+  }
+}
+
+// 4096 instances (the limit) on one switch: loading checks reachability in
+// one pass, and a route relaxes the switch once, not once per member pair.
+// Before, loading took O(n³) steps here (hours).
+TEST_F(SystemFile, LargestSwitchLoadsAndRoutes) {
+  const System s = LoadSystem(Write(
+      R"("devices": [{"name": "n", "platform": )" + Platform("raspberry_pi_5") + R"(, "count": 4096}],
+         "media": [{"name": "lan", "kind": "switch", "link": )" + Platform("ethernet_1g") + R"(, "devices": ["n"]}],
+         "input": {"device": "n#1"}, "output": {"device": "n#4096"})"));
+  ASSERT_EQ(s.devices.size(), 4096u);
+  const auto routes = RoutesFrom(s, 0, Zero);
+  ASSERT_TRUE(routes[4095]);
+  EXPECT_EQ(routes[4095]->size(), 1u);
+  EXPECT_EQ(Route(s, 4095, 17, Zero).size(), 1u);
+}
+
+TEST_F(SystemFile, SummaryShowsEveryPairUpToSixteenDevicesOrWhenAsked) {
+  const auto summary = [&](int count, bool all_routes, const std::string& output) {
+    const System s = LoadSystem(Write(
+        R"("devices": [{"name": "n", "platform": )" + Platform("raspberry_pi_5") + R"(, "count": )" +
+        std::to_string(count) + R"(}], "media": [{"name": "lan", "kind": "switch", "link": )" +
+        Platform("ethernet_1g") + R"(, "devices": ["n"]}], "input": {"device": "n#2"})" + output));
+    std::ostringstream out;
+    SystemSummaryOptions options;
+    options.all_routes = all_routes;
+    WriteSystemSummary(s, options, out);
+    const std::string text = out.str();
+    return std::count(text.begin(), text.end(), '>') / 2;  // "a -> b: ... a =lan=> b"
+  };
+  EXPECT_EQ(summary(16, false, ""), 16 * 15);
+  EXPECT_EQ(summary(17, false, ""), 16);  // no output device: the routes from n#2 only
+  EXPECT_EQ(summary(17, true, ""), 17 * 16);
+  // From n#2 to the 39 others, and from the 38 others but n#5 to n#5.
+  EXPECT_EQ(summary(40, false, R"(, "output": {"device": "n#5"})"), 39 + 38);
 }
 
 TEST(SystemResources, EachMediumKindLoadsItsOwnCapacities) {

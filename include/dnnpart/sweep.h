@@ -90,7 +90,7 @@ std::vector<PlatformSet> LoadPlatformSets(const std::string& path);
 
 // Parses "10M", "1G", "12.5MB", "800k": bits per second with an SI suffix
 // (k, M, G), or bytes per second with a trailing "B"; returns bytes per second.
-// Throws Error for anything else or a value <= 0.
+// Throws Error for anything else, a value <= 0 or one that overflows.
 double ParseBandwidth(const std::string& text);
 
 // CSV: a header line, then one line per row (RFC 4180 quoting); JSON lines:

@@ -80,6 +80,12 @@ struct RouteHop {
 std::vector<RouteHop> Route(const System& system, size_t from, size_t to,
                             const std::function<double(size_t medium)>& hop_cost_ms);
 
+// The routes Route would give from `from` to every device, in one pass:
+// element d is the route to device d (empty for `from` itself), or nullopt
+// when d cannot be reached. Throws Error on a bad hop cost.
+std::vector<std::optional<std::vector<RouteHop>>> RoutesFrom(
+    const System& system, size_t from, const std::function<double(size_t medium)>& hop_cost_ms);
+
 // A capacity the utilisation check adds loads on: one direction of a
 // point-to-point link (device = the sender), one direction of a switch port
 // (device = its member), or a whole shared segment (device unset).
@@ -99,9 +105,18 @@ std::vector<LinkResource> HopResources(const System& system, const RouteHop& hop
 // "lan: pi -> switch", "usb: pi -> coral", "wifi" — for reports.
 std::string ResourceName(const System& system, const LinkResource& resource);
 
-// Writes, for people, the devices, the media and the route every ordered
-// pair of devices would use for `payload_bytes`, with its latency
-// (`dnnpart system`). Deterministic; names are escaped.
-void WriteSystemSummary(const System& system, int64_t payload_bytes, std::ostream& out);
+struct SystemSummaryOptions {
+  int64_t payload_bytes = 1000000;  // the transfer the routes are shown for
+  // Routes between every ordered pair of devices. Off: every pair up to
+  // kAllRoutesUpTo devices; beyond, only the routes from the input device and
+  // those to the output device (n² lines would bury them).
+  bool all_routes = false;
+  static constexpr size_t kAllRoutesUpTo = 16;
+};
+
+// Writes, for people, the devices, the media and the routes transfers of
+// `options.payload_bytes` would take, with their latency (`dnnpart system`).
+// Deterministic; names are escaped.
+void WriteSystemSummary(const System& system, const SystemSummaryOptions& options, std::ostream& out);
 
 }  // namespace dnnpart

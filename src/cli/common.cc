@@ -2,25 +2,100 @@
 
 #include <unistd.h>
 
+#include <charconv>
 #include <cmath>
 #include <cstdlib>
+#include <sstream>
 #include <utility>
 
 #include "dnnpart/error.h"
 
 namespace dnnpart::cli {
 
+std::optional<double> ParseFiniteNumber(const std::string& text) {
+  double value = 0;
+  const char* end = text.data() + text.size();
+  // from_chars reads no blanks, '+' or "0x"; it reads "inf" and "nan", which
+  // isfinite refuses, and reports overflow and underflow as out of range.
+  const auto [ptr, ec] = std::from_chars(text.data(), end, value);
+  if (text.empty() || ec != std::errc() || ptr != end || !std::isfinite(value)) return std::nullopt;
+  return value == 0 ? 0.0 : value;  // no -0
+}
+
+std::optional<int64_t> ParseInteger(const std::string& text) {
+  int64_t value = 0;
+  const char* end = text.data() + text.size();
+  const auto [ptr, ec] = std::from_chars(text.data(), end, value);
+  if (text.empty() || ec != std::errc() || ptr != end) return std::nullopt;
+  return value;
+}
+
+namespace {
+
+// The shortest text that reads back as `value`.
+std::string Canonical(double value) {
+  char buffer[64];
+  const auto [end, ec] = std::to_chars(buffer, buffer + sizeof buffer, value);
+  return std::string(buffer, end);
+}
+
+std::string Number(double value) {
+  std::ostringstream text;
+  text << value;
+  return text.str();
+}
+
+std::string CheckPositive(std::string& text) {
+  const std::optional<double> value = ParseFiniteNumber(text);
+  if (!value || *value <= 0) return "must be a finite number above 0, got '" + text + "'";
+  text = Canonical(*value);
+  return "";
+}
+
+std::string CheckInteger(std::string& text, int64_t lo, int64_t hi) {
+  const std::optional<int64_t> value = ParseInteger(text);
+  if (!value || *value < lo || *value > hi) {
+    return "must be a whole number from " + std::to_string(lo) + " to " + std::to_string(hi) + ", got '" + text + "'";
+  }
+  text = std::to_string(*value);
+  return "";
+}
+
+}  // namespace
+
 CLI::Validator PositiveFinite() {
+  return CLI::Validator(CheckPositive, "POSITIVE", "PositiveFinite");
+}
+
+CLI::Validator FiniteIn(double lo, double hi) {
   return CLI::Validator(
-      [](std::string& text) {
-        char* end = nullptr;
-        const double value = std::strtod(text.c_str(), &end);
-        if (text.empty() || end != text.c_str() + text.size() || !std::isfinite(value) || value <= 0) {
-          return "must be a finite number above 0, got '" + text + "'";
+      [lo, hi](std::string& text) {
+        const std::optional<double> value = ParseFiniteNumber(text);
+        if (!value || *value < lo || *value > hi) {
+          return "must be a number from " + Number(lo) + " to " + Number(hi) + ", got '" + text + "'";
         }
+        text = Canonical(*value);
         return std::string();
       },
-      "POSITIVE", "PositiveFinite");
+      "NUMBER", "FiniteIn");
+}
+
+CLI::Validator IntegerIn(int64_t lo, int64_t hi) {
+  return CLI::Validator([lo, hi](std::string& text) { return CheckInteger(text, lo, hi); }, "INT", "IntegerIn");
+}
+
+double PositiveFiniteItem(const std::string& text, const std::string& flag) {
+  std::string item = text;
+  const std::string fault = CheckPositive(item);
+  if (!fault.empty()) throw Error(flag + ": " + fault);
+  return *ParseFiniteNumber(item);
+}
+
+int64_t IntegerItem(const std::string& text, int64_t lo, int64_t hi, const std::string& flag) {
+  std::string item = text;
+  const std::string fault = CheckInteger(item, lo, hi);
+  if (!fault.empty()) throw Error(flag + ": " + fault);
+  return *ParseInteger(item);
 }
 
 void AddModelFlags(CLI::App& command, ModelFlags& flags) {
@@ -63,12 +138,9 @@ std::vector<double> ParseValues(const std::string& text) {
   while (start <= text.size()) {
     const size_t comma = std::min(text.find(',', start), text.size());
     const std::string part = text.substr(start, comma - start);
-    char* end = nullptr;
-    const double value = part.empty() ? 0 : std::strtod(part.c_str(), &end);
-    if (part.empty() || end != part.c_str() + part.size() || !std::isfinite(value)) {
-      throw Error("'" + part + "' is not a finite number");
-    }
-    values.push_back(value);
+    const std::optional<double> value = ParseFiniteNumber(part);
+    if (!value) throw Error("'" + part + "' is not a finite number");
+    values.push_back(*value);
     start = comma + 1;
   }
   return values;

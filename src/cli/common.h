@@ -2,6 +2,8 @@
 #pragma once
 
 #include <CLI/CLI.hpp>
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -22,9 +24,24 @@ struct OutputFlags {
                        // terminal, json otherwise
 };
 
-// A flag validator: the value must be a finite number above zero (NaN,
-// infinities and 0 are refused with a short message, not CLI11's range text).
-CLI::Validator PositiveFinite();
+// Strict numbers from flags: plain decimal text only ("12", "0.5", "1e-3",
+// "-2"). No blanks, no '+', no hex or octal prefixes, no "inf" or "nan",
+// nothing after the number, and nothing that overflows ("1e400") or
+// underflows ("1e-400"). Each returns nullopt for anything else.
+std::optional<double> ParseFiniteNumber(const std::string& text);
+std::optional<int64_t> ParseInteger(const std::string& text);
+
+// Flag validators on the strict parsers. A refusal reads "FLAG: must be ...,
+// got 'TEXT'"; an accepted value is rewritten in the form CLI11 converts to
+// the same number (CLI11 alone would read "0x10" as 16, "010" as 8 and
+// "1e400" as infinity).
+CLI::Validator PositiveFinite();                // a finite number above 0
+CLI::Validator FiniteIn(double lo, double hi);  // a finite number in [lo, hi]
+CLI::Validator IntegerIn(int64_t lo, int64_t hi);
+
+// The same rules for one item of a comma list; throws Error naming the flag.
+double PositiveFiniteItem(const std::string& text, const std::string& flag);
+int64_t IntegerItem(const std::string& text, int64_t lo, int64_t hi, const std::string& flag);
 
 void AddModelFlags(CLI::App& command, ModelFlags& flags);
 // `plan_formats` also allows "dot" and "html".

@@ -24,7 +24,7 @@ Action RegisterCuts(CLI::App& app) {
   AddOutputFlags(*command, flags->output);
   command->add_option("--max-cut-tensors", flags->cuts.max_cut_tensors,
                       "Report cuts with at most K crossing tensors (default 1)")
-      ->check(CLI::Range(1, 16));
+      ->check(IntegerIn(1, 16));
   return [flags]() -> int {
     const Model& model = LoadModel(flags->model);
     const auto reporter = MakeReporter(ResolveFormat(flags->output));

@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
+#include <limits>
 #include <memory>
 #include <string>
 
@@ -50,16 +51,12 @@ SensitivityOptions ParseSensitivity(const std::string& parameter, const std::str
   const size_t comma = range.find(',');
   if (comma == std::string::npos) throw Error("--sensitivity-range: expected LO,HI, got '" + range + "'");
   const auto parse = [bandwidth](const std::string& text) {
-    if (bandwidth) return ParseBandwidth(text);
-    size_t used = 0;
-    double value = 0;
+    if (!bandwidth) return PositiveFiniteItem(text, "--sensitivity-range");
     try {
-      value = std::stod(text, &used);
-    } catch (const std::exception&) {
-      used = 0;
+      return ParseBandwidth(text);
+    } catch (const Error& e) {
+      throw e.WithContext("--sensitivity-range");
     }
-    if (used != text.size() || !(value > 0)) throw Error("--sensitivity-range: '" + text + "' is not a positive number");
-    return value;
   };
   options.from = parse(range.substr(0, comma));
   options.to = parse(range.substr(comma + 1));
@@ -110,7 +107,7 @@ Action RegisterPlan(CLI::App& app) {
                                           "input: the input link carries it, the first stage converts")
                           ->excludes(system);
   command->add_option("--max-cut-tensors", flags->cuts.max_cut_tensors, "Cut with at most K crossing tensors")
-      ->check(CLI::Range(1, 16));
+      ->check(IntegerIn(1, 16));
   command->add_flag("--any-order", flags->plan.any_order, "Also try every order of the platforms")->excludes(system);
   command->add_option("--output-at", flags->output_at, "Where the result is wanted: last (stage) or first (platform)")
       ->check(CLI::IsMember({"last", "first"}))
@@ -139,10 +136,10 @@ Action RegisterPlan(CLI::App& app) {
                     "Report only the recommended plan (with --objective throughput: a much faster bottleneck search)");
   auto* time_limit = command->add_option("--time-limit", flags->time_limit_s,
                                          "Stop after S seconds with the best plans found so far (exit code 4)")
-                         ->check(CLI::PositiveNumber);
+                         ->check(PositiveFinite());
   command->add_option("--max-states", flags->plan.max_states,
                       "Refuse searches with more states than this (boundaries x device combinations)")
-      ->check(CLI::PositiveNumber);
+      ->check(IntegerIn(1, std::numeric_limits<int64_t>::max()));
   command->add_option("--emit", flags->emit_dir,
                       "Also write the recommended plan's stages as ONNX models into this new or empty folder "
                       "(as `dnnpart split`)");
@@ -165,6 +162,7 @@ Action RegisterPlan(CLI::App& app) {
                           "with {dir} replaced by the folder; the number on its last output line is the accuracy");
   auto* min_accuracy = command->add_option("--min-accuracy", flags->min_accuracy,
                                            "With --accuracy-cmd: plans scoring below this are infeasible")
+                           ->check(FiniteIn(-1e300, 1e300))
                            ->needs(accuracy_cmd);
   return [flags, platforms, system, input_dtype, input_fps, fps, max_latency, min_fps, max_energy, time_limit,
           accuracy_cmd, min_accuracy]() -> int {

@@ -32,7 +32,7 @@ Action RegisterSplit(CLI::App& app) {
                    ->delimiter(',')
                    ->excludes(plan);
   command->add_option("--max-cut-tensors", flags->max_cut_tensors, "With --cuts: the K the cut ids were listed with")
-      ->check(CLI::Range(1, 16))
+      ->check(IntegerIn(1, 16))
       ->needs(cuts);
   command->add_option("-o,--output", flags->write.out_dir, "Output folder (created; must be empty)")->required();
   command->add_flag("--force", flags->write.force, "Write into a non-empty output folder");

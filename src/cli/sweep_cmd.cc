@@ -20,6 +20,7 @@
 #include <thread>
 
 #include "commands.h"
+#include "common.h"
 #include "dnnpart/error.h"
 #include "dnnpart/sweep.h"
 
@@ -60,18 +61,6 @@ std::vector<std::string> FilesIn(const std::vector<std::string>& given, const st
     paths.insert(paths.end(), found.begin(), found.end());
   }
   return paths;
-}
-
-double ParsePositive(const std::string& text, const char* flag) {
-  size_t used = 0;
-  double value = 0;
-  try {
-    value = std::stod(text, &used);
-  } catch (const std::exception&) {
-    used = 0;
-  }
-  if (used != text.size() || !(value > 0)) throw Error(std::string(flag) + ": '" + text + "' is not a positive number");
-  return value;
 }
 
 // The output file: rows appended one write each; synced at most every 200 ms
@@ -199,12 +188,12 @@ Action RegisterSweep(CLI::App& app) {
   command->add_option("--objective", flags->objective, "What the recommended plan optimises")
       ->check(CLI::IsMember({"throughput", "latency", "energy"}));
   auto* min_fps = command->add_option("--min-fps", flags->min_fps, "Gate: the recommended plan must reach this fps")
-                      ->check(CLI::PositiveNumber);
+                      ->check(PositiveFinite());
   auto* max_latency = command->add_option("--max-latency-ms", flags->max_latency_ms,
                                           "Gate: the recommended plan's latency must not exceed this")
-                          ->check(CLI::PositiveNumber);
+                          ->check(PositiveFinite());
   command->add_option("-j,--jobs", flags->jobs, "Cases planned in parallel (default: the number of cores)")
-      ->check(CLI::Range(1, 1024));
+      ->check(IntegerIn(1, 1024));
   command->add_option("--out", flags->out, "Results: .csv or .jsonl (one row per case)")->required();
   command->add_flag("--resume", flags->resume, "Continue the sweep that wrote --out (same flags)");
   command->add_flag("--force", flags->force, "Overwrite an existing --out");
@@ -226,17 +215,21 @@ Action RegisterSweep(CLI::App& app) {
     }
     if (!flags->bandwidths.empty()) {
       axes.bandwidths_bytes_per_s.clear();
-      for (const std::string& b : SplitList(flags->bandwidths)) axes.bandwidths_bytes_per_s.push_back(ParseBandwidth(b));
+      for (const std::string& b : SplitList(flags->bandwidths)) {
+        try {
+          axes.bandwidths_bytes_per_s.push_back(ParseBandwidth(b));
+        } catch (const Error& e) {
+          throw e.WithContext("--bandwidths");
+        }
+      }
     }
     axes.max_cut_tensors.clear();
     for (const std::string& k : SplitList(flags->max_cut_tensors)) {
-      const double value = ParsePositive(k, "--max-cut-tensors");
-      if (value != static_cast<int>(value) || value > 16) throw Error("--max-cut-tensors: '" + k + "' is not 1..16");
-      axes.max_cut_tensors.push_back(static_cast<int>(value));
+      axes.max_cut_tensors.push_back(static_cast<int>(IntegerItem(k, 1, 16, "--max-cut-tensors")));
     }
     if (!flags->input_fps.empty()) {
       axes.input_fps.clear();
-      for (const std::string& f : SplitList(flags->input_fps)) axes.input_fps.push_back(ParsePositive(f, "--input-fps"));
+      for (const std::string& f : SplitList(flags->input_fps)) axes.input_fps.push_back(PositiveFiniteItem(f, "--input-fps"));
     }
     SweepOptions options;
     options.plan.any_order = flags->any_order;

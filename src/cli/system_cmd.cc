@@ -4,6 +4,7 @@
 #include <memory>
 
 #include "commands.h"
+#include "common.h"
 #include "dnnpart/system.h"
 
 namespace dnnpart::cli {
@@ -11,16 +12,20 @@ namespace dnnpart::cli {
 Action RegisterSystem(CLI::App& app) {
   struct Flags {
     std::string path;
-    int64_t payload_bytes = 1000000;
+    SystemSummaryOptions summary;
   };
   auto flags = std::make_shared<Flags>();
   CLI::App* command = app.add_subcommand("system", "Check a system file and show its devices, media and routes");
   command->add_option("file", flags->path, "System file (docs/system.md)")->required();
-  command->add_option("--bytes", flags->payload_bytes, "Payload of the transfer the routes are shown for (default 1000000)")
-      ->check(CLI::Range(int64_t{1}, int64_t{1} << 40));
+  command->add_option("--bytes", flags->summary.payload_bytes,
+                      "Payload of the transfer the routes are shown for (default 1000000)")
+      ->check(IntegerIn(1, int64_t{1} << 40));
+  command->add_flag("--all-routes", flags->summary.all_routes,
+                    "Show the route between every ordered pair of devices (default: all pairs up to 16 devices; "
+                    "beyond, only routes from the input and to the output device)");
   return [flags]() -> int {
     const System system = LoadSystem(flags->path);
-    WriteSystemSummary(system, flags->payload_bytes, std::cout);
+    WriteSystemSummary(system, flags->summary, std::cout);
     return 0;
   };
 }

@@ -9,6 +9,7 @@
 #include <memory>
 
 #include "commands.h"
+#include "common.h"
 #include "dnnpart/verify.h"
 
 namespace dnnpart::cli {
@@ -42,10 +43,10 @@ Action RegisterVerify(CLI::App& app) {
       "verify", "Run a split folder and its model in ONNX Runtime and compare their outputs");
   command->add_option("dir", options->split_dir, "Folder written by `dnnpart split`")->required();
   command->add_option("--model", options->model_path, "The whole model, with the same weights")->required();
-  command->add_option("--runs", options->runs, "Random inputs to compare (default 1)")->check(CLI::Range(1, 1000));
+  command->add_option("--runs", options->runs, "Random inputs to compare (default 1)")->check(IntegerIn(1, 1000));
   command->add_option("--tolerance", options->tolerance,
                       "Match when max |diff| <= T x max |output| (default 1e-4)")
-      ->check(CLI::Range(0.0, 1.0));
+      ->check(FiniteIn(0.0, 1.0));
   command->add_option("--node", options->node, "Node.js binary (default: $DNNPART_NODE, else node in PATH)");
   command->add_option("--runner", options->runner,
                       "tools/run_split.mjs (default: $DNNPART_TOOLS, else found next to the dnnpart binary)");

@@ -120,7 +120,7 @@ double ParseBandwidth(const std::string& text) {
   else if (suffix == "M") scale = 1e6;
   else if (suffix == "G") scale = 1e9;
   else if (!suffix.empty()) scale = 0;
-  if (ec != std::errc() || scale == 0 || !(value > 0) || !std::isfinite(value)) {
+  if (ec != std::errc() || scale == 0 || !(value > 0) || !std::isfinite(value * scale)) {
     throw Error("bandwidth '" + text + "': expected a positive number with an optional k, M or G, in bit/s (e.g. "
                 "100M), or in bytes/s with a trailing B (e.g. 12.5MB)");
   }

@@ -240,6 +240,36 @@ expect_bad "$pp/good_a.json: expected a non-empty JSON array of platform sets" s
 expect_bad "--out must end in .csv or .jsonl" sweep --models $d/tiny_residual.onnx --platform-sets $d/sweep/sets.json \
   --out /tmp/dnnpart_bad_sweep.txt
 expect_bad "tests/cli: no .json files in this folder" sweep --models $d/tiny_residual.onnx --systems tests/cli --out /tmp/dnnpart_bad_sweep.csv
+# Numbers on the command line are plain decimals: no hex, octal, "inf",
+# "nan", overflow, trailing text or blanks; each refusal names its flag.
+for value in 1e400 nan inf -0 12abc 0x10 ' 5' +5 1e-400 ''; do
+  for flag in --input-fps --min-fps --max-latency-ms --max-energy-mj --time-limit; do
+    expect_bad "$flag: must be a finite number above 0, got '$value'" plan $m --platforms $p/good_a.json $flag "$value"
+  done
+  expect_bad "--min-fps: must be a finite number above 0, got '$value'" sweep --models $d/tiny_residual.onnx \
+    --platform-sets $d/sweep/sets.json --min-fps "$value" --out /tmp/dnnpart_bad_sweep.csv
+  [[ -n $value ]] || continue
+  expect_bad "--input-fps: must be a finite number above 0, got '$value'" sweep --models $d/tiny_residual.onnx \
+    --platform-sets $d/sweep/sets.json --input-fps "30,$value" --out /tmp/dnnpart_bad_sweep.csv
+  expect_bad "--sensitivity-range: must be a finite number above 0, got '$value'" plan $d/tiny_residual.onnx \
+    --platforms $pp/good_a.json --sensitivity input-fps --sensitivity-range "1,$value"
+  expect_bad "--bandwidths: bandwidth '$value" sweep --models $d/tiny_residual.onnx --platform-sets $d/sweep/sets.json \
+    --bandwidths "100M,$value" --out /tmp/dnnpart_bad_sweep.csv
+  [[ $value == -0 ]] && continue  # a fine value to feed a graph
+  expect_bad "--input-value x: '$value' is not a finite number" cuts $d/if_branch.onnx --input-value "x=1,$value"
+done
+for value in 0x10 010x 1e1 2.0 -1 17 0 99999999999999999999 ' 3' +3; do
+  expect_bad "--max-cut-tensors: must be a whole number from 1 to 16, got '$value'" cuts $m --max-cut-tensors "$value"
+  expect_bad "--max-cut-tensors: must be a whole number from 1 to 16, got '$value'" sweep --models $d/tiny_residual.onnx \
+    --platform-sets $d/sweep/sets.json --max-cut-tensors "1,$value" --out /tmp/dnnpart_bad_sweep.csv
+done
+expect_bad "--bytes: must be a whole number from 1 to 1099511627776, got '0x10'" system platforms/systems/pi4_coral_jetson.json --bytes 0x10
+expect_bad "--jobs: must be a whole number from 1 to 1024, got '1e3'" sweep --models $d/tiny_residual.onnx \
+  --platform-sets $d/sweep/sets.json --jobs 1e3 --out /tmp/dnnpart_bad_sweep.csv
+expect_bad "--max-states: must be a whole number from 1 to" plan $m --platforms $p/good_a.json --max-states 1e9
+expect_bad "--bandwidths: bandwidth '1e308G'" sweep --models $d/tiny_residual.onnx --platform-sets $d/sweep/sets.json \
+  --bandwidths 1e308G --out /tmp/dnnpart_bad_sweep.csv
+expect_bad "--tolerance: must be a number from 0 to 1, got 'nan'" verify /tmp --model $m --tolerance nan
 # A FIFO as the model is refused before anything is read (no hang), and
 # verify names a missing node binary.
 fifo_dir=$(mktemp -d)

@@ -94,5 +94,6 @@ check plan_tiny_sensitivity_fps_json plan tests/data/tiny_residual.onnx --platfo
 
 check system_pi4_coral_jetson system platforms/systems/pi4_coral_jetson.json
 check system_switch_small_payload system platforms/systems/two_pi5_jetson_switch.json --bytes 150528
+check system_lan_20_pis system tests/data/systems/lan_20_pis.json
 echo "golden: $passed passed, $failures failed"
 [[ $failures -eq 0 ]]

@@ -13,14 +13,19 @@
 
 namespace dnnpart::fuzz {
 
-inline std::string WriteInput(const char* suffix, const uint8_t* data, size_t size) {
-  const char* dir = std::getenv("TMPDIR");
-  const std::string path = std::string(dir != nullptr ? dir : "/dev/shm") + "/dnnpart_fuzz_" +
-                           std::to_string(::getpid()) + suffix;
+// Writes the input to `path`, replacing what was there.
+inline void WriteFile(const std::string& path, const uint8_t* data, size_t size) {
   std::FILE* file = std::fopen(path.c_str(), "wb");
   if (file == nullptr) std::abort();
   if (size > 0 && std::fwrite(data, 1, size, file) != size) std::abort();
   std::fclose(file);
+}
+
+inline std::string WriteInput(const char* suffix, const uint8_t* data, size_t size) {
+  const char* dir = std::getenv("TMPDIR");
+  const std::string path = std::string(dir != nullptr ? dir : "/dev/shm") + "/dnnpart_fuzz_" +
+                           std::to_string(::getpid()) + suffix;
+  WriteFile(path, data, size);
   return path;
 }
 
