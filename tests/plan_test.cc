@@ -1208,7 +1208,8 @@ TEST(Planner, MatchesBruteForceWithFusedGroupsBrokenByCuts) {
                .output_at = OutputAt::kFirst,
                .idle_energy = true,
                .fused = true},
-        Config{.name = "fused cpu,gpu,gpu,dsp any order, memory", .platforms = {0, 2, 2, 3}, .any_order = true,
+        // Memory limits go to the first two platforms: the repeated ones stay identical.
+        Config{.name = "fused gpu,dsp,cpu,cpu any order, memory", .platforms = {2, 3, 0, 0}, .any_order = true,
                .limit_memory = true, .show_infeasible = true, .fused = true},
         Config{.name = "fused cpu,npu,gpu free links", .platforms = {0, 1, 2}, .free_links = true, .fused = true},
         Config{.name = "fused dsp,gpu,cpu list all, goals", .platforms = {3, 2, 0}, .goals = true, .list_all = true,
