@@ -7,6 +7,10 @@
 // return the same plan; RunDp stays the reference and the fallback
 // (docs/planning.md, "Search").
 #include <chrono>
+#include <cstdlib>
+#include <limits>
+#include <memory>
+#include <string>
 
 #include "plan_dp.h"
 
@@ -16,20 +20,42 @@ namespace {
 using Clock = std::chrono::steady_clock;
 
 // Above this many cells (40 bytes each) the general program is used.
-constexpr double kMaxDenseCells = 8388608.0;  // 2^23 cells of 40 bytes: 335 MB at most
+// The cells are zeroed lazily by the system, so only the states a search
+// reaches take memory; the general program would need far more for as many.
+constexpr double kMaxDenseCells = 67108864.0;  // 2^26 cells of 40 bytes: 2.7 GB if every state is reached
 
 constexpr int32_t kEmpty = -2;  // Cell::platform of a state no plan reached
 constexpr int32_t kStart = -1;  // Cell::platform of the empty plan
 
-struct Cell {
+}  // namespace
+
+// All zero bits: no plan reached the state, so calloc's untouched pages are
+// empty cells.
+struct DenseCell {
   Fixed latency = 0;
   Fixed bottleneck = 0;
   Fixed energy = 0;
-  int32_t parent = -1;  // cell of the plan before this stage
-  int32_t platform = kEmpty;
+  int32_t parent = 0;  // cell of the plan before this stage
+  int32_t device = 0;  // platform of the last stage + 2 (kEmpty + 2 = 0, kStart + 2 = 1)
   int32_t loads_begin = 0;
   int32_t loads_count = 0;
 };
+
+// One cell per state, zeroed by the system until touched, and the cells a
+// round filled (to empty them for the next round).
+struct DenseCells {
+  struct Free {
+    void operator()(DenseCell* cells) const { std::free(cells); }
+  };
+  std::unique_ptr<DenseCell[], Free> cells;
+  std::vector<int64_t> touched;
+};
+
+namespace {
+
+using Cell = DenseCell;
+
+int32_t PlatformOf(const Cell& cell) { return cell.device - 2; }
 
 // a's open loads are no larger than b's, resource by resource (both sorted).
 bool LoadsNoWorse(const Load* a, int32_t a_count, const Load* b, int32_t b_count) {
@@ -48,14 +74,57 @@ std::optional<Planner::DpOutcome> Planner::RunSingleDp(DpMode mode, Fixed cap) {
       options_.min_fps || options_.max_energy_mj) {
     return std::nullopt;
   }
+  const StateKeys keys(options_.any_order, instances_, platforms_.size());
+  const double cells_count = keys.Size() * static_cast<double>(Full() + 1);
+  if (cells_count > kMaxDenseCells) return std::nullopt;
+  bool limited = false;
+  DenseCells cells;
+  cells.cells.reset(static_cast<DenseCell*>(std::calloc(static_cast<size_t>(cells_count), sizeof(DenseCell))));
+  if (!cells.cells) throw Error("cannot allocate the search's " + std::to_string(cells_count) + " states");
+  if (mode == DpMode::kFastest) return RunDenseDp(mode, cap, limited, cells);
+  // Small searches take one round: rounds would repeat work that bounds
+  // already keep small.
+  if (options_.testing.no_bounds || cells_count < options_.testing.round_cells) {
+    return RunDenseDp(mode, std::numeric_limits<Fixed>::max(), limited, cells);
+  }
+  // kBottleneck in rounds under a rising limit U: a round keeps only partial
+  // plans whose bottleneck is at most U, so no stage longer than U is ever
+  // tried. A round that finds a plan has found the optimum (every prefix of
+  // a plan within U is within U, so the round is exact for plans within U);
+  // one that cut nothing off and found nothing proves there is no plan. U
+  // starts at a lower bound on the bottleneck: the cheapest total work
+  // spread evenly over every device, or the input's period.
+  const Fixed floor = std::max<Fixed>(period_floor_, RemainingLatency(0) / static_cast<Fixed>(platforms_.size()));
+  Fixed limit = std::max<Fixed>(floor, 1);
+  int64_t labels = 0;
+  for (;;) {
+    limited = false;
+    std::optional<DpOutcome> outcome = RunDenseDp(mode, limit, limited, cells);
+    if (!outcome) return outcome;
+    labels += outcome->labels;
+    if (!outcome->plans.empty() || !outcome->complete || !limited) {
+      outcome->labels = labels;
+      return outcome;
+    }
+    limit = limit > std::numeric_limits<Fixed>::max() / 2 ? std::numeric_limits<Fixed>::max() : limit + limit / 4 + 1;
+  }
+}
+
+std::optional<Planner::DpOutcome> Planner::RunDenseDp(DpMode mode, Fixed limit, bool& limited,
+                                                      DenseCells& buffer) {
   const size_t n = platforms_.size();
   const StateKeys keys(options_.any_order, instances_, n);
   const int full = Full();
-  if (keys.Size() * static_cast<double>(full + 1) > kMaxDenseCells) return std::nullopt;
-  const auto key_count = static_cast<int64_t>(keys.Size());
   // Cell of (boundary b, key k) at k * (full + 1) + b: a stage's ends are adjacent.
-  std::vector<Cell> cells(static_cast<size_t>(key_count * (full + 1)));
-  cells[0].platform = kStart;
+  Cell* const cells = buffer.cells.get();
+  // Reused from an earlier round: the cells it filled back to empty.
+  for (const int64_t index : buffer.touched) cells[index] = Cell{};
+  buffer.touched.assign(1, 0);
+  cells[0].device = kStart + 2;
+  // Keys of the cells reached at each boundary, visited in key order (the
+  // order of the scan over all keys, without its cache misses).
+  std::vector<std::vector<int32_t>> reached(static_cast<size_t>(full) + 1);
+  reached[0].push_back(0);
   cells[0].bottleneck = period_floor_;  // frames arrive no faster than the input rate
   std::vector<Load> loads;              // open loads of the cells, by Cell::loads_begin
   // Between prefix boundaries a stage's time grows with its end when no
@@ -82,20 +151,20 @@ std::optional<Planner::DpOutcome> Planner::RunSingleDp(DpMode mode, Fixed cap) {
 
   // A complete plan ending in y (its open loads in `carried`).
   auto finish = [&](Cell y) {
-    if (output_ >= 0 && y.platform != output_) {
-      const HopEntry& out = Hop(y.platform, output_, full);
+    if (output_ >= 0 && PlatformOf(y) != output_) {
+      const HopEntry& out = Hop(PlatformOf(y), output_, full);
       if (out.route < 0) return;  // the results cannot reach the output device
       y.latency += out.cost.latency;
       y.energy += out.cost.energy;
       y.bottleneck = AddLoads(carried.data(), static_cast<int32_t>(carried.size()), &out, merged, y.bottleneck);
-    } else if (mode == DpMode::kFastest) {
+    } else {
       merged = carried;
     }
-    if (mode == DpMode::kFastest) {
-      for (const Load& load : merged) {
-        if (load.busy > cap) return;
-      }
-      if (y.bottleneck > cap) return;
+    bool over = y.bottleneck > limit;
+    for (const Load& load : merged) over = over || load.busy > limit;
+    if (over) {
+      limited = true;
+      return;
     }
     if (found && (less(best, y) || !less(y, best))) return;  // ties keep the plan found first
     best = y;
@@ -103,9 +172,10 @@ std::optional<Planner::DpOutcome> Planner::RunSingleDp(DpMode mode, Fixed cap) {
   };
   // Offers y to its state; false when the state would need two labels (open
   // loads that neither dominates), which only the general program handles.
-  auto relax = [&](Cell& cell, Cell y) {
+  auto relax = [&](int64_t key, int to, Cell y) {
+    Cell& cell = cells[static_cast<size_t>(key * (full + 1) + to)];
     const auto y_count = static_cast<int32_t>(carried.size());
-    if (cell.platform != kEmpty) {
+    if (PlatformOf(cell) != kEmpty) {
       const bool cell_loads_ok =
           LoadsNoWorse(loads.data() + cell.loads_begin, cell.loads_count, carried.data(), y_count);
       if (cell_loads_ok && !less(y, cell)) return true;  // the label found first stays
@@ -115,7 +185,7 @@ std::optional<Planner::DpOutcome> Planner::RunSingleDp(DpMode mode, Fixed cap) {
     }
     // A replaced label has no children yet (its boundary is ahead): its
     // slot in `loads` is reused when large enough.
-    if (cell.platform != kEmpty && cell.loads_count >= y_count) {
+    if (PlatformOf(cell) != kEmpty && cell.loads_count >= y_count) {
       y.loads_begin = cell.loads_begin;
     } else {
       y.loads_begin = static_cast<int32_t>(loads.size());
@@ -123,6 +193,10 @@ std::optional<Planner::DpOutcome> Planner::RunSingleDp(DpMode mode, Fixed cap) {
     }
     std::copy(carried.begin(), carried.end(), loads.begin() + y.loads_begin);
     y.loads_count = y_count;
+    if (PlatformOf(cell) == kEmpty) {
+      reached[static_cast<size_t>(to)].push_back(static_cast<int32_t>(key));
+      buffer.touched.push_back(key * (full + 1) + to);
+    }
     cell = y;
     return true;
   };
@@ -131,10 +205,11 @@ std::optional<Planner::DpOutcome> Planner::RunSingleDp(DpMode mode, Fixed cap) {
   auto last_report = started;
   int64_t steps = 0;
   for (int b = 0; b < full && outcome.complete; ++b) {
-    for (int64_t key = 0; key < key_count; ++key) {
+    std::vector<int32_t> at_b = std::move(reached[static_cast<size_t>(b)]);
+    std::sort(at_b.begin(), at_b.end());
+    for (const int32_t key : at_b) {
       const int64_t index = key * (full + 1) + b;
       const Cell x = cells[static_cast<size_t>(index)];
-      if (x.platform == kEmpty) continue;
       if (++steps % 4096 == 0 && (options_.time_limit_s || options_.progress)) {
         const auto now = Clock::now();
         const double elapsed = std::chrono::duration<double>(now - started).count();
@@ -172,12 +247,15 @@ std::optional<Planner::DpOutcome> Planner::RunSingleDp(DpMode mode, Fixed cap) {
           more_after = used + 1 < static_cast<int>(n);
         }
         const HopEntry* in_hop = nullptr;
-        if (x.platform == kStart && q != input_) in_hop = &Hop(input_, q, 0);
-        if (x.platform != kStart) in_hop = &Hop(x.platform, q, b);
+        if (PlatformOf(x) == kStart && q != input_) in_hop = &Hop(input_, q, 0);
+        if (PlatformOf(x) != kStart) in_hop = &Hop(PlatformOf(x), q, b);
         if (in_hop != nullptr && in_hop->route < 0) continue;
         const FixedCost in = in_hop != nullptr ? in_hop->cost : FixedCost{};
         const Fixed in_bottleneck = AddLoads(loads.data() + x.loads_begin, x.loads_count, in_hop, carried, x.bottleneck);
-        if (mode == DpMode::kFastest && in_bottleneck > cap) continue;
+        if (in_bottleneck > limit) {
+          limited = true;
+          continue;
+        }
         if (bounded && in_bottleneck >= best.bottleneck) continue;
         const FixedCost conversion = b == 0 ? conversion_fixed_[static_cast<size_t>(q)] : FixedCost{};
         const int64_t after = options_.any_order ? keys.Add(counts, static_cast<size_t>(c)) : 0;
@@ -188,7 +266,6 @@ std::optional<Planner::DpOutcome> Planner::RunSingleDp(DpMode mode, Fixed cap) {
         const auto& head_latency = head_latency_[static_cast<size_t>(q)];
         const auto& head_energy = head_energy_[static_cast<size_t>(q)];
         const int64_t next_key = options_.any_order ? keys.Key(after, c) : keys.Key(0, q);
-        Cell* const next_cells = cells.data() + next_key * (full + 1);
         bool ordered = true;
         // False when no later end can do better: the stage does not fit in
         // q's memory, or (growing) is already too long (`fits`: known to fit).
@@ -198,7 +275,10 @@ std::optional<Planner::DpOutcome> Planner::RunSingleDp(DpMode mode, Fixed cap) {
                               conversion.latency + fusion.latency;
           // With growing stage times, a stage too long now is too long for
           // every later end as well.
-          if (mode == DpMode::kFastest && stage > cap) return !growing;
+          if (stage > limit) {
+            limited = true;
+            return !growing;
+          }
           if (mode == DpMode::kBottleneck && found && !options_.testing.no_bounds && stage >= best.bottleneck) {
             return !growing;
           }
@@ -210,10 +290,10 @@ std::optional<Planner::DpOutcome> Planner::RunSingleDp(DpMode mode, Fixed cap) {
           y.energy = x.energy + in.energy + head_energy[static_cast<size_t>(to)] -
                      head_energy[static_cast<size_t>(b)] + conversion.energy + fusion.energy;
           y.parent = static_cast<int32_t>(index);
-          y.platform = q;
+          y.device = q + 2;
           if (to == full) {
             finish(y);
-          } else if (!relax(next_cells[to], y)) {
+          } else if (!relax(next_key, to, y)) {
             ordered = false;
           }
           return true;
@@ -248,11 +328,11 @@ std::optional<Planner::DpOutcome> Planner::RunSingleDp(DpMode mode, Fixed cap) {
   if (found) {
     outcome.best_bottleneck = best.bottleneck;
     CompactPlan plan;
-    plan.platforms.push_back(best.platform);
+    plan.platforms.push_back(PlatformOf(best));
     plan.ends.push_back(full);
-    for (int32_t at = best.parent; cells[static_cast<size_t>(at)].platform != kStart;
+    for (int32_t at = best.parent; PlatformOf(cells[static_cast<size_t>(at)]) != kStart;
          at = cells[static_cast<size_t>(at)].parent) {
-      plan.platforms.push_back(cells[static_cast<size_t>(at)].platform);
+      plan.platforms.push_back(PlatformOf(cells[static_cast<size_t>(at)]));
       plan.ends.push_back(static_cast<int>(at % (full + 1)));
     }
     std::reverse(plan.platforms.begin(), plan.platforms.end());

@@ -4,6 +4,8 @@
 #   tools/install_deps.sh            build + test dependencies, and ONNX Runtime
 #                                    for the ort_shapes test (tools/ort/node_modules)
 #   tools/install_deps.sh --export   also python3-torch/torchvision/onnx for tools/export_models.py
+#   tools/install_deps.sh --bench    also libyaml-cpp-dev, to build PipeEdge's scheduler for
+#                                    tools/bench_pipeedge.sh
 set -euo pipefail
 
 packages=(build-essential cmake libonnx-dev libprotobuf-dev protobuf-compiler libboost-graph-dev
@@ -12,10 +14,15 @@ packages=(build-essential cmake libonnx-dev libprotobuf-dev protobuf-compiler li
 if [[ ${1:-} == --export ]]; then
   packages+=(python3-torch python3-torchvision python3-onnx)
 fi
+if [[ ${1:-} == --bench ]]; then
+  packages+=(libyaml-cpp-dev)
+fi
 # tools/fuzz.sh builds the libFuzzer targets with clang-14.
 packages+=(clang-14 libclang-rt-14-dev)
 # tools/check_shapes_ort.sh (ctest ort_shapes) runs python3-onnx and node.
 packages+=(python3-onnx)
+# tools/pipeedge_to_dnnpart.py (ctest pipeedge_convert) reads YAML.
+packages+=(python3-yaml)
 # tools/check_html_report.sh (ctest html_report) and tools/check_dot.sh (ctest dot_render).
 packages+=(chromium graphviz)
 if ! command -v node >/dev/null || ! command -v npm >/dev/null; then

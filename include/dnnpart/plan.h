@@ -61,6 +61,9 @@ struct PlanOptions {
     bool general_program = false;  // never use the dense single-label program (--best-only)
     bool no_bounds = false;        // no pruning of partial plans by lower bounds on their completions
     bool no_dominance = false;     // keep every partial plan of a state (Pareto search only)
+    // The dense bottleneck program runs in rounds under a rising limit from
+    // this many cells (states) on; below, one round without a limit.
+    double round_cells = 65536;
   } testing;
 };
 
