@@ -104,6 +104,56 @@ std::vector<LayerCost> CostLayers(const LayerGraph& graph, const PlatformProfile
   return costs;
 }
 
+LayerCost UnfusedLayerCost(const LayerGraph& graph, LayerId layer, const PlatformProfile& platform) {
+  auto measured = platform.layer_table.find(graph.layer(layer).name);
+  if (measured != platform.layer_table.end() && measured->second.unfused_latency_ms) {
+    return {*measured->second.unfused_latency_ms, measured->second.unfused_energy_mj, CostSource::kMeasured};
+  }
+  if (!platform.fuse_activations) return EstimateLayer(graph, layer, platform);
+  PlatformProfile alone = platform;  // copied only for profiles that fuse activations
+  alone.fuse_activations = false;
+  return EstimateLayer(graph, layer, alone);
+}
+
+std::vector<std::vector<LayerId>> FusedGroupLayers(const LayerGraph& graph, const PlatformProfile& platform) {
+  std::vector<std::vector<LayerId>> groups;
+  int64_t unknown = 0;
+  std::string example;
+  for (const std::vector<std::string>& names : platform.fused_groups) {
+    std::vector<LayerId> group;
+    for (const std::string& name : names) {
+      if (const auto layer = graph.FindLayer(name)) {
+        group.push_back(*layer);
+      } else if (unknown++ == 0) {
+        example = name;
+      }
+    }
+    std::sort(group.begin(), group.end(),
+              [&graph](LayerId a, LayerId b) { return graph.topo_position(a) < graph.topo_position(b); });
+    if (group.size() >= 2) groups.push_back(std::move(group));
+  }
+  if (unknown > 0) {
+    std::vector<std::string> names;
+    for (size_t l = 0; l < graph.layer_count(); ++l) names.push_back(graph.layer(static_cast<LayerId>(l)).name);
+    std::string nearest;
+    for (const std::string& name : NearestNames(example, names, 3)) nearest += (nearest.empty() ? "'" : ", '") + name + "'";
+    spdlog::warn("{}: {} node name{} in layers.fused_groups name{} no layer of the model (e.g. '{}'; nearest layers: "
+                 "{}); ignored",
+                 platform.path, unknown, unknown == 1 ? "" : "s", unknown == 1 ? "s" : "", example, nearest);
+  }
+  return groups;
+}
+
+LayerCost BrokenFusionExtra(const std::vector<LayerId>& part, const std::vector<LayerCost>& charged,
+                            const std::vector<LayerCost>& unfused) {
+  double latency = 0, energy = 0;
+  for (LayerId l : part) {
+    latency += unfused[static_cast<size_t>(l)].latency_ms - charged[static_cast<size_t>(l)].latency_ms;
+    energy += unfused[static_cast<size_t>(l)].energy_mj - charged[static_cast<size_t>(l)].energy_mj;
+  }
+  return {std::max(0.0, latency), std::max(0.0, energy), CostSource::kEstimated};
+}
+
 std::vector<OpTypeCount> UncostedOpTypes(const LayerGraph& graph, const std::vector<PlatformProfile>& platforms) {
   std::map<std::string, int64_t> counts;
   for (size_t l = 0; l < graph.layer_count(); ++l) {

@@ -242,10 +242,11 @@ Planner::DpOutcome Planner::RunDp(bool constrained, DpMode mode, Fixed cap) {
           const int64_t next_key =
               options_.any_order ? keys.Key(keys.Add(counts, static_cast<size_t>(c)), c) : keys.Key(0, q);
           auto step = [&](int to) {
-            const Fixed stage =
-                head_latency[static_cast<size_t>(to)] - head_latency[static_cast<size_t>(b)] + conversion.latency;
-            const Fixed stage_energy =
-                head_energy[static_cast<size_t>(to)] - head_energy[static_cast<size_t>(b)] + conversion.energy;
+            const FixedCost fusion = FusionExtra(q, b, to);
+            const Fixed stage = head_latency[static_cast<size_t>(to)] - head_latency[static_cast<size_t>(b)] +
+                                conversion.latency + fusion.latency;
+            const Fixed stage_energy = head_energy[static_cast<size_t>(to)] - head_energy[static_cast<size_t>(b)] +
+                                       conversion.energy + fusion.energy;
             if (mode == DpMode::kFastest && stage > cap) return;
             if (prune_infeasible && !Fits(q, b, to)) return;
             Label y;

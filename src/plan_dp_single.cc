@@ -128,8 +128,10 @@ std::optional<Planner::DpOutcome> Planner::RunDenseDp(DpMode mode, Fixed limit, 
   cells[0].bottleneck = period_floor_;  // frames arrive no faster than the input rate
   std::vector<Load> loads;              // open loads of the cells, by Cell::loads_begin
   // Between prefix boundaries a stage's time grows with its end when no
-  // layer costs less than nothing (the profiles refuse negative costs).
-  bool growing = all_prefixes_;
+  // layer costs less than nothing (the profiles refuse negative costs) and
+  // no cut breaks a fused group: a broken fusion's extra can make a stage
+  // that ends inside a group dearer than a longer one.
+  bool growing = all_prefixes_ && !any_fusion_splits_;
   for (size_t q = 0; q < n && growing; ++q) {
     for (int b = 0; b < full && growing; ++b) {
       growing = head_latency_[q][static_cast<size_t>(b) + 1] >= head_latency_[q][static_cast<size_t>(b)];
@@ -268,8 +270,9 @@ std::optional<Planner::DpOutcome> Planner::RunDenseDp(DpMode mode, Fixed limit, 
         // False when no later end can do better: the stage does not fit in
         // q's memory, or (growing) is already too long (`fits`: known to fit).
         auto step = [&](int to, bool fits = false) {
-          const Fixed stage =
-              head_latency[static_cast<size_t>(to)] - head_latency[static_cast<size_t>(b)] + conversion.latency;
+          const FixedCost fusion = FusionExtra(q, b, to);
+          const Fixed stage = head_latency[static_cast<size_t>(to)] - head_latency[static_cast<size_t>(b)] +
+                              conversion.latency + fusion.latency;
           // With growing stage times, a stage too long now is too long for
           // every later end as well.
           if (stage > limit) {
@@ -285,7 +288,7 @@ std::optional<Planner::DpOutcome> Planner::RunDenseDp(DpMode mode, Fixed limit, 
           y.latency = x.latency + in.latency + stage;
           y.bottleneck = std::max(in_bottleneck, stage);
           y.energy = x.energy + in.energy + head_energy[static_cast<size_t>(to)] -
-                     head_energy[static_cast<size_t>(b)] + conversion.energy;
+                     head_energy[static_cast<size_t>(b)] + conversion.energy + fusion.energy;
           y.parent = static_cast<int32_t>(index);
           y.device = q + 2;
           if (to == full) {

@@ -48,10 +48,13 @@ Planner::PathTotals Planner::PathCost(const std::vector<int>& path_platforms, co
     const auto& head = head_latency_[static_cast<size_t>(q)];
     const auto& head_e = head_energy_[static_cast<size_t>(q)];
     const FixedCost conversion = s == 0 ? conversion_fixed_[static_cast<size_t>(q)] : FixedCost{};
-    const Fixed stage = head[static_cast<size_t>(path_ends[s])] - head[static_cast<size_t>(from)] + conversion.latency;
+    const FixedCost fusion = FusionExtra(q, from, path_ends[s]);
+    const Fixed stage =
+        head[static_cast<size_t>(path_ends[s])] - head[static_cast<size_t>(from)] + conversion.latency + fusion.latency;
     totals.latency += stage;
     totals.bottleneck = std::max(totals.bottleneck, stage);
-    totals.energy += head_e[static_cast<size_t>(path_ends[s])] - head_e[static_cast<size_t>(from)] + conversion.energy;
+    totals.energy +=
+        head_e[static_cast<size_t>(path_ends[s])] - head_e[static_cast<size_t>(from)] + conversion.energy + fusion.energy;
     if (options_.include_idle_energy && IdleWatts(q) > 0) {
       idle_units += std::llround(IdleWatts(q) * kIdleUnitsPerWatt);
       totals.energy -= energy_q_.To(IdleWatts(q) * latency_q_.From(stage));

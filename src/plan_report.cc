@@ -229,6 +229,11 @@ StageReport Planner::Stage(int p, int from, int to) {
     if (cost.source == CostSource::kZero) ++stage.unmeasured_zero_layers;
   }
   stage.unmodelled_ops.assign(unmodelled.begin(), unmodelled.end());
+  stage.broken_fusions = BrokenFusions(p, from, to);
+  for (const BrokenFusion& broken : stage.broken_fusions) {
+    stage.latency_ms += broken.extra_latency_ms;
+    stage.energy_mj += broken.extra_energy_mj;
+  }
   stage.zero_latency = stage.layer_count > 0 && stage.latency_ms == 0;
   const StageMemory memory = Memory(p, from, to);
   stage.weight_bytes = memory.weight_bytes;

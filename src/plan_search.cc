@@ -81,6 +81,7 @@ bool Planner::HeadContains(int outer, int inner) const {
 void Planner::PrepareCosts() {
   const size_t n = platforms_.size();
   for (size_t p = 0; p < n; ++p) layer_costs_.push_back(CostLayers(graph_, platforms_[p]));
+  PrepareFusionGroups();
   PrepareNetwork();
   PrepareFixedSums();
   memory_.assign(n, {});
@@ -98,6 +99,15 @@ void Planner::PrepareFixedSums() {
     }
     latency_bound += worst_ms;
     energy_bound += worst_mj;
+  }
+  // Broken fusions add at most the unfused costs of the groups' layers.
+  for (const FusionTable& fusion : fusion_) {
+    for (const auto& group : fusion.groups) {
+      for (LayerId l : group) {
+        latency_bound += fusion.unfused[static_cast<size_t>(l)].latency_ms;
+        energy_bound += fusion.unfused[static_cast<size_t>(l)].energy_mj;
+      }
+    }
   }
   double hop_ms = 0, hop_mj = 0, conversion_ms = 0, conversion_mj = 0;
   for (size_t p = 0; p < n; ++p) {
@@ -169,6 +179,7 @@ void Planner::PrepareFixedSums() {
     conversion_fixed_.push_back(FixedCost{latency_q_.To(conversion.latency_ms), energy_q_.To(conversion.energy_mj)});
   }
   period_floor_ = input_fps_ ? latency_q_.To(1000.0 / *input_fps_) : 0;
+  PrepareFusionTables();
 }
 
 std::vector<LayerId> Planner::StageLayers(int from, int to) const {
@@ -287,6 +298,7 @@ bool Planner::Interchangeable(size_t p, size_t q) const {
     const LayerCost& y = layer_costs_[q][l];
     if (x.latency_ms != y.latency_ms || x.energy_mj != y.energy_mj || x.source != y.source) return false;
   }
+  if (!fusion_[p].SameCosts(fusion_[q])) return false;
   if (target_.system) return SystemInterchangeable(p, q);
   // Chain shorthand: the same transfers leave both (each over its own link).
   if (links_[p].has_value() != links_[q].has_value()) return false;

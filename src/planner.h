@@ -248,6 +248,38 @@ class Planner {
   // the cheapest-platform head sums behind its lower bounds.
   void PrepareFixedSums();
 
+  // Fusion-aware costs (docs/planning.md): a stage that runs part of a fused
+  // group pays max(0, Σ unfused − Σ charged) over that part on top of its
+  // layers. Per platform, each boundary lists the groups it splits with the
+  // fixed-point Σ (unfused − charged) over the group's layers in its head;
+  // `in` and `out` sum the extras of the head's and the tail's parts, so a
+  // stage's extra is in(to) + out(from), corrected for the groups that both
+  // of its boundaries split (found by merging the two short lists).
+  struct FusionSplit {
+    int32_t group = 0;
+    FixedCost head;  // Σ (unfused − charged) over the group's layers in the head
+    bool operator==(const FusionSplit& o) const {
+      return group == o.group && head.latency == o.head.latency && head.energy == o.head.energy;
+    }
+  };
+  struct FusionTable {
+    std::vector<std::vector<LayerId>> groups;  // topological order within a group
+    std::vector<LayerCost> unfused;            // by LayerId (set for group layers only)
+    std::vector<FixedCost> total;              // per group: Σ (unfused − charged) over all its layers
+    std::vector<int32_t> begin;                // per boundary: its splits are [begin[b], begin[b + 1])
+    std::vector<FusionSplit> splits;           // by boundary, then group
+    std::vector<FixedCost> in;                 // per boundary: Σ max(0, head part) over the groups it splits
+    std::vector<FixedCost> out;                // per boundary: Σ max(0, total − head part)
+    bool SameCosts(const FusionTable& o) const;
+  };
+  void PrepareFusionGroups();
+  void PrepareFusionTables();
+  // The extra cost of the stage from boundary `from` to `to` on platform p
+  // (0 when p has no fused groups); never negative.
+  FixedCost FusionExtra(int p, int from, int to) const;
+  // The groups the stage splits, with their extras in doubles, for reports.
+  std::vector<BrokenFusion> BrokenFusions(int p, int from, int to) const;
+
   // Layers in head(to) but not head(from), in topological order; only the
   // positions between the two heads' boundaries are looked at.
   std::vector<LayerId> StageLayers(int from, int to) const;
@@ -412,6 +444,8 @@ class Planner {
   int64_t evaluated_ = 0;  // plans whose metrics were computed one by one (list_all)
   Quantum latency_q_;
   Quantum energy_q_;
+  std::vector<FusionTable> fusion_;  // per platform
+  bool any_fusion_splits_ = false;   // some boundary splits some platform's group
   std::vector<std::vector<Fixed>> head_latency_;  // per platform and boundary, fixed point
   std::vector<std::vector<Fixed>> head_energy_;
   std::vector<Fixed> min_head_latency_;

@@ -103,6 +103,32 @@ void ReadPower(Reader power, PlatformProfile& p) {
   power.WarnUnknown(p.path);
 }
 
+// layers.fused_groups: arrays of ≥ 2 distinct node names; a node in two
+// groups is an error (one kernel runs each node). Names are checked against
+// a model only when one is planned (CostLayers' warning).
+void ReadFusedGroups(const json& groups, const std::string& path, PlatformProfile& p) {
+  if (!groups.is_array()) throw Error(path + ": must be an array of arrays of node names");
+  std::map<std::string, size_t> group_of;
+  for (size_t g = 0; g < groups.size(); ++g) {
+    const std::string at = path + "/" + std::to_string(g);
+    const json& group = groups[g];
+    if (!group.is_array() || group.size() < 2) throw Error(at + ": a fused group is an array of at least 2 node names");
+    std::vector<std::string> names;
+    for (size_t i = 0; i < group.size(); ++i) {
+      if (!group[i].is_string()) throw Error(at + "/" + std::to_string(i) + ": must be a node name (a string)");
+      const std::string name = group[i].get<std::string>();
+      const auto [it, added] = group_of.emplace(name, g);
+      if (!added) {
+        throw Error(at + "/" + std::to_string(i) + ": node '" + name + "' is already in fused group " +
+                    std::to_string(it->second) + (it->second == g ? " (listed twice)" : "") +
+                    "; a node runs in one kernel");
+      }
+      names.push_back(name);
+    }
+    p.fused_groups.push_back(std::move(names));
+  }
+}
+
 void ReadLayers(Reader layers, PlatformProfile& p) {
   const std::string missing = layers.Text("missing", "estimate");
   if (missing == "estimate") p.missing_layers = MissingLayers::kEstimate;
@@ -112,10 +138,15 @@ void ReadLayers(Reader layers, PlatformProfile& p) {
     Reader table = layers.Object("table");
     for (const std::string& node : table.Keys()) {
       Reader entry = table.Object(node);
-      p.layer_table[node] = {entry.Number("latency_ms", std::nullopt), entry.Number("energy_mj", 0.0)};
+      LayerMeasurement& m = p.layer_table[node];
+      m.latency_ms = entry.Number("latency_ms", std::nullopt);
+      m.energy_mj = entry.Number("energy_mj", 0.0);
+      if (entry.Has("unfused_latency_ms")) m.unfused_latency_ms = entry.Number("unfused_latency_ms", std::nullopt);
+      m.unfused_energy_mj = entry.Number("unfused_energy_mj", 0.0);
       entry.WarnUnknown(p.path);
     }
   }
+  if (layers.Has("fused_groups")) ReadFusedGroups(layers.Raw("fused_groups"), layers.Path("fused_groups"), p);
   layers.WarnUnknown(p.path);
 }
 

@@ -102,6 +102,18 @@ void WritePlanEntry(JsonWriter& json, const PlanDocument& doc, const PlanReport&
     json.Key("unmeasured_zero_layers").Value(stage.unmeasured_zero_layers);
     if (stage.zero_latency) json.Key("zero_latency").Value(true);  // only when true: a warning
     json.Key("unmodelled_ops").Value(stage.unmodelled_ops);
+    if (!stage.broken_fusions.empty()) {  // only when the stage runs part of a fused group
+      json.Key("broken_fusions").BeginArray();
+      for (const BrokenFusion& broken : stage.broken_fusions) {
+        json.BeginObject();
+        json.Key("group").Value(broken.group);
+        json.Key("in_stage").Value(broken.in_stage);
+        json.Key("extra_latency_ms").Value(broken.extra_latency_ms);
+        json.Key("extra_energy_mj").Value(broken.extra_energy_mj);
+        json.EndObject();
+      }
+      json.EndArray();
+    }
     json.Key("energy_mj").Value(stage.energy_mj);
     json.Key("idle_energy_mj").Value(stage.idle_energy_mj);
     json.Key("weight_bytes").Value(stage.weight_bytes);

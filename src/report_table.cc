@@ -154,6 +154,15 @@ void PrintPlanDetail(const PlanDocument& doc, const PlanReport& plan, std::ostre
     for (size_t i = 0; i < ops.size(); ++i) out << (i ? ", " : " ") << ops[i];
     out << " (counted as 0 MACs, not measured)\n";
   }
+  for (size_t s = 0; s < plan.stages.size(); ++s) {
+    for (const BrokenFusion& broken : plan.stages[s].broken_fusions) {
+      out << "stage " << s << ": runs";
+      for (size_t i = 0; i < broken.in_stage.size(); ++i) out << (i ? ", " : " ") << broken.in_stage[i];
+      out << " apart from fused group";
+      for (size_t i = 0; i < broken.group.size(); ++i) out << (i ? ", " : " ") << broken.group[i];
+      out << ": +" << Fixed(broken.extra_latency_ms, 3) << " ms unfused\n";
+    }
+  }
   if (plan.hops.empty()) return;
   TextTable links({"link", "from", "to", "carries", "payload_bytes", "wire_bytes", "latency_ms", "energy_mj", "load"},
                   {false, false, false, false, true, true, true, true, true});

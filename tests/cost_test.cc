@@ -179,6 +179,39 @@ TEST(EstimateLayer, EnergyFromPicojoulesPerMacAndPerByte) {
   EXPECT_REL(EstimateLayer(g, Id(g, "conv"), p).energy_mj, 8.8576e-5);
 }
 
+// ------------------------------------------------------------ fusion
+
+TEST(FusedGroupLayers, KeepsKnownLayersInTopologicalOrderAndDropsGroupsLeftWithOneLayer) {
+  const LayerGraph g = ConvNet();
+  PlatformProfile p = Platform();
+  p.fused_groups = {{"relu", "conv"}, {"dw", "no_such_node"}, {"idx", "dw2", "w"}};
+  const std::vector<std::vector<LayerId>> groups = FusedGroupLayers(g, p);
+  ASSERT_EQ(groups.size(), 1U);  // the others keep one layer of the model
+  EXPECT_EQ(groups[0], (std::vector<LayerId>{Id(g, "conv"), Id(g, "relu")}));
+}
+
+TEST(UnfusedLayerCost, MeasuredAloneElseEstimateWithoutFusingActivations) {
+  const LayerGraph g = ConvNet();
+  PlatformProfile p = Platform();
+  p.fuse_activations = true;
+  EXPECT_EQ(EstimateLayer(g, Id(g, "relu"), p).latency_ms, 0);  // fused into conv when estimated
+  PlatformProfile alone = Platform();
+  EXPECT_REL(UnfusedLayerCost(g, Id(g, "relu"), p).latency_ms, EstimateLayer(g, Id(g, "relu"), alone).latency_ms);
+  p.layer_table["relu"] = {0.001, 0.002, 0.05, 0.1};
+  EXPECT_EQ(UnfusedLayerCost(g, Id(g, "relu"), p).latency_ms, 0.05);
+  EXPECT_EQ(UnfusedLayerCost(g, Id(g, "relu"), p).energy_mj, 0.1);
+  EXPECT_EQ(UnfusedLayerCost(g, Id(g, "relu"), p).source, CostSource::kMeasured);
+}
+
+TEST(BrokenFusionExtra, PartPaysUnfusedMinusChargedButNeverLess) {
+  const std::vector<LayerCost> charged{{1.0, 2.0}, {0.1, 0.2}};
+  const std::vector<LayerCost> unfused{{0.5, 1.0}, {0.3, 0.9}};
+  EXPECT_DOUBLE_EQ(BrokenFusionExtra({1}, charged, unfused).latency_ms, 0.2);
+  EXPECT_DOUBLE_EQ(BrokenFusionExtra({1}, charged, unfused).energy_mj, 0.7);
+  EXPECT_EQ(BrokenFusionExtra({0}, charged, unfused).latency_ms, 0);  // shares above the unfused cost
+  EXPECT_EQ(BrokenFusionExtra({0, 1}, charged, unfused).latency_ms, 0);  // summed over the part first
+}
+
 TEST(BytesPerElementOn, FloatingTensorsTakePlatformTypeOthersKeepTheirs) {
   const LayerGraph g = ConvNet();
   EXPECT_EQ(BytesPerElementOn(g.tensor(Tid(g, "y")), DType::kInt8), 1);

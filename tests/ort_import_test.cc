@@ -8,6 +8,7 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <nlohmann/json.hpp>
 
 #include "dnnpart/calibrate.h"
 #include "dnnpart/cost.h"
@@ -184,6 +185,16 @@ TEST(OrtImport, RefusesBelowNinetyPercentUnlessForced) {
   EXPECT_NE(result.profile_text.find("\"/c1/Conv\""), std::string::npos);
   EXPECT_NE(result.profile_text.find("\"missing\": \"estimate\""), std::string::npos);
   EXPECT_NE(result.profile_text.find("\"energy_mj\""), std::string::npos);  // the Pi profile has active_w
+  // Every kernel that ran two or more nodes is a fused group of the profile.
+  const nlohmann::json groups = nlohmann::json::parse(result.profile_text).at("layers").at("fused_groups");
+  const TraceMapping m =
+      MapTrace(TinyCnn().graph(), ReadOrtTrace(SourcePath(kTrace)), ReadKernelNodes(SourcePath(kOptimized)));
+  size_t fused_kernels = 0;
+  for (const KernelAssignment& k : m.kernels) fused_kernels += k.layers.size() >= 2 ? 1 : 0;
+  EXPECT_EQ(groups.size(), fused_kernels);
+  EXPECT_GE(fused_kernels, 2U);
+  EXPECT_NE(std::find(groups.begin(), groups.end(), nlohmann::json{"/c1/Conv", "/c1/Relu"}), groups.end()) << groups;
+  EXPECT_NE(std::find(groups.begin(), groups.end(), nlohmann::json{"/dw/Conv", "/dw/Relu"}), groups.end()) << groups;
 }
 
 // Synthetic kernels from known parameters: calibration recovers them.

@@ -227,6 +227,32 @@ void AddMeasurements(std::vector<PlatformProfile>& platforms, const LayerGraph& 
   }
 }
 
+// Random fused groups (any layers, not only neighbours) on most platforms,
+// and unfused measurements for some of the gpu's and dsp's layers. The cpu
+// also fuses activations into their producers when it estimates.
+void AddFusedGroups(std::vector<PlatformProfile>& platforms, const LayerGraph& graph, std::mt19937& rng) {
+  std::uniform_real_distribution<double> latency(0.01, 3.0), energy(0.01, 4.0);
+  platforms[0].fuse_activations = true;
+  for (PlatformProfile& platform : platforms) {
+    if (std::uniform_int_distribution<int>(0, 3)(rng) == 0) continue;
+    const int count = std::uniform_int_distribution<int>(1, 3)(rng);
+    std::vector<std::vector<std::string>> groups(static_cast<size_t>(count));
+    for (size_t l = 0; l < graph.layer_count(); ++l) {
+      const int g = std::uniform_int_distribution<int>(-1, count - 1)(rng);
+      if (g >= 0) groups[static_cast<size_t>(g)].push_back(graph.layer(static_cast<LayerId>(l)).name);
+    }
+    for (auto& group : groups) {
+      if (group.size() >= 2) platform.fused_groups.push_back(std::move(group));
+    }
+    for (auto& [name, entry] : platform.layer_table) {
+      if (std::uniform_int_distribution<int>(0, 2)(rng) == 0) {
+        entry.unfused_latency_ms = latency(rng);
+        entry.unfused_energy_mj = energy(rng);
+      }
+    }
+  }
+}
+
 // ------------------------------------------------------------ brute force
 
 struct Triple {
@@ -325,6 +351,8 @@ class BruteForce {
   const std::map<std::tuple<int, int, int>, StageCost>& stages() const { return stages_; }
   // Every transfer computed: (sender, transfer).
   const std::vector<std::pair<int, Transfer>>& transfers() const { return transfers_; }
+  // Stages (platform, from, to) that run part of a fused group, counted per group.
+  int64_t broken_fusions() const { return broken_; }
   const BfPlan* SinglePlatformPlan(int p) const {
     for (const BfPlan& plan : plans_) {
       if (plan.platforms == std::vector<int>{p}) return &plan;
@@ -373,6 +401,33 @@ class BruteForce {
       weights += graph_.layer(l).param_count * DTypeBytes(platform.data_type);
     }
     cost.memory = weights + PeakActivationBytes(graph_, layers, Incoming(from), Outgoing(to), platform.data_type);
+    // Fused groups the stage runs only part of: max(0, Σ unfused − Σ charged)
+    // over that part (docs/planning.md, "Fusion-aware costs").
+    for (const std::vector<std::string>& names : platform.fused_groups) {
+      double latency = 0, energy = 0;
+      size_t inside = 0;
+      for (const std::string& name : names) {
+        const LayerId l = *graph_.FindLayer(name);
+        if (((layers_mask >> l) & 1U) == 0) continue;
+        ++inside;
+        const LayerCost& charged = costs_[static_cast<size_t>(p)][static_cast<size_t>(l)];
+        auto entry = platform.layer_table.find(name);
+        LayerCost alone;
+        if (entry != platform.layer_table.end() && entry->second.unfused_latency_ms) {
+          alone = {*entry->second.unfused_latency_ms, entry->second.unfused_energy_mj, CostSource::kMeasured};
+        } else {
+          PlatformProfile unfused = platform;
+          unfused.fuse_activations = false;
+          alone = EstimateLayer(graph_, l, unfused);
+        }
+        latency += alone.latency_ms - charged.latency_ms;
+        energy += alone.energy_mj - charged.energy_mj;
+      }
+      if (inside == 0 || inside == names.size()) continue;
+      cost.latency += std::max(0.0, latency);
+      cost.energy += std::max(0.0, energy);
+      ++broken_;
+    }
     return stages_.emplace(key, cost).first->second;
   }
 
@@ -468,6 +523,7 @@ class BruteForce {
   std::map<std::tuple<int, int, int>, StageCost> stages_;
   std::vector<std::pair<int, Transfer>> transfers_;
   std::vector<BfPlan> plans_;
+  int64_t broken_ = 0;
 };
 
 bool ByThroughput(const Triple& a, const Triple& b) {
@@ -559,6 +615,7 @@ struct Config {
   bool free_links = false;     // links so fast that the search's lower bounds are nearly tight
   bool list_all = false;       // also check PlanOptions::list_all and EvaluatePlan on every plan
   bool chain = false;          // layer i reads layer i-1 (and maybe an earlier tensor): every cut is a prefix
+  bool fused = false;          // random fused groups and unfused measurements (AddFusedGroups)
 };
 
 struct Totals {
@@ -569,6 +626,7 @@ struct Totals {
   int64_t multi_stage_pareto = 0;
   int64_t rejected = 0;
   int64_t capped = 0;  // Pareto plans held to the input rate
+  int64_t broken_fusions = 0;  // brute-forced stages charged for breaking a fused group
 };
 
 // A value strictly between two distinct sorted values near quantile q, so
@@ -713,6 +771,7 @@ void CheckCase(const LayerGraph& graph, int max_cut_tensors, const std::vector<P
   const PlanResult result = PlanPartitions(graph, cuts, platforms, links, options);
 
   ++totals.cases;
+  totals.broken_fusions += brute.broken_fusions();
   totals.plans += static_cast<int64_t>(brute.plans().size());
   for (const BfPlan& plan : brute.plans()) ++(plan.feasible ? totals.feasible : totals.infeasible);
 
@@ -938,6 +997,7 @@ Totals RunRandom(const Config& config, int seeds, int min_layers, int max_layers
     const LayerGraph graph = config.chain ? RandomCostChain(rng, layers) : RandomCostGraph(rng, layers);
     std::vector<PlatformProfile> platforms = FourPlatforms();
     AddMeasurements(platforms, graph, rng);
+    if (config.fused) AddFusedGroups(platforms, graph, rng);
     SCOPED_TRACE(config.name + ", seed " + std::to_string(seed) + ", K " + std::to_string(k) + ": " +
                  test::Describe(graph));
     CheckCase(graph, k, platforms, FourLinks(), config, totals);
@@ -1140,6 +1200,35 @@ TEST(Planner, MatchesBruteForceOnChainsWithPrefixCutsOnly) {
     const Totals t = RunRandom(config, 30, 3, 9, 32);
     EXPECT_GT(t.multi_stage_pareto, 0) << config.name;
   }
+}
+
+TEST(Planner, MatchesBruteForceWithFusedGroupsBrokenByCuts) {
+  // Random fused groups: every program (Pareto, both best-only programs,
+  // list_all, EvaluatePlan) must charge broken groups as the brute force does.
+  int64_t broken = 0;
+  for (const Config& config :
+       {Config{.name = "fused cpu,gpu,dsp", .platforms = {0, 2, 3}, .fused = true},
+        Config{.name = "fused gpu,dsp,cpu any order, output first, idle energy",
+               .platforms = {2, 3, 0},
+               .any_order = true,
+               .output_at = OutputAt::kFirst,
+               .idle_energy = true,
+               .fused = true},
+        // Memory limits go to the first two platforms: the repeated ones stay identical.
+        Config{.name = "fused gpu,dsp,cpu,cpu any order, memory", .platforms = {2, 3, 0, 0}, .any_order = true,
+               .limit_memory = true, .show_infeasible = true, .fused = true},
+        Config{.name = "fused cpu,npu,gpu free links", .platforms = {0, 1, 2}, .free_links = true, .fused = true},
+        Config{.name = "fused dsp,gpu,cpu list all, goals", .platforms = {3, 2, 0}, .goals = true, .list_all = true,
+               .fused = true},
+        Config{.name = "fused chain gpu,cpu,dsp,dsp any order", .platforms = {2, 0, 3, 3}, .any_order = true,
+               .chain = true, .fused = true},
+        Config{.name = "fused chain cpu,gpu,npu memory, list all", .platforms = {0, 2, 1}, .limit_memory = true,
+               .list_all = true, .chain = true, .fused = true}}) {
+    const Totals t = RunRandom(config, 30, 3, 8, 33);
+    EXPECT_GT(t.multi_stage_pareto, 0) << config.name;
+    broken += t.broken_fusions;
+  }
+  EXPECT_GT(broken, 0) << "no stage ever broke a fused group";
 }
 
 TEST(Planner, CountsPlansBeyondTwoToThe63WithoutOverflow) {
@@ -1346,6 +1435,120 @@ TEST(Planner, TwoLayerChainSplitAcrossTwoPlatformsHasHandComputedMetrics) {
   EXPECT_EQ(*result.best_baseline, 1U);
   ASSERT_TRUE(result.improvement_pct.has_value());
   EXPECT_DOUBLE_EQ(*result.improvement_pct, 100);
+}
+
+// x -> Conv c -> a -> Relu r -> b -> Gemm g -> y, all [1,1000] float32, on
+// copies of one platform (1e9 MAC/s, 1e9 B/s, 0.01 ms per layer, 1 W) that
+// measured c + r as one kernel: c 0.9 ms, r 0.001 ms (its MAC share).
+struct FusionCase {
+  LayerGraph graph = BuildCostGraph({{"x", 1000}},
+                                    {{"c", "Conv", {"x"}, {{"a", 1000}}, 1000000, 0},
+                                     {"r", "Relu", {"a"}, {{"b", 1000}}, 0, 0},
+                                     {"g", "Gemm", {"b"}, {{"y", 1000}}, 1000000, 0}},
+                                    {"y"});
+  std::vector<PlatformProfile> platforms;
+  std::vector<std::optional<LinkProfile>> links;
+  std::vector<Cut> cuts = FindCuts(graph, {});
+  explicit FusionCase(size_t copies = 2) {
+    PlatformProfile p;
+    p.name = "board";
+    p.path = "board.json";
+    p.peak_macs_per_s = {{DType::kFloat32, 1e9}};
+    p.layer_overhead_ms = 0.01;
+    p.memory_bandwidth_bytes_per_s = 1e9;
+    p.memory_capacity_bytes = 1e12;
+    p.active_w = 1;
+    p.layer_table = {{"c", {0.9, 0.9}}, {"r", {0.001, 0.001}}};
+    p.fused_groups = {{"c", "r"}};
+    platforms.assign(copies, p);
+    LinkProfile link;
+    link.name = "plain";
+    link.bandwidth_bytes_per_s = 1e9;
+    link.power_w = 1;
+    links.assign(copies, link);
+  }
+  // The plan whose stages end after the given tensors' producers.
+  PlanReport Evaluate(const std::vector<std::string>& after) const {
+    PlanSpec spec;
+    for (size_t s = 0; s <= after.size(); ++s) spec.platforms.push_back(static_cast<int>(s));
+    for (const std::string& tensor : after) {
+      for (size_t c = 0; c < cuts.size(); ++c) {
+        if (cuts[c].crossing == std::vector<TensorId>{*graph.FindTensor(tensor)}) spec.cuts.push_back(c);
+      }
+    }
+    return EvaluatePlan(graph, cuts, platforms, links, {}, spec);
+  }
+  double Unfused(const std::string& layer) const {
+    return EstimateLayer(graph, *graph.FindLayer(layer), platforms[0]).latency_ms;
+  }
+};
+
+TEST(Planner, HeadEndingInsideAFusedGroupPaysItsLayersUnfusedCost) {
+  const FusionCase c;
+  // Unfused: c is compute-bound (1e6 MACs at 1e9/s = 1 ms, + 0.01), r moves
+  // 8000 B at 1e9 B/s (0.008 ms, + 0.01).
+  EXPECT_DOUBLE_EQ(c.Unfused("c"), 1.01);
+  EXPECT_DOUBLE_EQ(c.Unfused("r"), 0.018);
+  const PlanReport split = c.Evaluate({"a"});
+  ASSERT_EQ(split.stages.size(), 2U);
+  // The head runs c alone: its unfused estimate, not its 0.9 ms share.
+  EXPECT_DOUBLE_EQ(split.stages[0].latency_ms, c.Unfused("c"));
+  ASSERT_EQ(split.stages[0].broken_fusions.size(), 1U);
+  const BrokenFusion& head = split.stages[0].broken_fusions[0];
+  EXPECT_EQ(head.group, (std::vector<std::string>{"c", "r"}));
+  EXPECT_EQ(head.in_stage, std::vector<std::string>{"c"});
+  EXPECT_DOUBLE_EQ(head.extra_latency_ms, 1.01 - 0.9);
+  EXPECT_DOUBLE_EQ(head.extra_energy_mj, 1.01 - 0.9);  // 1 W
+  // The tail runs r alone (0.018 ms, not 0.001) and g (estimated, 1.01 ms).
+  EXPECT_DOUBLE_EQ(split.stages[1].latency_ms, 0.001 + (0.018 - 0.001) + 1.01);
+  ASSERT_EQ(split.stages[1].broken_fusions.size(), 1U);
+  EXPECT_EQ(split.stages[1].broken_fusions[0].in_stage, std::vector<std::string>{"r"});
+  // The head that keeps the group whole pays the measured kernel only, and
+  // is now the cheaper head (before, 0.9 ms against 0.901 ms).
+  const PlanReport whole = c.Evaluate({"b"});
+  EXPECT_DOUBLE_EQ(whole.stages[0].latency_ms, 0.9 + 0.001);
+  EXPECT_TRUE(whole.stages[0].broken_fusions.empty());
+  EXPECT_LT(whole.stages[0].latency_ms, split.stages[0].latency_ms);
+  // The search charges the same: each plan's totals agree with the report.
+  EXPECT_DOUBLE_EQ(split.latency_ms, split.stages[0].latency_ms + split.stages[1].latency_ms +
+                                          split.hops[0].transfer.latency_ms);
+}
+
+TEST(Planner, BrokenFusionUsesUnfusedMeasurementsAndNeverCostsLessThanTheShare) {
+  FusionCase c;
+  for (PlatformProfile& p : c.platforms) {
+    p.layer_table["r"].unfused_latency_ms = 0.05;  // r measured as its own kernel
+    p.layer_table["r"].unfused_energy_mj = 0.04;
+    p.layer_table["c"].latency_ms = 2.0;  // a share above c's unfused estimate
+  }
+  const PlanReport split = c.Evaluate({"a"});
+  EXPECT_DOUBLE_EQ(split.stages[0].latency_ms, 2.0);  // max(share, unfused): never cheaper
+  ASSERT_EQ(split.stages[0].broken_fusions.size(), 1U);
+  EXPECT_EQ(split.stages[0].broken_fusions[0].extra_latency_ms, 0);
+  EXPECT_DOUBLE_EQ(split.stages[1].broken_fusions[0].extra_latency_ms, 0.05 - 0.001);
+  EXPECT_DOUBLE_EQ(split.stages[1].broken_fusions[0].extra_energy_mj, 0.04 - 0.001);
+}
+
+TEST(Planner, StageBetweenTwoCutsThroughOneGroupPaysOnlyItsOwnPart) {
+  FusionCase c(3);
+  for (PlatformProfile& p : c.platforms) p.fused_groups = {{"c", "r", "g"}};
+  const PlanReport plan = c.Evaluate({"a", "b"});
+  ASSERT_EQ(plan.stages.size(), 3U);
+  EXPECT_DOUBLE_EQ(plan.stages[0].latency_ms, 1.01);
+  EXPECT_DOUBLE_EQ(plan.stages[1].latency_ms, 0.018);  // r alone, split at both ends
+  EXPECT_DOUBLE_EQ(plan.stages[2].latency_ms, 1.01);   // g: estimated share = its unfused cost
+  // The search prices every plan the same way: the best-only programs and
+  // the Pareto search agree with the plans' reports.
+  PlanOptions options;
+  options.any_order = true;
+  options.best_only = true;
+  const PlanResult best = PlanPartitions(c.graph, c.cuts, c.platforms, c.links, options);
+  options.testing.general_program = true;
+  const PlanResult general = PlanPartitions(c.graph, c.cuts, c.platforms, c.links, options);
+  ASSERT_EQ(best.pareto.size(), 1U);
+  ASSERT_EQ(general.pareto.size(), 1U);
+  EXPECT_EQ(StagesOf(best.pareto[0]), StagesOf(general.pareto[0]));
+  EXPECT_DOUBLE_EQ(best.pareto[0].throughput_fps, general.pareto[0].throughput_fps);
 }
 
 TEST(Planner, StagesListOpTypesWithNeitherAMacModelNorAMeasurement) {

@@ -42,6 +42,22 @@ TEST(Profiles, ReadsMeasuredTableAndPerOperationEnergy) {
   EXPECT_DOUBLE_EQ(p.layer_table.at("c1").latency_ms, 0.05);
 }
 
+TEST(Profiles, ReadsFusedGroupsAndUnfusedMeasurements) {
+  const PlatformProfile p = LoadPlatformProfile(Fixture("fused_groups.json"));
+  ASSERT_EQ(p.fused_groups.size(), 1U);
+  EXPECT_EQ(p.fused_groups[0], (std::vector<std::string>{"c1", "c2"}));
+  EXPECT_FALSE(p.layer_table.at("c1").unfused_latency_ms.has_value());
+  EXPECT_DOUBLE_EQ(p.layer_table.at("c2").unfused_latency_ms.value_or(0), 0.02);
+  EXPECT_DOUBLE_EQ(p.layer_table.at("c2").unfused_energy_mj, 0.004);
+}
+
+TEST(Profiles, NodeInTwoFusedGroupsNamesFileAndGroup) {
+  const std::string message = LoadError("bad_fused_twice.json");
+  EXPECT_EQ(message.rfind(Fixture("bad_fused_twice.json"), 0), 0U) << message;
+  EXPECT_NE(message.find("/layers/fused_groups/1/1: node 'c2' is already in fused group 0"), std::string::npos)
+      << message;
+}
+
 TEST(Profiles, ReadsLinkFraming) {
   const LinkProfile l = LoadLinkProfile(Fixture("link_fast.json"));
   EXPECT_EQ(l.payload_bytes_per_frame, 1500);

@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <sstream>
 
 #include "dnnpart/error.h"
@@ -341,6 +342,16 @@ TEST(TrtImport, WritesPerNodeTableAndProvenance) {
   EXPECT_EQ(table.size(), Resnet18().graph().layer_count());
   EXPECT_NEAR(table["/fc/Gemm"]["latency_ms"].get<double>(), 0.0364, 1e-12);
   EXPECT_EQ(profile["layers"]["missing"], "estimate");
+  // Engine layers that ran two or more nodes become fused groups, nodes in
+  // topological order; a node is in at most one group.
+  const nlohmann::json& groups = profile["layers"]["fused_groups"];
+  ASSERT_TRUE(groups.is_array());
+  EXPECT_FALSE(groups.empty());
+  std::set<std::string> seen;
+  for (const nlohmann::json& group : groups) {
+    EXPECT_GE(group.size(), 2U) << group;
+    for (const nlohmann::json& node : group) EXPECT_TRUE(seen.insert(node.get<std::string>()).second) << node;
+  }
 }
 
 TEST(TrtImport, OlderProfilesWithoutMedianUseTheAverage) {

@@ -50,6 +50,24 @@ bool IsFusedActivation(const LayerGraph& graph, LayerId layer);
 // activation when the platform has compute.fuse_activations).
 LayerCost EstimateLayer(const LayerGraph& graph, LayerId layer, const PlatformProfile& platform);
 
+// Returns what `layer` costs on `platform` running as its own kernel: its
+// table entry's unfused_latency_ms (and unfused_energy_mj) when measured,
+// else the roofline estimate without compute.fuse_activations.
+LayerCost UnfusedLayerCost(const LayerGraph& graph, LayerId layer, const PlatformProfile& platform);
+
+// Returns the platform's layers.fused_groups as layer ids in topological
+// order, in the profile's group order. Names that are no layer of `graph`
+// are dropped with one warning (nearest names, as for table entries); a group
+// left with fewer than 2 layers is dropped.
+std::vector<std::vector<LayerId>> FusedGroupLayers(const LayerGraph& graph, const PlatformProfile& platform);
+
+// The extra cost of running `part` (some, not all, layers of one fused group)
+// apart from the rest of its group: max(0, Σ unfused − Σ charged) over the
+// part, latency and energy each (docs/planning.md, "Fusion-aware costs").
+// `charged` and `unfused` are indexed by LayerId.
+LayerCost BrokenFusionExtra(const std::vector<LayerId>& part, const std::vector<LayerCost>& charged,
+                            const std::vector<LayerCost>& unfused);
+
 // Bytes per element of a tensor held on a platform: floating-point tensors
 // take the platform's data type, others keep their own.
 int64_t BytesPerElementOn(const Tensor& tensor, DType platform_type);

@@ -70,6 +70,16 @@ struct PlanOptions {
 inline constexpr int64_t kMaxListedPlans = 100000;
 inline constexpr int64_t kMaxStageLayersListed = 32;
 
+// A fused group (nodes a platform runs as one kernel) that the stage runs
+// only part of, and what that costs on top of its layers' charges
+// (docs/planning.md, "Fusion-aware costs").
+struct BrokenFusion {
+  std::vector<std::string> group;      // all of the group's nodes, in topological order
+  std::vector<std::string> in_stage;   // the ones this stage runs
+  double extra_latency_ms = 0;         // included in the stage's latency_ms
+  double extra_energy_mj = 0;          // included in its energy_mj
+};
+
 struct StageReport {
   int platform = 0;                    // device index: into the platforms given, or the system's devices
   std::string device;                  // the device instance's name (unique within a plan)
@@ -80,7 +90,7 @@ struct StageReport {
   int64_t until_cut = -1;              // the cut it ends at (-1: the model output)
   std::vector<std::string> layers;     // node names in topological order, when at most kMaxStageLayersListed
   int64_t macs = 0;
-  double latency_ms = 0;               // the layers, plus input_conversion_ms
+  double latency_ms = 0;               // the layers, plus input_conversion_ms and broken fusions
   double input_conversion_ms = 0;      // first stage only: converting the sensor's frames to the model's input
   double measured_latency_ms = 0;      // part of latency_ms from measured tables
   double estimated_latency_ms = 0;     // part from the roofline estimate
@@ -88,6 +98,7 @@ struct StageReport {
   bool zero_latency = false;           // the stage has layers but is predicted to take 0 ms
   std::vector<std::string> unmodelled_ops;  // op types of layers with neither a MAC model nor a
                                             // measured cost here; sorted, distinct
+  std::vector<BrokenFusion> broken_fusions;  // by group order in the profile
   double energy_mj = 0;
   double idle_energy_mj = 0;
   int64_t weight_bytes = 0;

@@ -16,6 +16,10 @@ namespace dnnpart {
 struct LayerMeasurement {
   double latency_ms = 0;
   double energy_mj = 0;
+  // The node measured running as its own kernel (when a trace has it): what
+  // it costs once a cut separates it from its fused group (docs/planning.md).
+  std::optional<double> unfused_latency_ms = std::nullopt;
+  double unfused_energy_mj = 0;
 };
 
 // What a platform's measured table says about layers it lacks.
@@ -47,6 +51,9 @@ struct PlatformProfile {
   std::string default_link;  // path of the link leaving this platform ("" if none)
   MissingLayers missing_layers = MissingLayers::kEstimate;
   std::map<std::string, LayerMeasurement> layer_table;  // by ONNX node name
+  // Nodes that run as one kernel here (layers.fused_groups): each group holds
+  // ≥ 2 ONNX node names, and no node is in two groups.
+  std::vector<std::vector<std::string>> fused_groups;
 
   double peak() const { return peak_macs_per_s.at(data_type); }
 };

@@ -1,5 +1,6 @@
 // A mapped trace (ORT or TensorRT) written as a platform profile's layers.table.
 #define JSON_DIAGNOSTICS 1
+#include <map>
 #include <nlohmann/json.hpp>
 
 #include "dnnpart/error.h"
@@ -19,6 +20,26 @@ ordered_json MakeTable(const LayerGraph& graph, const TraceMapping& mapping) {
     table[graph.layer(l).name] = ordered_json{{"latency_ms", mapping.layer_latency_ms[i]}};
   }
   return table;
+}
+
+// Nodes that one kernel ran, for each kernel that ran at least two: the
+// planner charges a cut through such a group (docs/planning.md). Groups in
+// the topological order of their first node, nodes in topological order.
+ordered_json MakeFusedGroups(const LayerGraph& graph, const TraceMapping& mapping) {
+  std::vector<std::vector<std::string>> groups;
+  std::map<int, size_t> group_of_kernel;
+  for (LayerId l : graph.topological_order()) {
+    const int kernel = mapping.layer_kernel[static_cast<size_t>(l)];
+    if (kernel == -1) continue;
+    const auto [it, added] = group_of_kernel.emplace(kernel, groups.size());
+    if (added) groups.emplace_back();
+    groups[it->second].push_back(graph.layer(l).name);
+  }
+  ordered_json fused = ordered_json::array();
+  for (const auto& group : groups) {
+    if (group.size() >= 2) fused.push_back(group);
+  }
+  return fused;
 }
 
 }  // namespace
@@ -42,6 +63,8 @@ std::string MeasuredProfileText(const LayerGraph& graph, const TraceMapping& map
   profile["source"] = profile.value("source", std::string()) + (profile.contains("source") ? " " : "") + spec.note;
   profile["layers"] = ordered_json{{"missing", spec.missing == MissingLayers::kZero ? "zero" : "estimate"},
                                    {"table", MakeTable(graph, mapping)}};
+  ordered_json fused = MakeFusedGroups(graph, mapping);
+  if (!fused.empty()) profile["layers"]["fused_groups"] = std::move(fused);
   AddEnergyFromPower(profile);
   if (!profile.contains("provenance") || !profile["provenance"].is_object()) profile["provenance"] = ordered_json::object();
   profile["provenance"]["measured"] = spec.measured;

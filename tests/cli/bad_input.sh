@@ -76,6 +76,7 @@ expect_bad "$p/bad_efficiency.json: /compute/efficiency/default" plan $m --platf
 expect_bad "$p/bad_data_type.json: /compute/data_type" plan $m --platforms $p/bad_data_type.json
 expect_bad "$p/bad_not_json.json: not valid JSON" plan $m --platforms $p/bad_not_json.json
 expect_bad "$p/bad_kind.json: /kind" plan $m --platforms $p/bad_kind.json
+expect_bad "$p/bad_fused_twice.json: /layers/fused_groups/1/1: node 'c2' is already in fused group 0" plan $m --platforms $p/bad_fused_twice.json
 expect_bad "$p/link_zero_bandwidth.json: /bandwidth_bytes_per_s: must be positive" plan $m --platforms $p/good_a.json $p/good_b.json --link $p/link_zero_bandwidth.json
 expect_bad "$p/no_link.json: no link leaves platform 'test_a'" plan $m --platforms $p/no_link.json $p/good_b.json
 # Issue 13: non-finite or zero numeric flags, a FIFO as a profile, 1e309.

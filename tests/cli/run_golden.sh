@@ -85,6 +85,12 @@ check profile_import_trtexec profile import --from trtexec tests/data/trtexec/re
   --layer-info tests/data/trtexec/resnet18.layers.json --model models/resnet18.onnx \
   --into platforms/jetson_orin_nano_8gb.json --rename orin_nano_trt_fp16
 check plan_tiny_all_plans_json plan tests/data/tiny_residual.onnx --platforms $p/good_a.json $p/good_b.json --all-plans --format json
+# Issue 10, fusion-aware costs: tiny_fused.json ran c1 + r1 and c2 + add + r2 as kernels;
+# a cut through a group charges each side's unfused cost (broken_fusions).
+check plan_tiny_fused_k2_table plan tests/data/tiny_residual.onnx --platforms $p/good_a.json $p/tiny_fused.json \
+  --max-cut-tensors 2 --format table
+check plan_tiny_fused_all_plans_json plan tests/data/tiny_residual.onnx --platforms $p/tiny_fused.json \
+  $p/good_a.json --max-cut-tensors 2 --all-plans --format json
 check plan_tiny_k2_dot plan tests/data/tiny_residual.onnx --platforms $p/good_a.json $p/good_b.json \
   --max-cut-tensors 2 --format dot
 check plan_tiny_sensitivity_bandwidth_table plan tests/data/tiny_residual.onnx --platforms $p/good_a.json \
