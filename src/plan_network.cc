@@ -181,13 +181,13 @@ void Planner::PrepareNetwork() {
     narrow.transfer_data_type = DType::kFloat16;
     for (int b = 0; b < count; ++b) payload_key[static_cast<size_t>(b)] = {PayloadOn(0, b, wide), PayloadOn(0, b, narrow)};
     for (size_t x = 0; x < n; ++x) {
+      // Routes from x to every device in one pass per payload (RoutesFrom
+      // gives what Route gives pair by pair), computed when first needed.
+      const auto reachable = dnnpart::RoutesFrom(system, x, [](size_t) { return 0.0; });
+      std::vector<std::optional<std::vector<std::optional<std::vector<RouteHop>>>>> routes_by_boundary(
+          static_cast<size_t>(count));
       for (size_t y = 0; y < n; ++y) {
-        if (x == y) continue;
-        try {
-          (void)dnnpart::Route(system, x, y, [](size_t) { return 0.0; });
-        } catch (const Error&) {
-          continue;  // unreachable: entries stay without a route
-        }
+        if (x == y || !reachable[y]) continue;  // unreachable: entries stay without a route
         for (int b = 0; b < count; ++b) {
           if (b == 0 && static_cast<int>(x) != input_) continue;
           if (b == Full() && static_cast<int>(y) != output_) continue;
@@ -195,10 +195,14 @@ void Planner::PrepareNetwork() {
                                            payload_key[static_cast<size_t>(b)].second);
           auto found = route_cache.find(key);
           if (found == route_cache.end()) {
-            const std::vector<RouteHop> hops = dnnpart::Route(system, x, y, [&](size_t m) {
-              const LinkProfile& link = system.media[m].link;
-              return TransferCost(link, PayloadOn(static_cast<int>(x), b, link)).latency_ms;
-            });
+            auto& from_x = routes_by_boundary[static_cast<size_t>(b)];
+            if (!from_x) {
+              from_x = dnnpart::RoutesFrom(system, x, [&](size_t m) {
+                const LinkProfile& link = system.media[m].link;
+                return TransferCost(link, PayloadOn(static_cast<int>(x), b, link)).latency_ms;
+              });
+            }
+            const std::vector<RouteHop>& hops = *(*from_x)[y];
             Route route;
             for (const RouteHop& hop : hops) {
               Segment segment{static_cast<int>(hop.medium), static_cast<int>(hop.from), static_cast<int>(hop.to), {}};
