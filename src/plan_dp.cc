@@ -181,8 +181,8 @@ Planner::DpOutcome Planner::RunDp(bool constrained, DpMode mode, Fixed cap) {
     return offer(cost);
   };
 
-  const auto started = Clock::now();
-  auto last_report = started;
+  const auto started = started_;
+  auto last_report = Clock::now();
   int64_t steps = 0;
   const int full = Full();
   std::vector<Load> carried;

@@ -201,8 +201,8 @@ std::optional<Planner::DpOutcome> Planner::RunDenseDp(DpMode mode, Fixed limit, 
     return true;
   };
 
-  const auto started = Clock::now();
-  auto last_report = started;
+  const auto started = started_;
+  auto last_report = Clock::now();
   int64_t steps = 0;
   for (int b = 0; b < full && outcome.complete; ++b) {
     std::vector<int32_t> at_b = std::move(reached[static_cast<size_t>(b)]);

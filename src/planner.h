@@ -5,6 +5,7 @@
 #pragma once
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <limits>
 #include <optional>
@@ -409,6 +410,8 @@ class Planner {
   int output_ = -1;               // device results must reach (-1: where the last stage runs)
   std::optional<double> input_fps_;
   Fixed period_floor_ = 0;        // 1000 / input_fps in fixed point: no plan runs faster
+  // --time-limit counts from here, across every program and round a plan runs.
+  std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
   bool converts_input_ = false;   // the sensor's type differs from the model input's
   int64_t sensor_elements_ = 0;
   bool per_sender_ = true;
