@@ -7,6 +7,7 @@
 
 #include "dnnpart/error.h"
 #include "dnnpart/model.h"
+#include "loader/shape_propagation.h"
 #include "loader/value_inference.h"
 
 namespace dnnpart {
@@ -185,6 +186,21 @@ TEST(ShapePropagation, ConstantArithmeticWrapsAndBadShapesAreErrors) {
 // Malformed attributes and inputs (out-of-range axes, zero strides, short
 // attribute lists, overflowing shape arithmetic) leave outputs unknown; they
 // never crash or yield negative extents. Found by fuzzing the CLI.
+// The fuzzer's finding: an INT64 or INT32 initializer with a zero dimension
+// and empty raw data was copied with memcpy from a null pointer (UBSan in
+// tools/sanitize.sh). Its values are the empty list.
+TEST(ShapePropagation, EmptyIntegerTensorsHaveNoValues) {
+  for (const auto type : {onnx::TensorProto::INT64, onnx::TensorProto::INT32}) {
+    onnx::TensorProto tensor;
+    tensor.set_data_type(type);
+    tensor.add_dims(0);
+    tensor.set_raw_data("");
+    const std::optional<std::vector<int64_t>> values = SmallIntValues(tensor);
+    ASSERT_TRUE(values.has_value());
+    EXPECT_TRUE(values->empty());
+  }
+}
+
 TEST(ShapePropagation, MalformedNodesLeaveOutputsUnknown) {
   onnx::ModelProto model;
   onnx::GraphProto& g = *model.mutable_graph();

@@ -607,14 +607,15 @@ std::optional<std::vector<int64_t>> SmallIntValues(const onnx::TensorProto& tens
   if (tensor.data_type() == onnx::TensorProto::INT64) {
     if (tensor.int64_data_size() > 0) {
       values.assign(tensor.int64_data().begin(), tensor.int64_data().end());
-    } else if (tensor.raw_data().size() == static_cast<size_t>(count) * 8) {
+    } else if (tensor.raw_data().size() == static_cast<size_t>(count) * 8 && count > 0) {
+      // count > 0: memcpy of an empty vector's null data() is undefined (the fuzzer's finding).
       values.resize(static_cast<size_t>(count));
       std::memcpy(values.data(), tensor.raw_data().data(), tensor.raw_data().size());
     }
   } else if (tensor.data_type() == onnx::TensorProto::INT32) {
     if (tensor.int32_data_size() > 0) {
       values.assign(tensor.int32_data().begin(), tensor.int32_data().end());
-    } else if (tensor.raw_data().size() == static_cast<size_t>(count) * 4) {
+    } else if (tensor.raw_data().size() == static_cast<size_t>(count) * 4 && count > 0) {
       std::vector<int32_t> narrow(static_cast<size_t>(count));
       std::memcpy(narrow.data(), tensor.raw_data().data(), tensor.raw_data().size());
       values.assign(narrow.begin(), narrow.end());
