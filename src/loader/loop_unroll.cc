@@ -108,7 +108,9 @@ class Unroller {
   void Run() {
     const int carried = loop_.input_size() - 2;
     const int scans = body_.output_size() - 1 - carried;
-    if (carried < 0 || scans < 0 || body_.input_size() != 2 + carried) {
+    // The node names an output for every carried value (the fuzzer's finding:
+    // fewer made the last copy read past the node's outputs).
+    if (carried < 0 || scans < 0 || body_.input_size() != 2 + carried || loop_.output_size() < carried) {
       throw Error("Loop node '" + label_ + "': its body's inputs and outputs do not match the node's");
     }
     std::vector<std::string> state(loop_.input().begin() + 2, loop_.input().end());
