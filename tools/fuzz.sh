@@ -32,6 +32,14 @@ for target in "${targets[@]}"; do
   seeds_of "$target" | while read -r f; do cp "$f" "$corpus/"; done
   cp tests/data/fuzz/"$target"/* "$corpus/" 2>/dev/null || true
   echo "fuzz.sh: $target for ${seconds}s ($(ls "$corpus" | wc -l) corpus files)"
+  # The kept inputs (seeds and earlier findings) replayed once: a regression always fails.
+  if ! ASAN_OPTIONS=detect_leaks=0 "build-san/tests/fuzz/$target" -runs=0 -rss_limit_mb=2048 -timeout=10 \
+       "$corpus" > "build-san/$target.replay.log" 2>&1; then
+    echo "fuzz.sh: $target FAILS ON A KEPT INPUT; log build-san/$target.replay.log" >&2
+    tail -n 40 "build-san/$target.replay.log" >&2
+    status=1
+    continue
+  fi
   # -rss_limit_mb and -timeout turn memory blow-ups and hangs into findings too.
   if ! ASAN_OPTIONS=detect_leaks=0 UBSAN_OPTIONS=print_stacktrace=1 \
        "build-san/tests/fuzz/$target" -max_total_time="$seconds" -rss_limit_mb=2048 -timeout=10 \
@@ -39,7 +47,9 @@ for target in "${targets[@]}"; do
        > "build-san/$target.log" 2>&1; then
     echo "fuzz.sh: $target FOUND A PROBLEM; input in $findings/, log build-san/$target.log" >&2
     tail -n 40 "build-san/$target.log" >&2
-    status=1
+    # FUZZ_NEW_FINDINGS=report (CI): a new finding is printed and kept for
+    # fixing but does not fail the run; replaying kept inputs always does.
+    [[ ${FUZZ_NEW_FINDINGS:-fail} == report ]] || status=1
   fi
   grep -a -E '^stat::number_of_executed_units|^stat::peak_rss_mb' "build-san/$target.log" | sed "s/^/fuzz.sh: $target /"
 done
