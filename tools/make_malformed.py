@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Writes tests/data/malformed/: small ONNX models that were once accepted
 silently or crashed the loader (issue 13). Each is refused with one line
-naming the file and the object at fault (tests/robustness_test.cc).
+naming the file and the object at fault (tests/malformed_test.cc).
 
 Run with Debian's python3-onnx: /usr/bin/python3 tools/make_malformed.py
 """
@@ -75,6 +75,26 @@ def flatten_overflow():
     return model([node], [vinfo("x", [2**32, 2**32, 2])], [vinfo("y", None)])
 
 
+def conv_weight_rank():
+    """A rank-3 input with a rank-4 weight: ONNX 1.12's inference read past
+    the dilations (SIGSEGV, found by fuzzing)."""
+    node = helper.make_node("Conv", ["x", "w"], ["y"], name="conv")
+    return model([node], [vinfo("x", [1, 3, 4])], [vinfo("y", None)], [weights("w", [4, 3, 9, 9])])
+
+
+def conv_transpose_weight_rank1():
+    """ConvTranspose with a rank-1 weight: ONNX reads its second dimension."""
+    node = helper.make_node("ConvTranspose", ["x", "w"], ["y"], name="deconv", kernel_shape=[3, 3])
+    return model([node], [vinfo("x", [1, 3, 4, 4])], [vinfo("y", None)], [weights("w", [3])])
+
+
+def max_unpool_indices_rank():
+    """MaxUnpool whose indices have rank 1: ONNX reads their second dimension."""
+    node = helper.make_node("MaxUnpool", ["x", "i"], ["y"], name="unpool", kernel_shape=[2, 2], strides=[2, 2])
+    idx = helper.make_tensor_value_info("i", TensorProto.INT64, [4])
+    return model([node], [vinfo("x", [1, 1, 2, 2]), idx], [vinfo("y", None)])
+
+
 def main():
     out = os.path.join(os.path.dirname(__file__), "..", "tests", "data", "malformed")
     os.makedirs(out, exist_ok=True)
@@ -85,6 +105,9 @@ def main():
         ("conv_kernel_too_large.onnx", conv_kernel_too_large()),
         ("gemm_k_mismatch.onnx", gemm_k_mismatch()),
         ("flatten_overflow.onnx", flatten_overflow()),
+        ("conv_weight_rank.onnx", conv_weight_rank()),
+        ("conv_transpose_weight_rank1.onnx", conv_transpose_weight_rank1()),
+        ("max_unpool_indices_rank.onnx", max_unpool_indices_rank()),
     ]
     for name, m in files:
         data = m.SerializeToString()

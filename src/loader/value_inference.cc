@@ -718,6 +718,59 @@ class Driver {
     return true;
   }
 
+  // The rank of input `i` of node `n`; -1 when it is absent or its shape is
+  // unknown.
+  int InputRank(int n, int i) const {
+    const onnx::NodeProto& node = graph_.node(n);
+    if (i >= node.input_size()) return -1;
+    const int32_t id = index_.InputsBegin(n)[i];
+    if (id < 0) return -1;
+    const onnx::TypeProto* type = type_[static_cast<size_t>(id)];
+    if (type == nullptr || !type->has_tensor_type() || !type->tensor_type().has_shape()) return -1;
+    return type->tensor_type().shape().dim_size();
+  }
+
+  // ONNX 1.12's convolution and pooling inference trusts the weight's rank:
+  // it takes the kernel from the weight's spatial extents and indexes the
+  // input's per-axis attributes with it, and ConvTranspose and MaxUnpool read
+  // the second dimension of their second input unchecked. A weight whose rank
+  // differs from the data's reads past the end (a crash, found by fuzzing).
+  // Refuses such nodes; false when ONNX would read a shape that is unknown, so
+  // that the node is left to the own rules.
+  bool ConvPoolInputsSafe(const onnx::NodeProto& node, int n) const {
+    const std::string& op = node.op_type();
+    int second = -1;  // the weight (or MaxUnpool's indices)
+    if (op == "Conv" || op == "ConvInteger" || op == "ConvTranspose" || op == "MaxUnpool") {
+      second = 1;
+    } else if (op == "QLinearConv") {
+      second = 3;
+    } else if (op != "AveragePool" && op != "MaxPool" && op != "LpPool") {
+      return true;
+    }
+    const int data_rank = InputRank(n, 0);
+    auto refuse = [&](const std::string& what) {
+      throw Error("node '" + NodeLabel(node, n) + "' (" + op + "): " + what);
+    };
+    if (data_rank >= 0 && data_rank < 2) {
+      refuse("input '" + node.input(0) + "' has rank " + std::to_string(data_rank) +
+             "; it needs a batch and a channel axis (rank 2 or more)");
+    }
+    if (second < 0) return true;
+    const int second_rank = InputRank(n, second);
+    if (data_rank >= 0 && second_rank >= 0 && second_rank != data_rank) {
+      refuse("input '" + node.input(second) + "' has rank " + std::to_string(second_rank) + " but input '" +
+             node.input(0) + "' has rank " + std::to_string(data_rank) + "; they must be equal");
+    }
+    if (second_rank >= 0 && second_rank < 2) {
+      refuse("input '" + node.input(second) + "' has rank " + std::to_string(second_rank) +
+             "; it needs rank 2 or more");
+    }
+    // MaxUnpool and ConvTranspose read the second input's shape whenever the
+    // data's is known.
+    if ((op == "MaxUnpool" || op == "ConvTranspose") && data_rank >= 0 && second_rank < 0) return false;
+    return true;
+  }
+
   // Calls the node's ONNX inference function (or infers through its function
   // body) and merges the outputs. An inference error leaves the outputs as
   // they were, as ONNX does; the own rules may still fill them.
@@ -732,7 +785,10 @@ class Driver {
     } else if (!schema->has_type_and_shape_inference_function() && !schema->HasFunction()) {
       return;
     }
-    if (node.domain().empty()) CheckAttributes(node, n);
+    if (node.domain().empty()) {
+      CheckAttributes(node, n);
+      if (!ConvPoolInputsSafe(node, n)) return;
+    }
     NodeContext context(*this, node, n);
     try {
       CallGuarded(
