@@ -44,6 +44,7 @@ Planner::DpOutcome Planner::RunDp(bool constrained, DpMode mode, Fixed cap) {
   }
   if (mode != DpMode::kPareto && constrained) {
     if (std::optional<DpOutcome> fast = RunSingleDp(mode, cap)) return std::move(*fast);
+    if (options_.testing.dense_only) throw Error("the dense program declined this search (testing.dense_only)");
   }
   const bool idle = options_.include_idle_energy;
   const bool prune_infeasible = constrained;

@@ -1,8 +1,11 @@
 // The single-label modes of the dynamic program (--best-only with the
 // throughput objective: kBottleneck, then kFastest) over dense cells. Each
-// state (boundary, key) is one cell holding the state's only label, so a
+// state (boundary, key) is one cell holding the state's first label, so a
 // transition costs a few array accesses instead of a label in an arena and a
-// bucket in a map. The work is done in RunDp's order, with its bounds, its
+// bucket in a map. A state needs more than one label only when partial
+// plans carry open loads on shared resources (switch ports, shared media)
+// that neither dominates; those labels are chained from the cell into an
+// overflow list. The work is done in RunDp's order, with its bounds, its
 // tie-breaking (the label found first stays) and its label count, so both
 // return the same plan; RunDp stays the reference and the fallback
 // (docs/planning.md, "Search").
@@ -24,6 +27,7 @@ using Clock = std::chrono::steady_clock;
 // reaches take memory; the general program would need far more for as many.
 constexpr double kMaxDenseCells = 67108864.0;  // 2^26 cells of 40 bytes: 2.7 GB if every state is reached
 
+constexpr int32_t kDead = -3;   // a label another one made redundant (it has no children yet)
 constexpr int32_t kEmpty = -2;  // Cell::platform of a state no plan reached
 constexpr int32_t kStart = -1;  // Cell::platform of the empty plan
 
@@ -35,11 +39,15 @@ struct DenseCell {
   Fixed latency = 0;
   Fixed bottleneck = 0;
   Fixed energy = 0;
-  int32_t parent = 0;  // cell of the plan before this stage
-  int32_t device = 0;  // platform of the last stage + 2 (kEmpty + 2 = 0, kStart + 2 = 1)
+  // The label of the plan before this stage: a cell index (>= 0), or
+  // -(i + 1) for label i of the overflow list.
+  int32_t parent = 0;
   int32_t loads_begin = 0;
-  int32_t loads_count = 0;
+  int32_t more = 0;         // the state's next label: overflow label more - 1 (0: none)
+  int16_t device = 0;       // platform of the last stage + 2 (kEmpty + 2 = 0, kStart + 2 = 1, kDead + 2 = -1)
+  int16_t loads_count = 0;
 };
+static_assert(sizeof(DenseCell) == 40, "dense cells stay 40 bytes");
 
 // One cell per state, zeroed by the system until touched, and the cells a
 // round filled (to empty them for the next round).
@@ -74,6 +82,8 @@ std::optional<Planner::DpOutcome> Planner::RunSingleDp(DpMode mode, Fixed cap) {
       options_.min_fps || options_.max_energy_mj) {
     return std::nullopt;
   }
+  // A cell counts its open loads in 16 bits.
+  if (resources_.size() > static_cast<size_t>(std::numeric_limits<int16_t>::max())) return std::nullopt;
   const StateKeys keys(options_.any_order, instances_, platforms_.size());
   const double cells_count = keys.Size() * static_cast<double>(Full() + 1);
   if (cells_count > kMaxDenseCells) return std::nullopt;
@@ -170,35 +180,72 @@ std::optional<Planner::DpOutcome> Planner::RunDenseDp(DpMode mode, Fixed limit, 
     best = y;
     found = true;
   };
-  // Offers y to its state; false when the state would need two labels (open
-  // loads that neither dominates), which only the general program handles.
+  // Overflow labels: the second and later labels of states that need more
+  // than one, and the cell each belongs to.
+  std::vector<Cell> extra;
+  std::vector<int64_t> extra_home;
+  auto label_at = [&](int32_t ref) -> Cell& {
+    return ref >= 0 ? cells[static_cast<size_t>(ref)] : extra[static_cast<size_t>(-ref - 1)];
+  };
+  auto home_of = [&](int32_t ref) { return ref >= 0 ? int64_t{ref} : extra_home[static_cast<size_t>(-ref - 1)]; };
+  auto append_loads = [&] {
+    const auto begin = static_cast<int32_t>(loads.size());
+    loads.insert(loads.end(), carried.begin(), carried.end());
+    return begin;
+  };
+  // Offers y (its open loads in `carried`) to its state, as RunDp's insert
+  // does: a label there whose open loads are no larger and that is no worse
+  // makes y redundant (ties keep the label found first); labels y makes
+  // redundant are dropped. They have no children yet: their boundary is
+  // ahead of the one being expanded.
   auto relax = [&](int64_t key, int to, Cell y) {
-    Cell& cell = cells[static_cast<size_t>(key * (full + 1) + to)];
-    const auto y_count = static_cast<int32_t>(carried.size());
-    if (PlatformOf(cell) != kEmpty) {
-      const bool cell_loads_ok =
-          LoadsNoWorse(loads.data() + cell.loads_begin, cell.loads_count, carried.data(), y_count);
-      if (cell_loads_ok && !less(y, cell)) return true;  // the label found first stays
-      const bool y_loads_ok =
-          LoadsNoWorse(carried.data(), y_count, loads.data() + cell.loads_begin, cell.loads_count);
-      if (!y_loads_ok || !less(y, cell)) return false;
-    }
-    // A replaced label has no children yet (its boundary is ahead): its
-    // slot in `loads` is reused when large enough.
-    if (PlatformOf(cell) != kEmpty && cell.loads_count >= y_count) {
-      y.loads_begin = cell.loads_begin;
-    } else {
-      y.loads_begin = static_cast<int32_t>(loads.size());
-      loads.resize(loads.size() + carried.size());
-    }
-    std::copy(carried.begin(), carried.end(), loads.begin() + y.loads_begin);
+    const int64_t index = key * (full + 1) + to;
+    Cell& cell = cells[static_cast<size_t>(index)];
+    const auto y_count = static_cast<int16_t>(carried.size());
     y.loads_count = y_count;
+    y.more = 0;
     if (PlatformOf(cell) == kEmpty) {
+      y.loads_begin = append_loads();
       reached[static_cast<size_t>(to)].push_back(static_cast<int32_t>(key));
-      buffer.touched.push_back(key * (full + 1) + to);
+      buffer.touched.push_back(index);
+      cell = y;
+      return;
     }
-    cell = y;
-    return true;
+    auto live = [](const Cell& l) { return PlatformOf(l) != kDead; };
+    for (int32_t ref = static_cast<int32_t>(index);;) {
+      const Cell& l = label_at(ref);
+      if (live(l) && !less(y, l) && LoadsNoWorse(loads.data() + l.loads_begin, l.loads_count, carried.data(), y_count)) {
+        return;
+      }
+      if (l.more == 0) break;
+      ref = -l.more;
+    }
+    bool others = false;  // a label y does not make redundant stays
+    int32_t tail = static_cast<int32_t>(index);
+    for (int32_t ref = tail;;) {
+      Cell& l = label_at(ref);
+      if (live(l)) {
+        if (less(y, l) && LoadsNoWorse(carried.data(), y_count, loads.data() + l.loads_begin, l.loads_count)) {
+          l.device = kDead + 2;
+        } else {
+          others = true;
+        }
+      }
+      tail = ref;
+      if (l.more == 0) break;
+      ref = -l.more;
+    }
+    if (!others) {  // y is the state's only label: in the cell, in its loads slot when large enough
+      y.loads_begin = cell.loads_count >= y_count ? cell.loads_begin : append_loads();
+      std::copy(carried.begin(), carried.end(), loads.begin() + y.loads_begin);
+      cell = y;
+      return;
+    }
+    // After the state's other labels, as RunDp appends to its bucket.
+    y.loads_begin = append_loads();
+    extra.push_back(y);
+    extra_home.push_back(index);
+    label_at(tail).more = static_cast<int32_t>(extra.size());
   };
 
   const auto started = started_;
@@ -207,9 +254,9 @@ std::optional<Planner::DpOutcome> Planner::RunDenseDp(DpMode mode, Fixed limit, 
   for (int b = 0; b < full && outcome.complete; ++b) {
     std::vector<int32_t> at_b = std::move(reached[static_cast<size_t>(b)]);
     std::sort(at_b.begin(), at_b.end());
-    for (const int32_t key : at_b) {
-      const int64_t index = key * (full + 1) + b;
-      const Cell x = cells[static_cast<size_t>(index)];
+    // Expands label `ref` of state (b, key).
+    auto expand = [&](int32_t key, int32_t ref) {
+      const Cell x = label_at(ref);
       if (++steps % 4096 == 0 && (options_.time_limit_s || options_.progress)) {
         const auto now = Clock::now();
         const double elapsed = std::chrono::duration<double>(now - started).count();
@@ -219,13 +266,13 @@ std::optional<Planner::DpOutcome> Planner::RunDenseDp(DpMode mode, Fixed limit, 
           last_report = now;
         }
       }
-      if (!outcome.complete) break;
+      if (!outcome.complete) return;
       // RunDp's bound: every completion is worse than the plan found.
       if (b > 0 && found && !options_.testing.no_bounds) {
         Cell bound = x;
         bound.latency += RemainingLatency(b);
         bound.energy += RemainingEnergy(b);
-        if (less(best, bound)) continue;
+        if (less(best, bound)) return;
       }
       const int64_t counts = keys.Counts(key);
       const int last = keys.Last(key);
@@ -235,7 +282,7 @@ std::optional<Planner::DpOutcome> Planner::RunDenseDp(DpMode mode, Fixed limit, 
       // kBottleneck: a plan no better than the one found cannot replace it
       // (ties keep the first), and the bottleneck only grows.
       const bool bounded = mode == DpMode::kBottleneck && found && !options_.testing.no_bounds;
-      if (bounded && x.bottleneck >= best.bottleneck) continue;
+      if (bounded && x.bottleneck >= best.bottleneck) return;
       const int choices = options_.any_order ? static_cast<int>(instances_.size()) : static_cast<int>(n);
       for (int c = options_.any_order ? 0 : last + 1; c < choices; ++c) {
         int q = c;
@@ -266,7 +313,6 @@ std::optional<Planner::DpOutcome> Planner::RunDenseDp(DpMode mode, Fixed limit, 
         const auto& head_latency = head_latency_[static_cast<size_t>(q)];
         const auto& head_energy = head_energy_[static_cast<size_t>(q)];
         const int64_t next_key = options_.any_order ? keys.Key(after, c) : keys.Key(0, q);
-        bool ordered = true;
         // False when no later end can do better: the stage does not fit in
         // q's memory, or (growing) is already too long (`fits`: known to fit).
         auto step = [&](int to, bool fits = false) {
@@ -289,12 +335,12 @@ std::optional<Planner::DpOutcome> Planner::RunDenseDp(DpMode mode, Fixed limit, 
           y.bottleneck = std::max(in_bottleneck, stage);
           y.energy = x.energy + in.energy + head_energy[static_cast<size_t>(to)] -
                      head_energy[static_cast<size_t>(b)] + conversion.energy + fusion.energy;
-          y.parent = static_cast<int32_t>(index);
-          y.device = q + 2;
+          y.parent = ref;
+          y.device = static_cast<int16_t>(q + 2);
           if (to == full) {
             finish(y);
-          } else if (!relax(next_key, to, y)) {
-            ordered = false;
+          } else {
+            relax(next_key, to, y);
           }
           return true;
         };
@@ -321,8 +367,17 @@ std::optional<Planner::DpOutcome> Planner::RunDenseDp(DpMode mode, Fixed limit, 
         } else {
           ForEachSuccessor(b, step);
         }
-        if (!ordered) return std::nullopt;
       }
+    };
+    for (const int32_t key : at_b) {
+      for (int32_t ref = static_cast<int32_t>(key * (full + 1) + b);;) {
+        if (PlatformOf(label_at(ref)) != kDead) expand(key, ref);
+        if (!outcome.complete) break;
+        const int32_t more = label_at(ref).more;
+        if (more == 0) break;
+        ref = -more;
+      }
+      if (!outcome.complete) break;
     }
   }
   if (found) {
@@ -330,10 +385,9 @@ std::optional<Planner::DpOutcome> Planner::RunDenseDp(DpMode mode, Fixed limit, 
     CompactPlan plan;
     plan.platforms.push_back(PlatformOf(best));
     plan.ends.push_back(full);
-    for (int32_t at = best.parent; PlatformOf(cells[static_cast<size_t>(at)]) != kStart;
-         at = cells[static_cast<size_t>(at)].parent) {
-      plan.platforms.push_back(PlatformOf(cells[static_cast<size_t>(at)]));
-      plan.ends.push_back(static_cast<int>(at % (full + 1)));
+    for (int32_t at = best.parent; PlatformOf(label_at(at)) != kStart; at = label_at(at).parent) {
+      plan.platforms.push_back(PlatformOf(label_at(at)));
+      plan.ends.push_back(static_cast<int>(home_of(at) % (full + 1)));
     }
     std::reverse(plan.platforms.begin(), plan.platforms.end());
     std::reverse(plan.ends.begin(), plan.ends.end());

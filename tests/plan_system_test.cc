@@ -301,6 +301,77 @@ TEST(SystemPlanner, ParetoSetMatchesAnIndependentBruteForceOnRandomSystems) {
   EXPECT_GT(with_reuse, 0);  // some plans loaded one resource twice: sums were exercised
 }
 
+// A plan's stages as "device:until_cut" items, to compare plans exactly.
+std::string StagesOf(const PlanReport& plan) {
+  std::string text;
+  for (const StageReport& stage : plan.stages) {
+    text += std::to_string(stage.platform) + ":" + std::to_string(stage.until_cut) + " ";
+  }
+  return text;
+}
+
+// --best-only over systems with switch ports and shared media: partial plans
+// carry open loads, and a state can need several labels. The dense program
+// keeps them itself (dense_only: it may not hand the search to the general
+// program); its plan is the general program's, stage for stage, with and
+// without rounds, and its throughput is the brute force's best.
+TEST(SystemPlanner, BestOnlyDenseProgramKeepsSeveralLabelsPerStateExactly) {
+  std::mt19937 rng(2202);
+  int checked = 0;
+  for (int round = 0; round < 120; ++round) {
+    const int layers = 3 + static_cast<int>(rng() % 3);
+    std::vector<int64_t> elements;
+    for (int i = 0; i <= layers; ++i) elements.push_back(200 + static_cast<int64_t>(rng() % 4000));
+    const LayerGraph graph = Chain(elements);
+    System system = RandomSystem(rng, layers);
+    if (round % 2 == 1) {
+      // Every device also on one shared channel, as fast as the stages: the
+      // channel's load grows with every hop over it, so a partial plan with
+      // a smaller bottleneck but more load on the channel can lose later.
+      std::vector<size_t> all(system.devices.size());
+      for (size_t d = 0; d < all.size(); ++d) all[d] = d;
+      system.media.push_back(SystemMedium{"air", MediumKind::kShared, Wire("air", 1e6 + 3e6 * (rng() % 100) / 100.0, 0, 0.3), all});
+    }
+    std::optional<double> fps;
+    if (rng() % 4 == 0) fps = 20.0 + static_cast<double>(rng() % 200);
+    SCOPED_TRACE("round " + std::to_string(round));
+    PlanOptions options;
+    options.input_fps = fps;
+    options.best_only = true;
+    options.testing.dense_only = true;
+    const std::vector<Cut> cuts = FindCuts(graph, {});
+    PlanResult dense;
+    try {
+      dense = PlanPartitions(graph, cuts, SystemTarget(system), options);
+    } catch (const Error& e) {
+      FAIL() << e.what();
+    }
+    const std::vector<Metrics> expected = Oracle(system, elements, fps).Pareto();
+    ASSERT_EQ(dense.pareto.empty(), expected.empty());
+    if (expected.empty()) continue;
+    double best_fps = 0;
+    for (const Metrics& m : expected) best_fps = std::max(best_fps, m.fps);
+    double best_latency = kInf;  // the fastest plan of the best throughput
+    for (const Metrics& m : expected) {
+      if (Near(m.fps, best_fps)) best_latency = std::min(best_latency, m.latency);
+    }
+    ASSERT_EQ(dense.pareto.size(), 1U);
+    EXPECT_TRUE(Near(dense.pareto[0].throughput_fps, best_fps)) << dense.pareto[0].throughput_fps << " vs " << best_fps;
+    EXPECT_TRUE(Near(dense.pareto[0].latency_ms, best_latency)) << dense.pareto[0].latency_ms << " vs " << best_latency;
+    for (const auto& [what, general, rounds] : {std::tuple{"general program", true, false}, std::tuple{"rounds", false, true}}) {
+      PlanOptions reference = options;
+      reference.testing.dense_only = !general;
+      reference.testing.general_program = general;
+      if (rounds) reference.testing.round_cells = 0;
+      const PlanResult other = PlanPartitions(graph, cuts, SystemTarget(system), reference);
+      ASSERT_EQ(other.pareto.size(), 1U) << what;
+      EXPECT_EQ(StagesOf(other.pareto[0]), StagesOf(dense.pareto[0])) << what;
+    }
+    ++checked;
+  }
+  EXPECT_GT(checked, 100);
+}
+
 // The same brute force on the bundled layout of pi4_coral_jetson.json: the
 // Coral is reached through the Pi only, frames are uint8 and results go back.
 TEST(SystemPlanner, AcceleratorIsReachedThroughItsHostAndResultsReturn) {

@@ -59,6 +59,7 @@ struct PlanOptions {
   // must be the same either way; only plans_visited and the time change.
   struct Testing {
     bool general_program = false;  // never use the dense single-label program (--best-only)
+    bool dense_only = false;       // an Error where --best-only would fall back to the general program
     bool no_bounds = false;        // no pruning of partial plans by lower bounds on their completions
     bool no_dominance = false;     // keep every partial plan of a state (Pareto search only)
     // The dense bottleneck program runs in rounds under a rising limit from
