@@ -61,8 +61,9 @@ struct FusionSplits {
 // Builds the tables in O(B log B + L + Σ_b (partial range of b) + S log S)
 // for B boundaries, L topological positions and S splits: a sweep over the
 // positions in the order of the heads' begin keeps the groups with layers on
-// both sides, so chains of prefix cuts cost O((B + L) log B) whatever the
-// number of groups.
+// both sides. On a chain of prefix cuts whose groups are contiguous in the
+// order (every kernel a runtime fuses on a chain), a boundary splits at most
+// one group, so S ≤ B and the whole costs O((B + L) log B).
 FusionSplits SplitFusedGroups(const HeadLayout& heads, const FusedGroupCosts& groups, int32_t positions);
 
 }  // namespace dnnpart::planner_detail
