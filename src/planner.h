@@ -16,6 +16,7 @@
 
 #include "dnnpart/error.h"
 #include "dnnpart/plan.h"
+#include "plan_fusion.h"
 
 namespace dnnpart::planner_detail {
 
@@ -41,11 +42,6 @@ class Quantum {
 
  private:
   double size_ = 1.0;
-};
-
-struct FixedCost {
-  Fixed latency = 0;
-  Fixed energy = 0;
 };
 
 inline std::string Megabytes(double bytes) {
@@ -251,26 +247,13 @@ class Planner {
 
   // Fusion-aware costs (docs/planning.md): a stage that runs part of a fused
   // group pays max(0, Σ unfused − Σ charged) over that part on top of its
-  // layers. Per platform, each boundary lists the groups it splits with the
-  // fixed-point Σ (unfused − charged) over the group's layers in its head;
-  // `in` and `out` sum the extras of the head's and the tail's parts, so a
-  // stage's extra is in(to) + out(from), corrected for the groups that both
-  // of its boundaries split (found by merging the two short lists).
-  struct FusionSplit {
-    int32_t group = 0;
-    FixedCost head;  // Σ (unfused − charged) over the group's layers in the head
-    bool operator==(const FusionSplit& o) const {
-      return group == o.group && head.latency == o.head.latency && head.energy == o.head.energy;
-    }
-  };
+  // layers. Per platform, the groups, their layers' unfused costs, and the
+  // boundaries' split tables (plan_fusion.h): a stage's extra is in(to) +
+  // out(from), corrected for the groups that both of its boundaries split.
   struct FusionTable {
     std::vector<std::vector<LayerId>> groups;  // topological order within a group
     std::vector<LayerCost> unfused;            // by LayerId (set for group layers only)
-    std::vector<FixedCost> total;              // per group: Σ (unfused − charged) over all its layers
-    std::vector<int32_t> begin;                // per boundary: its splits are [begin[b], begin[b + 1])
-    std::vector<FusionSplit> splits;           // by boundary, then group
-    std::vector<FixedCost> in;                 // per boundary: Σ max(0, head part) over the groups it splits
-    std::vector<FixedCost> out;                // per boundary: Σ max(0, total − head part)
+    FusionSplits table;
     bool SameCosts(const FusionTable& o) const;
   };
   void PrepareFusionGroups();

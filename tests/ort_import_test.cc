@@ -18,6 +18,7 @@
 #include "dnnpart/output_file.h"
 #include "dnnpart/profile_import.h"
 #include "nearest_names.h"
+#include "profiles/profile_edit.h"
 #include "test_util.h"
 
 namespace dnnpart {
@@ -195,6 +196,96 @@ TEST(OrtImport, RefusesBelowNinetyPercentUnlessForced) {
   EXPECT_GE(fused_kernels, 2U);
   EXPECT_NE(std::find(groups.begin(), groups.end(), nlohmann::json{"/c1/Conv", "/c1/Relu"}), groups.end()) << groups;
   EXPECT_NE(std::find(groups.begin(), groups.end(), nlohmann::json{"/dw/Conv", "/dw/Relu"}), groups.end()) << groups;
+}
+
+const char kUnfusedTrace[] = "tests/data/ort/tiny_cnn.unfused.trace.json";
+
+// The same model run with graph optimisations disabled: every node its own
+// kernel, whose median becomes the unfused cost of the nodes in fused groups.
+TEST(OrtImport, UnfusedTraceGivesFusedGroupNodesTheirOwnKernelTimes) {
+  OrtImportOptions options;
+  options.min_coverage = 0.5;  // a 0.3 ms model spends a fifth of its run between kernels
+  options.unfused_trace_path = SourcePath(kUnfusedTrace);
+  const OrtImportResult result = ImportOrtIntoProfile(SourcePath(kTrace), SourcePath(kOptimized), TinyCnn().graph(),
+                                                      SourcePath("platforms/raspberry_pi_4.json"), options);
+  const OrtTrace unfused = ReadOrtTrace(SourcePath(kUnfusedTrace));
+  auto median = [&](const std::string& node) {
+    for (const TraceKernel& k : unfused.kernels) {
+      if (k.name == node) return k.median_ms;
+    }
+    throw Error("no kernel " + node);
+  };
+  const nlohmann::json profile = nlohmann::json::parse(result.profile_text);
+  const nlohmann::json& table = profile.at("layers").at("table");
+  for (const char* node : {"/c1/Conv", "/c1/Relu", "/dw/Conv", "/dw/Relu"}) {
+    EXPECT_DOUBLE_EQ(table.at(node).at("unfused_latency_ms").get<double>(), median(node)) << node;
+    EXPECT_DOUBLE_EQ(table.at(node).at("unfused_energy_mj").get<double>(), 6.4 * median(node)) << node;  // active_w
+  }
+  // Nodes that ran as kernels of their own in the optimised run get none.
+  for (const char* node : {"/c2/Conv", "/add/Add", "/fc/Gemm"}) EXPECT_FALSE(table.at(node).contains("unfused_latency_ms")) << node;
+  ASSERT_TRUE(result.unfused);
+  EXPECT_EQ(result.unfused->group_layers, 4);
+  EXPECT_EQ(result.unfused->measured_layers, 4);
+  EXPECT_TRUE(result.unfused->unmatched_kernels.empty());
+  EXPECT_EQ(profile.at("provenance").at("measured").at("unfused_trace").at("measured_nodes"), 4);
+  // The planner reads them as the measured unfused costs.
+  const PlatformProfile platform = ParsePlatformProfile(result.profile_text, "imported.json");
+  const LayerCost relu = UnfusedLayerCost(TinyCnn().graph(), *TinyCnn().graph().FindLayer("/c1/Relu"), platform);
+  EXPECT_DOUBLE_EQ(relu.latency_ms, median("/c1/Relu"));
+  EXPECT_EQ(relu.source, CostSource::kMeasured);
+}
+
+TEST(OrtImport, RefusesAnUnfusedTraceOfAnotherModel) {
+  const std::string base = SourcePath("platforms/raspberry_pi_4.json");
+  OrtImportOptions options;
+  options.min_coverage = 0.5;
+  options.force = true;  // --force does not import a trace that names no node
+  TempFile other("other.json", CraftTrace({{{"/encoder/MatMul", 300}, {"/encoder/Softmax", 100}}}));
+  options.unfused_trace_path = other.path();
+  try {
+    ImportOrtIntoProfile(SourcePath(kTrace), SourcePath(kOptimized), TinyCnn().graph(), base, options);
+    FAIL() << "no error";
+  } catch (const Error& e) {
+    const std::string what = e.what();
+    EXPECT_NE(what.find(other.path() + ": none of its 2 kernels is named after a node of the model"), std::string::npos)
+        << what;
+    EXPECT_NE(what.find("--opt disabled"), std::string::npos) << what;
+  }
+  // The optimised trace given as the unfused one: no node of a fused group ran alone.
+  options.unfused_trace_path = SourcePath(kTrace);
+  try {
+    ImportOrtIntoProfile(SourcePath(kTrace), SourcePath(kOptimized), TinyCnn().graph(), base, options);
+    FAIL() << "no error";
+  } catch (const Error& e) {
+    const std::string what = e.what();
+    EXPECT_NE(what.find("none of the 4 nodes in fused groups ran as a kernel of its own (e.g. '/c1/Conv')"),
+              std::string::npos)
+        << what;
+  }
+}
+
+TEST(OrtImport, RefusesAnUnfusedTraceMostlyOfOtherKernelsUnlessForced) {
+  const std::string base = SourcePath("platforms/raspberry_pi_4.json");
+  OrtImportOptions options;
+  options.min_coverage = 0.5;
+  TempFile mixed("mixed.json", CraftTrace({{{"/c1/Conv", 100}, {"/c1/Relu", 10}, {"/dw/Conv", 50},
+                                             {"/dw/Relu", 10}, {"ReorderInput", 900}}}));
+  options.unfused_trace_path = mixed.path();
+  try {
+    ImportOrtIntoProfile(SourcePath(kTrace), SourcePath(kOptimized), TinyCnn().graph(), base, options);
+    FAIL() << "no error";
+  } catch (const Error& e) {
+    const std::string what = e.what();
+    EXPECT_NE(what.find("1 of 5 kernels are named after no node (e.g. kernel 'ReorderInput'"), std::string::npos)
+        << what;
+    EXPECT_NE(what.find("--force imports anyway"), std::string::npos) << what;
+  }
+  options.force = true;
+  const OrtImportResult result =
+      ImportOrtIntoProfile(SourcePath(kTrace), SourcePath(kOptimized), TinyCnn().graph(), base, options);
+  const nlohmann::json table = nlohmann::json::parse(result.profile_text).at("layers").at("table");
+  EXPECT_DOUBLE_EQ(table.at("/dw/Conv").at("unfused_latency_ms").get<double>(), 0.05);
+  EXPECT_EQ(result.unfused->unmatched_kernels, std::vector<std::string>{"ReorderInput"});
 }
 
 // Synthetic kernels from known parameters: calibration recovers them.

@@ -2,6 +2,11 @@
 """Writes tests/data/ort/tiny_cnn.onnx: a small CNN with real (seeded random)
 weights whose ORT trace is recorded as a test fixture:
   node tools/profile_ort.mjs tests/data/ort/tiny_cnn.onnx --runs 3 --warmup 1 --out tests/data/ort
+and tiny_cnn.unfused.trace.json (the trace of the same model with graph
+optimisations disabled, for profile import --unfused-trace; recorded on
+2026-12-02 with ORT 1.30.0, 1 thread, load average 2.3) with
+  node tools/profile_ort.mjs tests/data/ort/tiny_cnn.onnx --opt disabled --runs 3 --warmup 1 --out DIR
+keeping DIR/tiny_cnn.trace.json only.
 Conv 3x3 + Relu, Conv 1x1, residual Add + Relu, depthwise Conv + Relu,
 GlobalAveragePool, Flatten, Gemm: ORT fuses and reorders (NCHWc) most of them.
 """

@@ -10,6 +10,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -84,6 +85,29 @@ struct TraceMapping {
 // input) are charged to the layer producing (else first consuming) it.
 TraceMapping MapTrace(const LayerGraph& graph, const OrtTrace& trace, const std::vector<KernelNode>& nodes);
 
+// What a trace taken with graph optimisations disabled (every ONNX node its
+// own kernel, named after the node) measured for the layers that `fused` ran
+// inside a fused kernel: their unfused costs (docs/planning.md, "Fusion-aware
+// costs").
+struct UnfusedMapping {
+  std::vector<std::optional<double>> latency_ms;  // by LayerId: median kernel time, for fused-group layers only
+  int64_t group_layers = 0;                       // layers in groups of ≥ 2 in `fused`
+  int64_t measured_layers = 0;                    // of those, found in the trace
+  std::vector<LayerId> unmeasured_layers;         // the others, in topological order
+  int64_t kernels = 0;
+  std::vector<std::string> unmatched_kernels;     // named after no layer of the model
+  double matched_ms = 0;      // sum of medians of kernels named after layers
+  double unmatched_ms = 0;
+  double coverage = 0;        // median over runs of the matched kernels' share of the run
+  int64_t runs = 0;
+  double run_median_ms = 0;
+};
+
+// Matches the kernels of `trace` to the layers of `graph` by name (a kernel
+// named after no layer is unmatched) and keeps the median times of the layers
+// that `fused` put in groups of two or more.
+UnfusedMapping MapUnfusedTrace(const LayerGraph& graph, const OrtTrace& trace, const TraceMapping& fused);
+
 struct OrtImportOptions {
   MissingLayers missing = MissingLayers::kEstimate;  // what unmatched layers cost
   double min_coverage = 0.9;   // refuse when TraceMapping::coverage is below this
@@ -91,11 +115,16 @@ struct OrtImportOptions {
   std::string rename;          // new profile name ("" keeps the base's)
   std::string output_path;     // default_link is rewritten relative to it; "" → absolute
   std::string run_info_path;   // profile_ort.mjs settings JSON ("" = none)
+  // A trace of the same model with graph optimisations disabled ("" = none):
+  // fused-group layers get its kernel times as unfused_latency_ms (and
+  // unfused_energy_mj from power.active_w). Same coverage rule and --force.
+  std::string unfused_trace_path;
 };
 
 struct OrtImportResult {
   std::string profile_text;  // the new platform profile (JSON)
   TraceMapping mapping;
+  std::optional<UnfusedMapping> unfused;  // with options.unfused_trace_path
   double run_median_ms = 0;
   int64_t layers = 0;        // layers of the original model
 };
@@ -103,7 +132,8 @@ struct OrtImportResult {
 // Imports `trace_path` (measured on `optimized_model_path`, a rewrite of the
 // model whose graph is `graph`) into `base_profile_path`. Throws Error naming
 // the file at fault, or when coverage is below options.min_coverage without
-// options.force.
+// options.force; also when the unfused trace names no layer of the model, or
+// (without options.force) its named kernels cover less than min_coverage.
 OrtImportResult ImportOrtIntoProfile(const std::string& trace_path, const std::string& optimized_model_path,
                                      const LayerGraph& graph, const std::string& base_profile_path,
                                      const OrtImportOptions& options);

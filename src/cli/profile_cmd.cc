@@ -25,6 +25,7 @@ struct ImportFlags {
   std::string base_path;
   std::string output_path;
   std::string optimized_model;
+  std::string unfused_trace;
   std::string run_info;
   std::string layer_info;
   std::string statistic = "median";
@@ -45,6 +46,22 @@ void Emit(const std::string& text, const std::string& output_path, bool force) {
   WriteOutputFile(output_path, text, force);
 }
 
+void PrintUnfusedCoverage(const LayerGraph& graph, const UnfusedMapping& u) {
+  std::fprintf(stderr,
+               "unfused coverage: %lld of %lld nodes in fused groups measured unfused; %zu of %lld kernels unmatched "
+               "(%.3f ms); matched kernels take %.1f %% of a run (median); kernel medians sum to %.3f ms, run median "
+               "%.3f ms\n",
+               static_cast<long long>(u.measured_layers), static_cast<long long>(u.group_layers),
+               u.unmatched_kernels.size(), static_cast<long long>(u.kernels), u.unmatched_ms, 100.0 * u.coverage,
+               u.matched_ms, u.run_median_ms);
+  for (size_t i = 0; i < u.unmatched_kernels.size() && i < 5; ++i) {
+    std::fprintf(stderr, "  unmatched kernel: %s\n", u.unmatched_kernels[i].c_str());
+  }
+  for (size_t i = 0; i < u.unmeasured_layers.size() && i < 5; ++i) {
+    std::fprintf(stderr, "  not measured unfused (estimated): %s\n", graph.layer(u.unmeasured_layers[i]).name.c_str());
+  }
+}
+
 std::string ImportOrt(const ImportFlags& flags) {
   if (flags.optimized_model.empty() || flags.model.model_path.empty()) {
     throw Error("--from ort needs --optimized-model OPT.onnx and --model MODEL.onnx");
@@ -55,6 +72,7 @@ std::string ImportOrt(const ImportFlags& flags) {
   options.rename = flags.csv.rename;
   options.output_path = flags.output_path;
   options.run_info_path = flags.run_info;
+  options.unfused_trace_path = flags.unfused_trace;
   const Model& model = LoadModel(flags.model);
   const OrtImportResult result =
       ImportOrtIntoProfile(flags.table_path, flags.optimized_model, model.graph(), flags.base_path, options);
@@ -68,6 +86,7 @@ std::string ImportOrt(const ImportFlags& flags) {
   for (size_t i = 0; i < m.unmatched_kernels.size() && i < 5; ++i) {
     std::fprintf(stderr, "  unmatched kernel: %s\n", m.unmatched_kernels[i].c_str());
   }
+  if (result.unfused) PrintUnfusedCoverage(model.graph(), *result.unfused);
   return result.profile_text;
 }
 
@@ -120,6 +139,9 @@ Action RegisterImport(CLI::App& profile) {
                    "Allow --output to replace an existing file; --from ort/trtexec: import below 90 % coverage");
   import->add_option("--optimized-model", flags->optimized_model, "--from ort: the optimised model ORT ran");
   import->add_option("--model", flags->model.model_path, "--from ort/trtexec: the original ONNX model");
+  import->add_option("--unfused-trace", flags->unfused_trace,
+                     "--from ort: a trace of the same model with graph optimisations disabled; its kernel times "
+                     "become the fused-group nodes' unfused_latency_ms");
   import->add_option("--run-info", flags->run_info,
                      "--from ort: settings JSON written by tools/profile_ort.mjs; --from trtexec: runtime_version, "
                      "device, power_mode, ...");
@@ -143,6 +165,7 @@ Action RegisterImport(CLI::App& profile) {
       throw Error(flags->output_path + ": already exists; pass --force to replace it");
     }
     std::string text;
+    if (!flags->unfused_trace.empty() && flags->from != "ort") throw Error("--unfused-trace needs --from ort");
     if (flags->from == "ort") {
       text = ImportOrt(*flags);
     } else if (flags->from == "trtexec") {

@@ -56,6 +56,21 @@ bool IsConversionOp(const std::string& op_type) {
   return op_type == "ReorderInput" || op_type == "ReorderOutput";
 }
 
+// Median over runs of the time of the kernels flagged in `matched` over the
+// run's duration: the share of each run a mapping explains.
+double RunCoverage(const OrtTrace& trace, const std::vector<bool>& matched) {
+  std::vector<double> shares;
+  for (size_t run = 0; run < trace.run_ms.size(); ++run) {
+    double matched_ms = 0;
+    for (size_t k = 0; k < trace.kernels.size(); ++k) matched_ms += matched[k] ? trace.kernels[k].run_ms[run] : 0.0;
+    if (trace.run_ms[run] > 0) shares.push_back(matched_ms / trace.run_ms[run]);
+  }
+  if (shares.empty()) return 0;
+  std::sort(shares.begin(), shares.end());
+  const size_t mid = shares.size() / 2;
+  return shares.size() % 2 ? shares[mid] : (shares[mid - 1] + shares[mid]) / 2;
+}
+
 }  // namespace
 
 // Claims for kernel `k` the unclaimed layers from the producers of `outputs`
@@ -165,21 +180,49 @@ TraceMapping MapTrace(const LayerGraph& graph, const OrtTrace& trace, const std:
     }
   }
   for (int owner : mapping.layer_kernel) mapping.matched_layers += owner != -1 ? 1 : 0;
-  std::vector<double> shares;
-  for (size_t run = 0; run < trace.run_ms.size(); ++run) {
-    double matched_ms = 0;
-    for (size_t k = 0; k < trace.kernels.size(); ++k) {
-      const KernelAssignment& kernel = mapping.kernels[k];
-      if (!kernel.layers.empty() || kernel.converts_for != kNoLayer) matched_ms += trace.kernels[k].run_ms[run];
-    }
-    if (trace.run_ms[run] > 0) shares.push_back(matched_ms / trace.run_ms[run]);
+  std::vector<bool> matched;
+  for (const KernelAssignment& kernel : mapping.kernels) {
+    matched.push_back(!kernel.layers.empty() || kernel.converts_for != kNoLayer);
   }
-  if (!shares.empty()) {
-    std::sort(shares.begin(), shares.end());
-    const size_t mid = shares.size() / 2;
-    mapping.coverage = shares.size() % 2 ? shares[mid] : (shares[mid - 1] + shares[mid]) / 2;
-  }
+  mapping.coverage = RunCoverage(trace, matched);
   return mapping;
+}
+
+UnfusedMapping MapUnfusedTrace(const LayerGraph& graph, const OrtTrace& trace, const TraceMapping& fused) {
+  UnfusedMapping unfused;
+  unfused.latency_ms.assign(graph.layer_count(), std::nullopt);
+  unfused.kernels = static_cast<int64_t>(trace.kernels.size());
+  unfused.runs = trace.runs;
+  unfused.run_median_ms = trace.run_median_ms;
+  std::vector<size_t> group_size(fused.kernels.size(), 0);
+  for (const int kernel : fused.layer_kernel) {
+    if (kernel != -1) ++group_size[static_cast<size_t>(kernel)];
+  }
+  auto in_group = [&](LayerId l) {
+    const int kernel = fused.layer_kernel[static_cast<size_t>(l)];
+    return kernel != -1 && group_size[static_cast<size_t>(kernel)] >= 2;
+  };
+  for (size_t l = 0; l < graph.layer_count(); ++l) unfused.group_layers += in_group(static_cast<LayerId>(l)) ? 1 : 0;
+  std::vector<bool> matched(trace.kernels.size(), false);
+  for (size_t k = 0; k < trace.kernels.size(); ++k) {
+    const TraceKernel& kernel = trace.kernels[k];
+    const std::optional<LayerId> layer = graph.FindLayer(kernel.name);
+    if (!layer) {
+      unfused.unmatched_kernels.push_back(kernel.name);
+      unfused.unmatched_ms += kernel.median_ms;
+      continue;
+    }
+    matched[k] = true;
+    unfused.matched_ms += kernel.median_ms;
+    if (!in_group(*layer)) continue;
+    unfused.latency_ms[static_cast<size_t>(*layer)] = kernel.median_ms;
+    ++unfused.measured_layers;
+  }
+  for (LayerId l : graph.topological_order()) {
+    if (in_group(l) && !unfused.latency_ms[static_cast<size_t>(l)]) unfused.unmeasured_layers.push_back(l);
+  }
+  unfused.coverage = RunCoverage(trace, matched);
+  return unfused;
 }
 
 }  // namespace dnnpart

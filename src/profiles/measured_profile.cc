@@ -12,12 +12,15 @@ namespace {
 
 using nlohmann::ordered_json;
 
-ordered_json MakeTable(const LayerGraph& graph, const TraceMapping& mapping) {
+ordered_json MakeTable(const LayerGraph& graph, const TraceMapping& mapping,
+                       const std::vector<std::optional<double>>& unfused_latency_ms) {
   ordered_json table = ordered_json::object();
   for (LayerId l : graph.topological_order()) {
     const auto i = static_cast<size_t>(l);
     if (mapping.layer_kernel[i] == -1 && mapping.layer_latency_ms[i] == 0) continue;
-    table[graph.layer(l).name] = ordered_json{{"latency_ms", mapping.layer_latency_ms[i]}};
+    ordered_json entry{{"latency_ms", mapping.layer_latency_ms[i]}};
+    if (i < unfused_latency_ms.size() && unfused_latency_ms[i]) entry["unfused_latency_ms"] = *unfused_latency_ms[i];
+    table[graph.layer(l).name] = std::move(entry);
   }
   return table;
 }
@@ -62,7 +65,7 @@ std::string MeasuredProfileText(const LayerGraph& graph, const TraceMapping& map
   if (!spec.rename.empty()) profile["name"] = spec.rename;
   profile["source"] = profile.value("source", std::string()) + (profile.contains("source") ? " " : "") + spec.note;
   profile["layers"] = ordered_json{{"missing", spec.missing == MissingLayers::kZero ? "zero" : "estimate"},
-                                   {"table", MakeTable(graph, mapping)}};
+                                   {"table", MakeTable(graph, mapping, spec.unfused_latency_ms)}};
   ordered_json fused = MakeFusedGroups(graph, mapping);
   if (!fused.empty()) profile["layers"]["fused_groups"] = std::move(fused);
   AddEnergyFromPower(profile);

@@ -5,6 +5,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <utility>
 
 #include "dnnpart/error.h"
 #include "json_file.h"
@@ -56,8 +57,11 @@ void AddEnergyFromPower(nlohmann::ordered_json& profile) {
   const double active_w = power["active_w"].get<double>();
   auto& table = profile["layers"]["table"];
   for (auto& [node, entry] : table.items()) {
-    if (entry.contains("energy_mj") || !entry.contains("latency_ms") || !entry["latency_ms"].is_number()) continue;
-    entry["energy_mj"] = active_w * entry["latency_ms"].get<double>();
+    for (const auto& [energy, latency] : {std::pair{"energy_mj", "latency_ms"},
+                                          std::pair{"unfused_energy_mj", "unfused_latency_ms"}}) {
+      if (entry.contains(energy) || !entry.contains(latency) || !entry[latency].is_number()) continue;
+      entry[energy] = active_w * entry[latency].get<double>();
+    }
   }
 }
 

@@ -26,7 +26,8 @@ nlohmann::ordered_json ReadProfileJson(const std::string& path);
 void RebaseDefaultLink(nlohmann::ordered_json& profile, const std::string& base_path, const std::string& output_path);
 
 // Gives every layers.table entry without energy_mj the energy
-// power.active_w × latency_ms when the profile states active_w (W × ms = mJ).
+// power.active_w × latency_ms when the profile states active_w (W × ms = mJ),
+// and likewise unfused_energy_mj from unfused_latency_ms.
 void AddEnergyFromPower(nlohmann::ordered_json& profile);
 
 // Dumps `profile` and checks that it is a valid platform profile.

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -44,10 +45,12 @@ struct MeasuredProfileSpec {
   std::string output_path;  // default_link is rebased to it ("" → absolute)
   std::string note;         // appended to "source"
   nlohmann::ordered_json measured;  // becomes provenance.measured
+  // By LayerId, the measured unfused latencies to write (empty: none).
+  std::vector<std::optional<double>> unfused_latency_ms;
 };
 
 // The base profile with layers.table = the mapped per-layer latencies (and
-// energy from power.active_w), validated. Throws Error naming the base file.
+// unfused_latency_ms where spec has one; energies from power.active_w), validated. Throws Error naming the base file.
 std::string MeasuredProfileText(const LayerGraph& graph, const TraceMapping& mapping, const MeasuredProfileSpec& spec);
 
 }  // namespace dnnpart

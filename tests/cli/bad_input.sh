@@ -156,6 +156,21 @@ expect_bad "below 90 %" profile import --from ort $ort/tiny_cnn.trace.json --opt
   --model $ort/tiny_cnn.onnx --into platforms/raspberry_pi_4.json
 expect_bad "tiny_cnn.onnx: not valid JSON" profile import --from ort $ort/tiny_cnn.onnx \
   --optimized-model $ort/tiny_cnn.optimized.onnx --model $ort/tiny_cnn.onnx --into platforms/raspberry_pi_4.json
+# --unfused-trace: a trace of another model (no kernel named after a node) and the optimised trace in
+# its place (no fused node ran alone) are refused even with --force; and with another --from.
+unfused_tmp=$(mktemp -d)
+printf '[{"cat":"Session","name":"model_run","ts":0,"dur":100},{"cat":"Node","name":"/enc/MatMul_kernel_time","ts":1,"dur":50}]' \
+  >"$unfused_tmp/other.json"
+expect_bad "other.json: none of its 1 kernels is named after a node of the model (e.g. kernel '/enc/MatMul'" \
+  profile import --from ort $ort/tiny_cnn.trace.json --optimized-model $ort/tiny_cnn.optimized.onnx \
+  --model $ort/tiny_cnn.onnx --into platforms/raspberry_pi_4.json --force --unfused-trace "$unfused_tmp/other.json"
+expect_bad "tiny_cnn.trace.json: none of the 4 nodes in fused groups ran as a kernel of its own (e.g. '/c1/Conv')" \
+  profile import --from ort \
+  $ort/tiny_cnn.trace.json --optimized-model $ort/tiny_cnn.optimized.onnx --model $ort/tiny_cnn.onnx \
+  --into platforms/raspberry_pi_4.json --force --unfused-trace $ort/tiny_cnn.trace.json
+expect_bad "--unfused-trace needs --from ort" profile import tests/data/profiles/measurements.csv \
+  --into platforms/raspberry_pi_4.json --unfused-trace $ort/tiny_cnn.unfused.trace.json
+rm -rf "$unfused_tmp"
 expect_bad "give one model per trace" profile calibrate --base platforms/raspberry_pi_4.json \
   --trace $ort/tiny_cnn.trace.json --model $ort/tiny_cnn.onnx --model $ort/tiny_cnn.onnx -o /tmp/never_written.json
 expect_bad "cannot tell its optimised model" profile calibrate --base platforms/raspberry_pi_4.json \

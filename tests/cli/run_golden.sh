@@ -84,6 +84,12 @@ check profile_import_csv profile import $p/measurements.csv --into $p/good_a.jso
 check profile_import_trtexec profile import --from trtexec tests/data/trtexec/resnet18.profile.json \
   --layer-info tests/data/trtexec/resnet18.layers.json --model models/resnet18.onnx \
   --into platforms/jetson_orin_nano_8gb.json --rename orin_nano_trt_fp16
+# Issue 10: --unfused-trace (tiny_cnn run with graph optimisations disabled) gives the nodes of
+# fused groups unfused_latency_ms/unfused_energy_mj; --force: the 0.3 ms model's kernels cover < 90 %.
+check profile_import_ort_unfused profile import --from ort tests/data/ort/tiny_cnn.trace.json \
+  --optimized-model tests/data/ort/tiny_cnn.optimized.onnx --model tests/data/ort/tiny_cnn.onnx \
+  --unfused-trace tests/data/ort/tiny_cnn.unfused.trace.json --into platforms/raspberry_pi_4.json \
+  --rename pi4_ort_tiny --force
 check plan_tiny_all_plans_json plan tests/data/tiny_residual.onnx --platforms $p/good_a.json $p/good_b.json --all-plans --format json
 # Issue 10, fusion-aware costs: tiny_fused.json ran c1 + r1 and c2 + add + r2 as kernels;
 # a cut through a group charges each side's unfused cost (broken_fusions).

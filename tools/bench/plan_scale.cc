@@ -6,6 +6,8 @@
 // code copied). Also times long chains on one and two platforms.
 //   dnnpart_plan_scale table            the comparison table
 //   dnnpart_plan_scale chain LAYERS P   one chain of LAYERS layers on P platforms
+//   dnnpart_plan_scale fused LAYERS P   the same chain with every pair of adjacent
+//                                       layers (l0 l1, l2 l3, ...) a fused group
 //   dnnpart_plan_scale instance LAYERS DEVICES loose|tight best|pareto
 //                                       one row of the table, no time limit
 #include <algorithm>
@@ -149,7 +151,21 @@ struct Run {
   int64_t visited = 0;
 };
 
-Run Plan(const Instance& in, bool any_order, double time_limit_s, bool best_only) {
+// Every pair of adjacent layers (l0 l1, l2 l3, ...) runs as one kernel; each
+// layer run alone costs 1.3× its share, so every cut between a pair's layers
+// breaks a fusion.
+void FusePairs(PlatformProfile& p, int layers) {
+  for (int l = 0; l + 1 < layers; l += 2) {
+    p.fused_groups.push_back({"l" + std::to_string(l), "l" + std::to_string(l + 1)});
+    for (int m = l; m <= l + 1; ++m) {
+      LayerMeasurement& entry = p.layer_table.at("l" + std::to_string(m));
+      entry.unfused_latency_ms = 1.3 * entry.latency_ms;
+      entry.unfused_energy_mj = 1.3 * entry.energy_mj;
+    }
+  }
+}
+
+Run Plan(const Instance& in, bool any_order, double time_limit_s, bool best_only, bool fused = false) {
   const LayerGraph graph = ChainGraph(in);
   std::vector<PlatformProfile> platforms;
   std::vector<std::optional<LinkProfile>> links;
@@ -157,7 +173,9 @@ Run Plan(const Instance& in, bool any_order, double time_limit_s, bool best_only
   link.name = "link";
   link.bandwidth_bytes_per_s = in.bandwidth_bytes_per_s;
   for (int t = 0; t < 3; ++t) {
-    for (int k = 0; k < in.devices[t]; ++k) platforms.push_back(Type(in, t)), links.emplace_back(link);
+    PlatformProfile type = Type(in, t);
+    if (fused) FusePairs(type, in.layers);
+    for (int k = 0; k < in.devices[t]; ++k) platforms.push_back(type), links.emplace_back(link);
   }
   // The benchmark's chains have no camera: the input is one element.
   PlanOptions options;
@@ -204,14 +222,15 @@ int Table() {
 int main(int argc, char** argv) {
   const std::string mode = argc > 1 ? argv[1] : "table";
   if (mode == "table") return Table();
-  if (mode == "chain" && argc == 4) {
+  if ((mode == "chain" || mode == "fused") && argc == 4) {
     const int layers = std::atoi(argv[2]);
     const int platforms = std::atoi(argv[3]);
+    const bool fused = mode == "fused";
     Instance in = MakeInstance(layers, 3, false, 7);
     in.devices = {1, platforms > 1 ? 1 : 0, platforms > 2 ? platforms - 2 : 0};
-    const Run run = Plan(in, false, 600, false);
-    std::printf("chain of %d layers on %d platform(s): %.3f s, %zu Pareto plans, best %.4f fps\n", layers, platforms,
-                run.seconds, run.pareto, run.fps);
+    const Run run = Plan(in, false, 600, false, fused);
+    std::printf("%schain of %d layers on %d platform(s): %.3f s, %zu Pareto plans, best %.4f fps\n",
+                fused ? "pairwise fused " : "", layers, platforms, run.seconds, run.pareto, run.fps);
     return 0;
   }
   if (mode == "instance" && argc == 6) {
@@ -231,7 +250,7 @@ int main(int argc, char** argv) {
     return 0;
   }
   std::fprintf(stderr,
-               "usage: dnnpart_plan_scale [table | chain LAYERS PLATFORMS | instance LAYERS DEVICES loose|tight "
+               "usage: dnnpart_plan_scale [table | chain LAYERS PLATFORMS | fused LAYERS PLATFORMS | instance LAYERS DEVICES loose|tight "
                "best|pareto]\n");
   return 1;
 }
