@@ -36,6 +36,7 @@ class StateKeys {
     return static_cast<int>((counts / static_cast<int64_t>(stride_[type])) % (limit_[type] + 1));
   }
   int64_t Add(int64_t counts, size_t type) const { return counts + static_cast<int64_t>(stride_[type]); }
+  int64_t Remove(int64_t counts, size_t type) const { return counts - static_cast<int64_t>(stride_[type]); }
 
  private:
   bool any_order_;

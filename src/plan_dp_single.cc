@@ -14,6 +14,7 @@
 #include <limits>
 #include <memory>
 #include <string>
+#include <unordered_map>
 
 #include "plan_dp.h"
 
@@ -148,6 +149,53 @@ std::optional<Planner::DpOutcome> Planner::RunDenseDp(DpMode mode, Fixed limit, 
     }
   }
 
+  // Lower bounds on the longest stage still to come. On a chain whose stage
+  // times grow with their end, every segment between two adjacent
+  // boundaries runs whole on one of the devices left, so the stages after b
+  // take at least the sum over those segments of the cheapest device type
+  // left; spread over the m devices left, one stage takes at least 1/m of
+  // it. Sums are kept per set of types left (a bit mask; fixed order: the
+  // platforms after the last one), computed on first use.
+  const bool lower_bounds = growing && !options_.testing.no_bounds;
+  std::unordered_map<uint64_t, std::vector<Fixed>> left_by_mask;
+  auto work_left = [&](uint64_t mask, int b) {
+    auto [it, fresh] = left_by_mask.try_emplace(mask);
+    if (fresh) {
+      std::vector<Fixed>& left = it->second;
+      left.assign(static_cast<size_t>(full) + 1, 0);
+      for (int at = full - 1; at >= 0; --at) {
+        Fixed cheapest = std::numeric_limits<Fixed>::max();
+        for (size_t t = 0; t < 64 && (mask >> t) != 0; ++t) {
+          if (((mask >> t) & 1U) == 0) continue;
+          const size_t q = options_.any_order ? static_cast<size_t>(instances_[t][0]) : t;
+          cheapest = std::min(cheapest, head_latency_[q][static_cast<size_t>(at) + 1] - head_latency_[q][static_cast<size_t>(at)]);
+        }
+        left[static_cast<size_t>(at)] = left[static_cast<size_t>(at) + 1] + cheapest;
+      }
+    }
+    return it->second[static_cast<size_t>(b)];
+  };
+  // The bound for state (b, key): 0 when none applies.
+  auto stage_floor = [&](int64_t key, int b) -> Fixed {
+    if (!lower_bounds || n > 64 || (options_.any_order && instances_.size() > 64)) return 0;
+    const int64_t counts = keys.Counts(key);
+    const int last = keys.Last(key);
+    uint64_t mask = 0;
+    int64_t devices_left = 0;
+    if (options_.any_order) {
+      for (size_t t = 0; t < instances_.size(); ++t) {
+        const int k = static_cast<int>(instances_[t].size()) - keys.Used(counts, t);
+        if (k > 0) mask |= uint64_t{1} << t;
+        devices_left += k;
+      }
+    } else {
+      for (size_t q = static_cast<size_t>(last + 1); q < n; ++q) mask |= uint64_t{1} << q;
+      devices_left = static_cast<int64_t>(n) - (last + 1);
+    }
+    if (devices_left == 0) return 0;
+    return work_left(mask, b) / devices_left;
+  };
+
   // kBottleneck orders by bottleneck, kFastest by (latency, energy).
   auto less = [mode](const Cell& a, const Cell& b) {
     if (mode == DpMode::kBottleneck) return a.bottleneck < b.bottleneck;
@@ -248,6 +296,35 @@ std::optional<Planner::DpOutcome> Planner::RunDenseDp(DpMode mode, Fixed limit, 
     label_at(tail).more = static_cast<int32_t>(extra.size());
   };
 
+  // kBottleneck only needs the optimum's value (the plan comes from the
+  // kFastest pass under it), so a label can be dropped when the same
+  // boundary was reached with one device fewer of some type, ending on the
+  // same type, with a bottleneck and open loads no larger: every completion
+  // of it is open to that label too, with at least as many devices left.
+  // Devices of one type are interchangeable, and the resources that carry
+  // open loads (shared media, the input's and output's ports) are not
+  // per-instance, so the loads compare resource by resource.
+  auto CoveredWithFewerDevices = [&](const Cell& x, int32_t key, int b) {
+    const int64_t counts = keys.Counts(key);
+    const int last = keys.Last(key);
+    for (size_t t = 0; t < instances_.size(); ++t) {
+      const int k = keys.Used(counts, t);
+      if (k == 0 || (static_cast<int>(t) == last && k == 1)) continue;
+      const int64_t sub = keys.Key(keys.Remove(counts, t), last);
+      for (int32_t ref = static_cast<int32_t>(sub * (full + 1) + b);;) {
+        const Cell& l = label_at(ref);
+        if (PlatformOf(l) == kEmpty) break;
+        if (PlatformOf(l) != kDead && l.bottleneck <= x.bottleneck &&
+            LoadsNoWorse(loads.data() + l.loads_begin, l.loads_count, loads.data() + x.loads_begin, x.loads_count)) {
+          return true;
+        }
+        if (l.more == 0) break;
+        ref = -l.more;
+      }
+    }
+    return false;
+  };
+
   const auto started = started_;
   auto last_report = Clock::now();
   int64_t steps = 0;
@@ -283,6 +360,18 @@ std::optional<Planner::DpOutcome> Planner::RunDenseDp(DpMode mode, Fixed limit, 
       // (ties keep the first), and the bottleneck only grows.
       const bool bounded = mode == DpMode::kBottleneck && found && !options_.testing.no_bounds;
       if (bounded && x.bottleneck >= best.bottleneck) return;
+      if (mode == DpMode::kBottleneck && options_.any_order && last >= 0 && !options_.testing.no_dominance &&
+          CoveredWithFewerDevices(x, key, b)) {
+        return;
+      }
+      if (b > 0) {
+        const Fixed floor = stage_floor(key, b);
+        if (floor > limit) {  // no completion within the limit (kFastest: the cap)
+          limited = true;
+          return;
+        }
+        if (bounded && floor >= best.bottleneck) return;
+      }
       const int choices = options_.any_order ? static_cast<int>(instances_.size()) : static_cast<int>(n);
       for (int c = options_.any_order ? 0 : last + 1; c < choices; ++c) {
         int q = c;

@@ -61,7 +61,8 @@ struct PlanOptions {
     bool general_program = false;  // never use the dense single-label program (--best-only)
     bool dense_only = false;       // an Error where --best-only would fall back to the general program
     bool no_bounds = false;        // no pruning of partial plans by lower bounds on their completions
-    bool no_dominance = false;     // keep every partial plan of a state (Pareto search only)
+    bool no_dominance = false;     // keep every partial plan of a state (Pareto search), no dominance by
+                                   // states with fewer devices (--best-only's bottleneck pass)
     // The dense bottleneck program runs in rounds under a rising limit from
     // this many cells (states) on; below, one round without a limit.
     double round_cells = 65536;
