@@ -14,7 +14,8 @@
 // the warm-up). Each stage runs ORT with 1 intra-op thread. --link uses the
 // link profile's bandwidth_bytes_per_s (framing and fixed latency are not
 // emulated); the limit paces the bytes a stage writes to the next stage, not
-// the source or the sink. Prints JSON with the settings, per-stage median
+// the source or the sink. A stage sends on a chain of its own, so sending a
+// result overlaps computing the next input. Prints JSON with the settings, per-stage median
 // compute time, latency_ms (median) and throughput_per_s. Exit 2 on bad usage
 // or a runtime error. Needs tools/ort/node_modules and taskset.
 
@@ -120,6 +121,10 @@ async function worker(argv) {
   next.setNoDelay(true);
   await new Promise((r) => next.once('connect', r));
   const computeMs = [];
+  // Sends go out in order on their own chain, so a stage computes the next
+  // input while the last result is still on the wire (a link is a pipeline
+  // stage of its own, as the planner models it).
+  let sending = Promise.resolve();
   const server = net.createServer((socket) => {
     socket.setNoDelay(true);
     let chain = Promise.resolve();
@@ -134,11 +139,13 @@ async function worker(argv) {
         for (const [name, t] of Object.entries(tensors)) if (forward.has(name)) sent[name] = t;
         for (const [name, t] of Object.entries(out)) sent[name] = t;
         if (seq < 0) {  // end of stream: report and stop
+          await sending;
           process.stdout.write(JSON.stringify({ compute_median_ms: median(computeMs.slice(1)) }) + '\n');
           next.end(encode(seq, sent), () => process.exit(0));
           return;
         }
-        await send(next, encode(seq, sent), Number(bytesPerS));
+        const frame = encode(seq, sent);
+        sending = sending.then(() => send(next, frame, Number(bytesPerS)));
       });
     });
   });
