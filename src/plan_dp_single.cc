@@ -9,7 +9,10 @@
 // tie-breaking (the label found first stays) and its label count, so both
 // return the same plan; RunDp stays the reference and the fallback
 // (docs/planning.md, "Search").
+#include <atomic>
 #include <chrono>
+#include <exception>
+#include <thread>
 #include <cstdlib>
 #include <limits>
 #include <memory>
@@ -106,23 +109,87 @@ std::optional<Planner::DpOutcome> Planner::RunSingleDp(DpMode mode, Fixed cap) {
   // starts at a lower bound on the bottleneck: the cheapest total work
   // spread evenly over every device, or the input's period.
   const Fixed floor = std::max<Fixed>(period_floor_, RemainingLatency(0) / static_cast<Fixed>(platforms_.size()));
+  auto grow = [](Fixed u) {
+    return u > std::numeric_limits<Fixed>::max() / 2 ? std::numeric_limits<Fixed>::max() : u + u / 4 + 1;
+  };
   Fixed limit = std::max<Fixed>(floor, 1);
   int64_t labels = 0;
+  // Each round's result decides whether the next one runs. With two cores
+  // or more (and prefix cuts, where the rounds share no mutable state), the
+  // next round runs speculatively on a second thread with cells of its own
+  // and is cancelled when this one settles the search; the rounds and their
+  // results are those of the sequential loop, so the output is the same
+  // (docs/planning.md, "Threads").
+  const unsigned threads = options_.threads > 0 ? static_cast<unsigned>(options_.threads)
+                                                : std::max(1U, std::thread::hardware_concurrency());
+  DenseCells spare;
+  if (threads >= 2 && all_prefixes_) {
+    spare.cells.reset(static_cast<DenseCell*>(std::calloc(static_cast<size_t>(cells_count), sizeof(DenseCell))));
+  }
+  auto settles = [](const std::optional<DpOutcome>& outcome, bool cut_off) {
+    return !outcome || !outcome->plans.empty() || !outcome->complete || !cut_off;
+  };
   for (;;) {
-    limited = false;
-    std::optional<DpOutcome> outcome = RunDenseDp(mode, limit, limited, cells);
+    if (!spare.cells) {
+      limited = false;
+      std::optional<DpOutcome> outcome = RunDenseDp(mode, limit, limited, cells);
+      if (!outcome) return outcome;
+      labels += outcome->labels;
+      if (settles(outcome, limited)) {
+        outcome->labels = labels;
+        return outcome;
+      }
+      limit = grow(limit);
+      continue;
+    }
+    const Fixed next = grow(limit);
+    std::optional<DpOutcome> ahead;
+    bool ahead_limited = false;
+    std::exception_ptr ahead_error;
+    std::atomic<bool> cancel{false};
+    std::thread worker([&] {
+      try {
+        ahead = RunDenseDp(mode, next, ahead_limited, spare, &cancel);
+      } catch (...) {
+        ahead_error = std::current_exception();
+      }
+    });
+    // Joined on every path; cancelled unless its result is needed.
+    struct Join {
+      std::thread& worker;
+      std::atomic<bool>& cancel;
+      bool needed = false;
+      ~Join() {
+        if (!needed) cancel = true;
+        worker.join();
+      }
+    };
+    std::optional<DpOutcome> outcome;
+    {
+      Join join{worker, cancel};
+      limited = false;
+      outcome = RunDenseDp(mode, limit, limited, cells);
+      join.needed = !settles(outcome, limited);
+    }
     if (!outcome) return outcome;
     labels += outcome->labels;
-    if (!outcome->plans.empty() || !outcome->complete || !limited) {
+    if (settles(outcome, limited)) {
       outcome->labels = labels;
       return outcome;
     }
-    limit = limit > std::numeric_limits<Fixed>::max() / 2 ? std::numeric_limits<Fixed>::max() : limit + limit / 4 + 1;
+    if (ahead_error) std::rethrow_exception(ahead_error);
+    if (!ahead) return ahead;
+    labels += ahead->labels;
+    if (settles(ahead, ahead_limited)) {
+      ahead->labels = labels;
+      return ahead;
+    }
+    limit = grow(next);
   }
 }
 
 std::optional<Planner::DpOutcome> Planner::RunDenseDp(DpMode mode, Fixed limit, bool& limited,
-                                                      DenseCells& buffer) {
+                                                      DenseCells& buffer, const std::atomic<bool>* cancel) {
   const size_t n = platforms_.size();
   const StateKeys keys(options_.any_order, instances_, n);
   const int full = Full();
@@ -334,11 +401,13 @@ std::optional<Planner::DpOutcome> Planner::RunDenseDp(DpMode mode, Fixed limit, 
     // Expands label `ref` of state (b, key).
     auto expand = [&](int32_t key, int32_t ref) {
       const Cell x = label_at(ref);
-      if (++steps % 4096 == 0 && (options_.time_limit_s || options_.progress)) {
+      if (++steps % 4096 == 0 && (options_.time_limit_s || options_.progress || cancel != nullptr)) {
+        if (cancel != nullptr && cancel->load(std::memory_order_relaxed)) outcome.complete = false;
         const auto now = Clock::now();
         const double elapsed = std::chrono::duration<double>(now - started).count();
         if (options_.time_limit_s && elapsed > *options_.time_limit_s) outcome.complete = false;
-        if (options_.progress && now - last_report > std::chrono::milliseconds(500)) {
+        // Progress comes from the calling thread only.
+        if (options_.progress && cancel == nullptr && now - last_report > std::chrono::milliseconds(500)) {
           options_.progress(static_cast<double>(b) / full, outcome.labels);
           last_report = now;
         }

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cmath>
 #include <limits>
@@ -323,13 +324,14 @@ class Planner {
   DpOutcome RunDp(bool constrained, DpMode mode = DpMode::kPareto, Fixed cap = 0);
   // The single-label modes over dense cells (plan_dp_single.cc): the same
   // plan as RunDp, much faster. Empty when it does not apply (idle energy,
-  // goals, more than 2^26 states) or when one state would need two labels
-  // (open link loads neither dominates); RunDp then searches.
+  // goals, more than 2^26 states); RunDp then searches.
   std::optional<DpOutcome> RunSingleDp(DpMode mode, Fixed cap);
   // One pass over the cells keeping only partial plans whose bottleneck and
   // loads are at most `limit`; `limited` tells whether anything was cut off.
   // `cells` holds one cell per state, left filled by an earlier round.
-  std::optional<DpOutcome> RunDenseDp(DpMode mode, Fixed limit, bool& limited, DenseCells& cells);
+  // A round on another thread stops (incomplete) soon after *cancel is set.
+  std::optional<DpOutcome> RunDenseDp(DpMode mode, Fixed limit, bool& limited, DenseCells& cells,
+                                      const std::atomic<bool>* cancel = nullptr);
 
   // Number of plans over the cuts (orders or subsets of platforms × nested
   // chains of boundaries), as a double: it exceeds 2^63 from ~20 platforms.

@@ -330,7 +330,7 @@ TEST(SystemPlanner, BestOnlyDenseProgramKeepsSeveralLabelsPerStateExactly) {
       // a smaller bottleneck but more load on the channel can lose later.
       std::vector<size_t> all(system.devices.size());
       for (size_t d = 0; d < all.size(); ++d) all[d] = d;
-      system.media.push_back(SystemMedium{"air", MediumKind::kShared, Wire("air", 1e6 + 3e6 * (rng() % 100) / 100.0, 0, 0.3), all});
+      system.media.push_back(SystemMedium{"air", MediumKind::kShared, Wire("air", 1e6 + 3e6 * static_cast<double>(rng() % 100) / 100.0, 0, 0.3), all});
     }
     std::optional<double> fps;
     if (rng() % 4 == 0) fps = 20.0 + static_cast<double>(rng() % 200);

@@ -968,6 +968,18 @@ void CheckCase(const LayerGraph& graph, int max_cut_tensors, const std::vector<P
         EXPECT_LE(best.plans_visited, other.plans_visited) << what;
       }
     }
+    // Rounds with the next one run speculatively on a second thread: the
+    // same rounds, the same plan and the same count as on one thread.
+    PlanOptions one_thread = best_only;
+    one_thread.testing.round_cells = 0;
+    one_thread.threads = 1;
+    PlanOptions two_threads = one_thread;
+    two_threads.threads = 2;
+    const PlanResult single = PlanPartitions(graph, cuts, platforms, links, one_thread);
+    const PlanResult dual = PlanPartitions(graph, cuts, platforms, links, two_threads);
+    ASSERT_EQ(single.pareto.size(), dual.pareto.size());
+    for (size_t i = 0; i < single.pareto.size(); ++i) EXPECT_EQ(StagesOf(dual.pareto[i]), StagesOf(single.pareto[i]));
+    EXPECT_EQ(dual.plans_visited, single.plans_visited);
   }
   // Neither the bounds nor dominance between partial plans change the
   // Pareto set (the brute force above is the oracle for what it must be).

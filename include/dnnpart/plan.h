@@ -52,6 +52,9 @@ struct PlanOptions {
   // Refuse (Error naming the size) when the search has more states than this:
   // boundaries x combinations of used devices x previous device.
   int64_t max_states = 200'000'000;
+  // Threads for the search (0: one per core). Only --best-only's bottleneck
+  // rounds use a second thread today; the result is the same with any count.
+  int threads = 0;
   // Called about twice a second during long searches with the fraction of
   // boundaries done and the partial plans kept so far; may be empty.
   std::function<void(double fraction, int64_t labels)> progress;

@@ -137,6 +137,9 @@ Action RegisterPlan(CLI::App& app) {
   auto* time_limit = command->add_option("--time-limit", flags->time_limit_s,
                                          "Stop after S seconds with the best plans found so far (exit code 4)")
                          ->check(PositiveFinite());
+  command->add_option("--threads", flags->plan.threads,
+                      "Threads for the search (default: one per core; the result is the same with any count)")
+      ->check(IntegerIn(1, 256));
   command->add_option("--max-states", flags->plan.max_states,
                       "Refuse searches with more states than this (boundaries x device combinations)")
       ->check(IntegerIn(1, std::numeric_limits<int64_t>::max()));

@@ -283,6 +283,8 @@ expect_bad "--bytes: must be a whole number from 1 to 1099511627776, got '0x10'"
 expect_bad "--jobs: must be a whole number from 1 to 1024, got '1e3'" sweep --models $d/tiny_residual.onnx \
   --platform-sets $d/sweep/sets.json --jobs 1e3 --out /tmp/dnnpart_bad_sweep.csv
 expect_bad "--max-states: must be a whole number from 1 to" plan $m --platforms $p/good_a.json --max-states 1e9
+expect_bad "--threads: must be a whole number from 1 to 256" plan $m --platforms $p/good_a.json --threads 0
+expect_bad "--threads: must be a whole number from 1 to 256" plan $m --platforms $p/good_a.json --threads 2.5
 expect_bad "--bandwidths: bandwidth '1e308G'" sweep --models $d/tiny_residual.onnx --platform-sets $d/sweep/sets.json \
   --bandwidths 1e308G --out /tmp/dnnpart_bad_sweep.csv
 expect_bad "--tolerance: must be a number from 0 to 1, got 'nan'" verify /tmp --model $m --tolerance nan
