@@ -6,12 +6,12 @@
 # FUZZ_SECONDS (default 50). Exits non-zero on any finding; the crashing input
 # is left in build-san/findings/<target>/ — fix the bug, then keep the input
 # in tests/data/fuzz/<target>/ so every later run replays it.
-#   tools/fuzz.sh [target...]     (default: all four)
+#   tools/fuzz.sh [target...]     (default: all five)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${FUZZ_SECONDS:-50}
 targets=("$@")
-((${#targets[@]})) || targets=(fuzz_onnx_loader fuzz_profiles fuzz_csv_import fuzz_system)
+((${#targets[@]})) || targets=(fuzz_onnx_loader fuzz_profiles fuzz_csv_import fuzz_system fuzz_trace_import)
 
 bash tools/sanitized_tree.sh "${targets[@]}"
 
@@ -21,7 +21,21 @@ seeds_of() {
     fuzz_profiles) find tests/data/profiles tests/data/malformed platforms -name '*.json' ;;
     fuzz_csv_import) find tests/data -name '*.csv' -size -200k ;;
     fuzz_system) find platforms/systems tests/data/systems -name '*.json' ;;
+    fuzz_trace_import) seed_traces ;;
   esac
+}
+
+# fuzz_trace_import's first byte picks the file an input replaces (see the
+# target): each fixture becomes a seed with its selector byte in front.
+seed_traces() {
+  local dir=build-san/seeds/fuzz_trace_import i=0 f
+  mkdir -p "$dir"
+  for f in tests/data/ort/tiny_cnn.trace.json tests/data/ort/tiny_cnn.unfused.trace.json \
+           tests/data/trtexec/resnet18.profile.json tests/data/trtexec/resnet18.layers.json; do
+    { printf "\\$(printf '%03o' "$i")"; cat "$f"; } > "$dir/seed_$i.bin"
+    echo "$dir/seed_$i.bin"
+    i=$((i + 1))
+  done
 }
 
 status=0
