@@ -182,6 +182,33 @@ Planner::DpOutcome Planner::RunDp(bool constrained, DpMode mode, Fixed cap) {
     return offer(cost);
   };
 
+  // A partial plan is redundant when the same boundary was reached, ending
+  // on the same type, with one device fewer of some type, no worse in
+  // latency, bottleneck, energy and carried loads and strictly better in
+  // latency or energy: each of its completions is open to that plan too and
+  // strictly dominated there, so it is in no Pareto set (docs/planning.md,
+  // "fewer devices"; without idle energy, whose credit depends on the
+  // devices used).
+  auto CoveredWithFewerDevices = [&](const Label& x, int64_t key,
+                                     const std::map<int64_t, std::vector<int32_t>>& states) {
+    const int64_t counts = keys.Counts(key);
+    const int last = keys.Last(key);
+    for (size_t t = 0; t < instances_.size(); ++t) {
+      const int k = keys.Used(counts, t);
+      if (k == 0 || (static_cast<int>(t) == last && k == 1)) continue;
+      auto it = states.find(keys.Key(keys.Remove(counts, t), last));
+      if (it == states.end()) continue;
+      for (const int32_t other : it->second) {
+        const Label& l = arena[static_cast<size_t>(other)];
+        if (l.latency <= x.latency && l.bottleneck <= x.bottleneck && l.energy <= x.energy &&
+            (l.latency < x.latency || l.energy < x.energy) && loads_no_worse(l, x)) {
+          return true;
+        }
+      }
+    }
+    return false;
+  };
+
   const auto started = started_;
   auto last_report = Clock::now();
   int64_t steps = 0;
@@ -211,6 +238,10 @@ Planner::DpOutcome Planner::RunDp(bool constrained, DpMode mode, Fixed cap) {
         const Fixed energy_bound =
             x.base_energy + RemainingEnergy(b) + (idle ? idle_energy(x.idle_units, x.bottleneck) - (x.base_energy - x.energy) - slop : 0);
         if (b > 0 && !options_.testing.no_bounds && hopeless(FinalCost{x.latency + RemainingLatency(b), x.bottleneck, energy_bound, -1})) continue;
+        if (mode == DpMode::kPareto && options_.any_order && !idle && last >= 0 && !options_.testing.no_dominance &&
+            CoveredWithFewerDevices(x, key, here)) {
+          continue;
+        }
         // Next stage: a type not used up (any order), or a later platform.
         const int choices = options_.any_order ? static_cast<int>(instances_.size()) : static_cast<int>(n);
         for (int c = options_.any_order ? 0 : last + 1; c < choices; ++c) {

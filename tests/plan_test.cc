@@ -1354,7 +1354,7 @@ TEST(Planner, BoundsAndDominancePruneTheParetoSearch) {
   const int64_t without_dominance = c.Visited(false, false, true);
   EXPECT_LT(pruned, without_bounds);
   EXPECT_LT(pruned, without_dominance);
-  EXPECT_EQ(pruned, 13586);
+  EXPECT_EQ(pruned, 13159);
 }
 
 TEST(Planner, BoundsPruneTheBestOnlySearchInBothPrograms) {
