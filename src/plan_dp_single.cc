@@ -363,11 +363,14 @@ std::optional<Planner::DpOutcome> Planner::RunDenseDp(DpMode mode, Fixed limit, 
     label_at(tail).more = static_cast<int32_t>(extra.size());
   };
 
-  // kBottleneck only needs the optimum's value (the plan comes from the
-  // kFastest pass under it), so a label can be dropped when the same
-  // boundary was reached with one device fewer of some type, ending on the
-  // same type, with a bottleneck and open loads no larger: every completion
-  // of it is open to that label too, with at least as many devices left.
+  // A label can be dropped when the same boundary was reached with one
+  // device fewer of some type, ending on the same type, with open loads no
+  // larger and (kBottleneck) a bottleneck no larger or (kFastest) a strictly
+  // smaller (latency, energy): every completion of it is open to that label
+  // too, with at least as many devices left. kBottleneck only needs the
+  // optimum's value (the plan comes from the kFastest pass), so ties may go;
+  // in kFastest the completions there are strictly better, so the plan
+  // found is the same.
   // Devices of one type are interchangeable, and the resources that carry
   // open loads (shared media, the input's and output's ports) are not
   // per-instance, so the loads compare resource by resource.
@@ -381,7 +384,8 @@ std::optional<Planner::DpOutcome> Planner::RunDenseDp(DpMode mode, Fixed limit, 
       for (int32_t ref = static_cast<int32_t>(sub * (full + 1) + b);;) {
         const Cell& l = label_at(ref);
         if (PlatformOf(l) == kEmpty) break;
-        if (PlatformOf(l) != kDead && l.bottleneck <= x.bottleneck &&
+        const bool better = mode == DpMode::kBottleneck ? l.bottleneck <= x.bottleneck : less(l, x);
+        if (PlatformOf(l) != kDead && better &&
             LoadsNoWorse(loads.data() + l.loads_begin, l.loads_count, loads.data() + x.loads_begin, x.loads_count)) {
           return true;
         }
@@ -429,8 +433,7 @@ std::optional<Planner::DpOutcome> Planner::RunDenseDp(DpMode mode, Fixed limit, 
       // (ties keep the first), and the bottleneck only grows.
       const bool bounded = mode == DpMode::kBottleneck && found && !options_.testing.no_bounds;
       if (bounded && x.bottleneck >= best.bottleneck) return;
-      if (mode == DpMode::kBottleneck && options_.any_order && last >= 0 && !options_.testing.no_dominance &&
-          CoveredWithFewerDevices(x, key, b)) {
+      if (options_.any_order && last >= 0 && !options_.testing.no_dominance && CoveredWithFewerDevices(x, key, b)) {
         return;
       }
       if (b > 0) {

@@ -1369,13 +1369,13 @@ TEST(Planner, BoundsPruneTheBestOnlySearchInBothPrograms) {
   // same boundary with fewer devices (off with no_dominance).
   EXPECT_LT(dense, general);
   EXPECT_LT(dense, c.Visited(true, false, true));
-  EXPECT_EQ(dense, 43273);
+  EXPECT_EQ(dense, 42483);
   EXPECT_EQ(general, 139988);
   // Rounds under a rising limit: no stage longer than the limit is tried.
   const int64_t rounds = c.Visited(true, false, false, false, true);
   EXPECT_LT(rounds, dense);
   EXPECT_LT(rounds, c.Visited(true, false, true, false, true));
-  EXPECT_EQ(rounds, 5186);
+  EXPECT_EQ(rounds, 4396);
 }
 
 // ------------------------------------------------------------ hand-computed
