@@ -220,9 +220,7 @@ Planner::DpOutcome Planner::RunDp(bool constrained, DpMode mode, Fixed cap) {
     for (const auto& [key, bucket] : here) {
       const int64_t counts = keys.Counts(key);
       const int last = keys.Last(key);  // type (any order) or platform index; -1 at the start
-      int used = 0;
-      for (size_t t = 0; t < instances_.size() && options_.any_order; ++t) used += keys.Used(counts, t);
-      if (!options_.any_order && last >= 0) used = 1;
+      const int used = UsedDevices(keys, key);
       for (int32_t id : bucket) {
         if (++steps % 4096 == 0 && (options_.time_limit_s || options_.progress)) {
           const auto now = Clock::now();
@@ -245,14 +243,9 @@ Planner::DpOutcome Planner::RunDp(bool constrained, DpMode mode, Fixed cap) {
         // Next stage: a type not used up (any order), or a later platform.
         const int choices = options_.any_order ? static_cast<int>(instances_.size()) : static_cast<int>(n);
         for (int c = options_.any_order ? 0 : last + 1; c < choices; ++c) {
-          int q = c;
-          bool more_after = c + 1 < static_cast<int>(n);
-          if (options_.any_order) {
-            const int k = keys.Used(counts, static_cast<size_t>(c));
-            if (k >= static_cast<int>(instances_[static_cast<size_t>(c)].size())) continue;
-            q = instances_[static_cast<size_t>(c)][static_cast<size_t>(k)];
-            more_after = used + 1 < static_cast<int>(n);
-          }
+          bool more_after = false;
+          const int q = NextDevice(keys, counts, used, c, more_after);
+          if (q < 0) continue;
           // The transfer into this stage: the model input from the input
           // device, or the tensors crossing b from the previous stage.
           const HopEntry* in_hop = nullptr;
@@ -349,6 +342,27 @@ Fixed Planner::AddLoads(const Load* base, int32_t count, const HopEntry* hop, st
     bottleneck = std::max(bottleneck, at->busy);
   }
   return bottleneck;
+}
+
+int Planner::UsedDevices(const StateKeys& keys, int64_t key) const {
+  if (!options_.any_order) return keys.Last(key) >= 0 ? 1 : 0;
+  const int64_t counts = keys.Counts(key);
+  int used = 0;
+  for (size_t t = 0; t < instances_.size(); ++t) used += keys.Used(counts, t);
+  return used;
+}
+
+int Planner::NextDevice(const StateKeys& keys, int64_t counts, int used, int c, bool& more_after) const {
+  const int n = static_cast<int>(platforms_.size());
+  if (!options_.any_order) {
+    more_after = c + 1 < n;
+    return c;
+  }
+  const auto& of_type = instances_[static_cast<size_t>(c)];
+  const int k = keys.Used(counts, static_cast<size_t>(c));
+  if (k >= static_cast<int>(of_type.size())) return -1;
+  more_after = used + 1 < n;
+  return of_type[static_cast<size_t>(k)];
 }
 
 void Planner::MarkUnused(const StateKeys& keys, int64_t counts, int q, std::vector<bool>& unused) const {

@@ -426,9 +426,7 @@ std::optional<Planner::DpOutcome> Planner::RunDenseDp(DpMode mode, Fixed limit, 
       }
       const int64_t counts = keys.Counts(key);
       const int last = keys.Last(key);
-      int used = 0;
-      for (size_t t = 0; t < instances_.size() && options_.any_order; ++t) used += keys.Used(counts, t);
-      if (!options_.any_order && last >= 0) used = 1;
+      const int used = UsedDevices(keys, key);
       // kBottleneck: a plan no better than the one found cannot replace it
       // (ties keep the first), and the bottleneck only grows.
       const bool bounded = mode == DpMode::kBottleneck && found && !options_.testing.no_bounds;
@@ -446,14 +444,9 @@ std::optional<Planner::DpOutcome> Planner::RunDenseDp(DpMode mode, Fixed limit, 
       }
       const int choices = options_.any_order ? static_cast<int>(instances_.size()) : static_cast<int>(n);
       for (int c = options_.any_order ? 0 : last + 1; c < choices; ++c) {
-        int q = c;
-        bool more_after = c + 1 < static_cast<int>(n);
-        if (options_.any_order) {
-          const int k = keys.Used(counts, static_cast<size_t>(c));
-          if (k >= static_cast<int>(instances_[static_cast<size_t>(c)].size())) continue;
-          q = instances_[static_cast<size_t>(c)][static_cast<size_t>(k)];
-          more_after = used + 1 < static_cast<int>(n);
-        }
+        bool more_after = false;
+        const int q = NextDevice(keys, counts, used, c, more_after);
+        if (q < 0) continue;
         const HopEntry* in_hop = nullptr;
         if (PlatformOf(x) == kStart && q != input_) in_hop = &Hop(input_, q, 0);
         if (PlatformOf(x) != kStart) in_hop = &Hop(PlatformOf(x), q, b);

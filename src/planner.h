@@ -333,6 +333,15 @@ class Planner {
   std::optional<DpOutcome> RunDenseDp(DpMode mode, Fixed limit, bool& limited, DenseCells& cells,
                                       const std::atomic<bool>* cancel = nullptr);
 
+  // Devices used by the state with key `key` (with --any-order, summed
+  // over the types; in platform order, 1 once a stage ran).
+  int UsedDevices(const StateKeys& keys, int64_t key) const;
+  // The device of the next stage for choice c from a state with `counts`
+  // used and `used` devices (any order: the next unused instance of type
+  // c, -1 when the type is used up; platform order: platform c), and
+  // whether another stage can follow it.
+  int NextDevice(const StateKeys& keys, int64_t counts, int used, int c, bool& more_after) const;
+
   // Number of plans over the cuts (orders or subsets of platforms × nested
   // chains of boundaries), as a double: it exceeds 2^63 from ~20 platforms.
   double TotalPlans() const;
