@@ -97,8 +97,10 @@ std::optional<Planner::DpOutcome> Planner::RunSingleDp(DpMode mode, Fixed cap) {
   if (!cells.cells) throw Error("cannot allocate the search's " + std::to_string(cells_count) + " states");
   if (mode == DpMode::kFastest) return RunDenseDp(mode, cap, limited, cells);
   // Small searches take one round: rounds would repeat work that bounds
-  // already keep small.
-  if (options_.testing.no_bounds || cells_count < options_.testing.round_cells) {
+  // already keep small. Each state may try a stage to every later boundary,
+  // so the size is cells x boundaries (a 200-layer chain over 7 devices has
+  // few cells but took 0.8 s in one unlimited round, 0.1 s in rounds).
+  if (options_.testing.no_bounds || cells_count * static_cast<double>(Full() + 1) < options_.testing.round_work) {
     return RunDenseDp(mode, std::numeric_limits<Fixed>::max(), limited, cells);
   }
   // kBottleneck in rounds under a rising limit U: a round keeps only partial

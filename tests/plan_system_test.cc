@@ -362,7 +362,7 @@ TEST(SystemPlanner, BestOnlyDenseProgramKeepsSeveralLabelsPerStateExactly) {
       PlanOptions reference = options;
       reference.testing.dense_only = !general;
       reference.testing.general_program = general;
-      if (rounds) reference.testing.round_cells = 0;
+      if (rounds) reference.testing.round_work = 0;
       const PlanResult other = PlanPartitions(graph, cuts, SystemTarget(system), reference);
       ASSERT_EQ(other.pareto.size(), 1U) << what;
       EXPECT_EQ(StagesOf(other.pareto[0]), StagesOf(dense.pareto[0])) << what;

@@ -960,7 +960,7 @@ void CheckCase(const LayerGraph& graph, int max_cut_tensors, const std::vector<P
       PlanOptions reference = best_only;
       reference.testing.general_program = general;
       reference.testing.no_bounds = no_bounds;
-      if (rounds) reference.testing.round_cells = 0;
+      if (rounds) reference.testing.round_work = 0;
       const PlanResult other = PlanPartitions(graph, cuts, platforms, links, reference);
       ASSERT_EQ(other.pareto.size(), best.pareto.size()) << what;
       for (size_t i = 0; i < best.pareto.size(); ++i) EXPECT_EQ(StagesOf(other.pareto[i]), StagesOf(best.pareto[i])) << what;
@@ -971,7 +971,7 @@ void CheckCase(const LayerGraph& graph, int max_cut_tensors, const std::vector<P
     // Rounds with the next one run speculatively on a second thread: the
     // same rounds, the same plan and the same count as on one thread.
     PlanOptions one_thread = best_only;
-    one_thread.testing.round_cells = 0;
+    one_thread.testing.round_work = 0;
     one_thread.threads = 1;
     PlanOptions two_threads = one_thread;
     two_threads.threads = 2;
@@ -1336,7 +1336,7 @@ struct PruningCase {
   }
   int64_t Visited(bool best_only, bool no_bounds, bool no_dominance, bool general = false, bool rounds = false) const {
     PlanOptions options;
-    if (rounds) options.testing.round_cells = 0;
+    if (rounds) options.testing.round_work = 0;
     options.any_order = true;
     options.best_only = best_only;
     options.testing.no_bounds = no_bounds;
