@@ -21,6 +21,7 @@
 #include "dnnpart/error.h"
 #include "dnnpart/model.h"
 #include "evaluator/tensor_value.h"
+#include "loader/inference_guards.h"
 #include "loader/size_bounds.h"
 #include "topological_order.h"
 
@@ -788,6 +789,13 @@ class Driver {
     if (node.domain().empty()) {
       CheckAttributes(node, n);
       if (!ConvPoolInputsSafe(node, n)) return;
+      CheckRankTrustingInputs(node, NodeLabel(node, n), [this, n](int i) { return InputRank(n, i); });
+    }
+    // ONNX infers subgraphs and function bodies itself, unchecked.
+    if (BodyUnsafeForOnnx(node, local, local_functions_)) {
+      spdlog::debug("node '{}' ({}): not inferred by ONNX; a subgraph or function body holds an operator whose "
+                    "inference trusts its inputs (docs/loading.md)", NodeLabel(node, n), node.op_type());
+      return;
     }
     NodeContext context(*this, node, n);
     try {
