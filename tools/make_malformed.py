@@ -136,6 +136,18 @@ def if_branch_conv_weight_rank():
     return model([node], [cond, vinfo("x", [1, 3, 4])], [vinfo("y", None)], [weights("w", [4, 3, 9, 9])])
 
 
+def if_branch_conv_declared():
+    """if_branch_conv_weight_rank with its output declared ([1,4,1]) and a
+    Relu after it: it loads, and split's strict ONNX inference of the stage
+    holding the If must not infer the branches either (split_test.cc)."""
+    m = if_branch_conv_weight_rank()
+    m.graph.node.append(helper.make_node("Relu", ["y"], ["z"], name="relu"))
+    m.graph.value_info.append(vinfo("y", [1, 4, 1]))
+    del m.graph.output[:]
+    m.graph.output.append(vinfo("z", [1, 4, 1]))
+    return m
+
+
 def function_layernorm_axis():
     """layernorm_axis_out_of_range inside a model-local function: ONNX infers
     the body itself (SIGSEGV)."""
@@ -166,6 +178,7 @@ def main():
         ("stft_signal_rank0.onnx", stft_signal_rank0()),
         ("if_branch_conv_weight_rank.onnx", if_branch_conv_weight_rank()),
         ("function_layernorm_axis.onnx", function_layernorm_axis()),
+        ("if_branch_conv_declared.onnx", if_branch_conv_declared()),
     ]
     for name, m in files:
         data = m.SerializeToString()
