@@ -51,6 +51,7 @@ TEST(Malformed, EveryFileEndsInOneClearError) {
       {"conv_weight_rank.onnx", Kind::kModel, {"node 'conv' (Conv)", "input 'w' has rank 4", "'x' has rank 3"}},
       {"conv_transpose_weight_rank1.onnx", Kind::kModel, {"node 'deconv' (ConvTranspose)", "input 'w' has rank 1"}},
       {"max_unpool_indices_rank.onnx", Kind::kModel, {"node 'unpool' (MaxUnpool)", "input 'i' has rank 1"}},
+      {"conv_transpose_group0.onnx", Kind::kModel, {"node 'deconv' (ConvTranspose)", "'group' is 0"}},
       {"gemm_scalar_weight.onnx", Kind::kModel, {"node 'gemm' (Gemm)", "input 'w' has rank 0", "must have rank 2"}},
       {"layernorm_axis_out_of_range.onnx", Kind::kModel,
        {"node 'ln' (LayerNormalization)", "'axis' is -3", "between -2 and 1"}},

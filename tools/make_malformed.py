@@ -95,6 +95,12 @@ def max_unpool_indices_rank():
     return model([node], [vinfo("x", [1, 1, 2, 2]), idx], [vinfo("y", None)])
 
 
+def conv_transpose_group0():
+    """ConvTranspose with group 0: once a [1,0,5,5] output accepted."""
+    node = helper.make_node("ConvTranspose", ["x", "w"], ["y"], name="deconv", group=0)
+    return model([node], [vinfo("x", [1, 3, 4, 4])], [vinfo("y", None)], [weights("w", [3, 2, 2, 2])])
+
+
 def gemm_scalar_weight():
     """Gemm (opset 6) with a rank-0 B and transB: ONNX 1.12 reads B's second
     dimension unchecked (SIGSEGV, found by probing)."""
@@ -172,6 +178,7 @@ def main():
         ("conv_weight_rank.onnx", conv_weight_rank()),
         ("conv_transpose_weight_rank1.onnx", conv_transpose_weight_rank1()),
         ("max_unpool_indices_rank.onnx", max_unpool_indices_rank()),
+        ("conv_transpose_group0.onnx", conv_transpose_group0()),
         ("gemm_scalar_weight.onnx", gemm_scalar_weight()),
         ("layernorm_axis_out_of_range.onnx", layernorm_axis_out_of_range()),
         ("gathernd_negative_batch_dims.onnx", gathernd_negative_batch_dims()),

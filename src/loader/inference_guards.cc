@@ -94,7 +94,12 @@ void CheckRankTrustingInputs(const onnx::NodeProto& node, const std::string& lab
              std::to_string(wanted));
     }
   };
-  if (op == "Gemm") {
+  if (op == "Conv" || op == "ConvTranspose" || op == "ConvInteger" || op == "QLinearConv") {
+    // ONNX's ConvTranspose multiplies the output channels by it unchecked
+    // (0 channels, or a negative extent); Conv's ignores it.
+    const int64_t group = IntAttribute(node, "group", 1);
+    if (group < 1) refuse("attribute 'group' is " + std::to_string(group) + "; it must be 1 or more");
+  } else if (op == "Gemm") {
     // ONNX 1.12's Gemm-6 takes the output's extents from both inputs'
     // dimensions by transA/transB without checking their ranks.
     need_rank(0, 2);
