@@ -52,6 +52,7 @@ TEST(Malformed, EveryFileEndsInOneClearError) {
       {"conv_transpose_weight_rank1.onnx", Kind::kModel, {"node 'deconv' (ConvTranspose)", "input 'w' has rank 1"}},
       {"max_unpool_indices_rank.onnx", Kind::kModel, {"node 'unpool' (MaxUnpool)", "input 'i' has rank 1"}},
       {"conv_transpose_group0.onnx", Kind::kModel, {"node 'deconv' (ConvTranspose)", "'group' is 0"}},
+      {"transpose_perm_short.onnx", Kind::kModel, {"node 't' (Transpose)", "'perm' has 1 entries", "rank 2"}},
       {"gemm_scalar_weight.onnx", Kind::kModel, {"node 'gemm' (Gemm)", "input 'w' has rank 0", "must have rank 2"}},
       {"layernorm_axis_out_of_range.onnx", Kind::kModel,
        {"node 'ln' (LayerNormalization)", "'axis' is -3", "between -2 and 1"}},

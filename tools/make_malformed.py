@@ -101,6 +101,12 @@ def conv_transpose_group0():
     return model([node], [vinfo("x", [1, 3, 4, 4])], [vinfo("y", None)], [weights("w", [3, 2, 2, 2])])
 
 
+def transpose_perm_short():
+    """Transpose of a [2,3] input with perm [0]: once a [2] output accepted."""
+    node = helper.make_node("Transpose", ["x"], ["y"], name="t", perm=[0])
+    return model([node], [vinfo("x", [2, 3])], [vinfo("y", None)])
+
+
 def gemm_scalar_weight():
     """Gemm (opset 6) with a rank-0 B and transB: ONNX 1.12 reads B's second
     dimension unchecked (SIGSEGV, found by probing)."""
@@ -179,6 +185,7 @@ def main():
         ("conv_transpose_weight_rank1.onnx", conv_transpose_weight_rank1()),
         ("max_unpool_indices_rank.onnx", max_unpool_indices_rank()),
         ("conv_transpose_group0.onnx", conv_transpose_group0()),
+        ("transpose_perm_short.onnx", transpose_perm_short()),
         ("gemm_scalar_weight.onnx", gemm_scalar_weight()),
         ("layernorm_axis_out_of_range.onnx", layernorm_axis_out_of_range()),
         ("gathernd_negative_batch_dims.onnx", gathernd_negative_batch_dims()),

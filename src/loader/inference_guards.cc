@@ -99,6 +99,17 @@ void CheckRankTrustingInputs(const onnx::NodeProto& node, const std::string& lab
     // (0 channels, or a negative extent); Conv's ignores it.
     const int64_t group = IntAttribute(node, "group", 1);
     if (group < 1) refuse("attribute 'group' is " + std::to_string(group) + "; it must be 1 or more");
+  } else if (op == "Transpose") {
+    // ONNX checks each perm entry but not their count: perm [0] over a
+    // rank-2 input gave a rank-1 output. (Not a memory fault: bodies with a
+    // Transpose are still inferred by ONNX.)
+    const int r = rank(0);
+    for (const auto& attribute : node.attribute()) {
+      if (attribute.name() == "perm" && r >= 0 && attribute.ints_size() != r) {
+        refuse("attribute 'perm' has " + std::to_string(attribute.ints_size()) + " entries but input '" +
+               node.input(0) + "' has rank " + std::to_string(r));
+      }
+    }
   } else if (op == "Gemm") {
     // ONNX 1.12's Gemm-6 takes the output's extents from both inputs'
     // dimensions by transA/transB without checking their ranks.

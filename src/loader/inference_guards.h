@@ -25,7 +25,8 @@ using InputRankFn = std::function<int(int)>;
 
 // Throws Error("node '<label>' (<op>): ...") when a default-domain node's
 // input ranks or rank-dependent attributes break what its ONNX inference
-// function trusts: a convolution's group of 1 or more, Gemm's inputs of rank 2, LayerNormalization's axis within
+// function trusts: a convolution's group of 1 or more, Transpose's perm with
+// one entry per input axis, Gemm's inputs of rank 2, LayerNormalization's axis within
 // the input's rank, GatherND's batch_dims of 0 or more, STFT's signal of rank
 // 3. Unknown ranks pass.
 void CheckRankTrustingInputs(const onnx::NodeProto& node, const std::string& label, const InputRankFn& rank);
