@@ -130,6 +130,15 @@ def gathernd_negative_batch_dims():
     return model([node], [vinfo("x", [2, 3]), idx], [vinfo("y", None)])
 
 
+def gathernd_batch_dims_untyped():
+    """gathernd_negative_batch_dims with the attribute's type unset: ONNX
+    still reads its i field (a fuzzing finding; the check once looked only
+    at attributes typed INT)."""
+    m = gathernd_negative_batch_dims()
+    m.graph.node[0].attribute[0].ClearField("type")
+    return m
+
+
 def stft_signal_rank0():
     """STFT of a scalar signal: ONNX 1.12 reads its dimensions unchecked."""
     node = helper.make_node("STFT", ["x", "step"], ["y"], name="stft")
@@ -189,6 +198,7 @@ def main():
         ("gemm_scalar_weight.onnx", gemm_scalar_weight()),
         ("layernorm_axis_out_of_range.onnx", layernorm_axis_out_of_range()),
         ("gathernd_negative_batch_dims.onnx", gathernd_negative_batch_dims()),
+        ("gathernd_batch_dims_untyped.onnx", gathernd_batch_dims_untyped()),
         ("stft_signal_rank0.onnx", stft_signal_rank0()),
         ("if_branch_conv_weight_rank.onnx", if_branch_conv_weight_rank()),
         ("function_layernorm_axis.onnx", function_layernorm_axis()),

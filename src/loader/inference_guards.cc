@@ -15,9 +15,12 @@ bool IsDefaultDomain(const onnx::NodeProto& node) {
   return node.domain().empty() || node.domain() == "ai.onnx";
 }
 
+// The integer ONNX reads for attribute `name`: the first attribute of that
+// name (as the inference context finds it) whose `i` is set, whatever its
+// declared type (a fuzzed type once hid a negative batch_dims).
 int64_t IntAttribute(const onnx::NodeProto& node, const std::string& name, int64_t fallback) {
   for (const auto& attribute : node.attribute()) {
-    if (attribute.name() == name && attribute.type() == onnx::AttributeProto::INT) return attribute.i();
+    if (attribute.name() == name) return attribute.has_i() ? attribute.i() : fallback;
   }
   return fallback;
 }
@@ -29,7 +32,7 @@ bool HasNonPositiveSize(const onnx::NodeProto& node) {
   for (const auto& attribute : node.attribute()) {
     if (!attribute.ref_attr_name().empty()) continue;
     if (std::find(std::begin(kPositive), std::end(kPositive), attribute.name()) == std::end(kPositive)) continue;
-    if (attribute.type() == onnx::AttributeProto::INT && attribute.i() < 1) return true;
+    if (attribute.has_i() && attribute.i() < 1) return true;
     if (std::any_of(attribute.ints().begin(), attribute.ints().end(), [](int64_t v) { return v < 1; })) return true;
   }
   return false;

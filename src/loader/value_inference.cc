@@ -212,7 +212,7 @@ void CheckAttributes(const onnx::NodeProto& node, int n) {
       throw Error("node '" + NodeLabel(node, n) + "' (" + node.op_type() + "): attribute '" + attribute.name() +
                   "' holds " + std::to_string(value) + "; it must be between 1 and 2^31");
     };
-    if (attribute.type() == onnx::AttributeProto::INT) check(attribute.i());
+    if (attribute.has_i()) check(attribute.i());  // ONNX reads i() whatever the declared type
     for (int64_t value : attribute.ints()) check(value);
   }
 }
