@@ -139,6 +139,13 @@ def gathernd_batch_dims_untyped():
     return m
 
 
+def split_without_outputs():
+    """A Split with no outputs and no split sizes: ONNX 1.12 divides the axis
+    extent by the output count (SIGFPE, a fuzzing finding)."""
+    node = helper.make_node("Split", ["x"], [], name="split", axis=1)
+    return model([node], [vinfo("x", [1, 8])], [vinfo("y", None)], opsets=(("", 12),))
+
+
 def stft_signal_rank0():
     """STFT of a scalar signal: ONNX 1.12 reads its dimensions unchecked."""
     node = helper.make_node("STFT", ["x", "step"], ["y"], name="stft")
@@ -199,6 +206,7 @@ def main():
         ("layernorm_axis_out_of_range.onnx", layernorm_axis_out_of_range()),
         ("gathernd_negative_batch_dims.onnx", gathernd_negative_batch_dims()),
         ("gathernd_batch_dims_untyped.onnx", gathernd_batch_dims_untyped()),
+        ("split_without_outputs.onnx", split_without_outputs()),
         ("stft_signal_rank0.onnx", stft_signal_rank0()),
         ("if_branch_conv_weight_rank.onnx", if_branch_conv_weight_rank()),
         ("function_layernorm_axis.onnx", function_layernorm_axis()),

@@ -50,7 +50,7 @@ class BodyWalk {
     for (size_t i = 0; i < pending_.size(); ++i) {
       const onnx::NodeProto& body_node = *pending_[i];
       if (IsDefaultDomain(body_node) && IsRankTrustingOp(body_node.op_type())) return true;
-      if (HasNonPositiveSize(body_node)) return true;
+      if (HasNonPositiveSize(body_node) || body_node.output_size() == 0) return true;
       AddSubgraphs(body_node);
       auto called = functions_.find(body_node.domain() + ":" + body_node.op_type());
       if (called != functions_.end()) AddFunction(*called->second);

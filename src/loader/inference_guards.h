@@ -40,8 +40,9 @@ bool IsRankTrustingOp(const std::string& op);
 // True when one of `node`'s subgraphs (at any depth), or the body of the
 // model-local function `local` (nullptr: none) or of a local function called
 // from either, holds a default-domain node for which IsRankTrustingOp holds,
-// or a node whose strides, dilations, kernel_shape or blocksize hold a value
-// below 1 (ONNX divides by them). `functions` maps "domain:name" to the
+// a node whose strides, dilations, kernel_shape or blocksize hold a value
+// below 1 (ONNX divides by them), or a node without outputs (ONNX's Split
+// divides by their count). `functions` maps "domain:name" to the
 // model's local functions.
 bool BodyUnsafeForOnnx(const onnx::NodeProto& node, const onnx::FunctionProto* local,
                            const std::unordered_map<std::string, const onnx::FunctionProto*>& functions);

@@ -791,6 +791,8 @@ class Driver {
       if (!ConvPoolInputsSafe(node, n)) return;
       CheckRankTrustingInputs(node, NodeLabel(node, n), [this, n](int i) { return InputRank(n, i); });
     }
+    // Nothing to infer; ONNX's Split divides its input by the output count.
+    if (node.output_size() == 0) return;
     // ONNX infers subgraphs and function bodies itself, unchecked.
     if (BodyUnsafeForOnnx(node, local, local_functions_)) {
       spdlog::debug("node '{}' ({}): not inferred by ONNX; a subgraph or function body holds an operator whose "
