@@ -59,6 +59,7 @@ TEST(Malformed, EveryFileEndsInOneClearError) {
       {"gathernd_negative_batch_dims.onnx", Kind::kModel, {"node 'gather' (GatherND)", "'batch_dims' is -3"}},
       {"gathernd_batch_dims_untyped.onnx", Kind::kModel, {"node 'gather' (GatherND)", "'batch_dims' is -3"}},
       {"split_without_outputs.onnx", Kind::kModel, {"no compute node that reaches a graph output"}},
+      {"scan_without_body.onnx", Kind::kModel, {"node 'scan' (Scan)", "graph attribute 'body' is missing"}},
       {"stft_signal_rank0.onnx", Kind::kModel, {"node 'stft' (STFT)", "input 'x' has rank 0", "must have rank 3"}},
       // ONNX is not asked to infer bodies it would crash in: the output is unknown.
       {"if_branch_conv_weight_rank.onnx", Kind::kModel, {"tensor 'y' (output of node 'if', op If)"}},

@@ -146,6 +146,13 @@ def split_without_outputs():
     return model([node], [vinfo("x", [1, 8])], [vinfo("y", None)], opsets=(("", 12),))
 
 
+def scan_without_body():
+    """A Scan without its body: ONNX 1.12 dereferences the missing graph's
+    inferencer (SIGSEGV, found by probing)."""
+    node = helper.make_node("Scan", ["x"], ["y"], name="scan", num_scan_inputs=1)
+    return model([node], [vinfo("x", [2, 3])], [vinfo("y", None)], opsets=(("", 11),))
+
+
 def stft_signal_rank0():
     """STFT of a scalar signal: ONNX 1.12 reads its dimensions unchecked."""
     node = helper.make_node("STFT", ["x", "step"], ["y"], name="stft")
@@ -207,6 +214,7 @@ def main():
         ("gathernd_negative_batch_dims.onnx", gathernd_negative_batch_dims()),
         ("gathernd_batch_dims_untyped.onnx", gathernd_batch_dims_untyped()),
         ("split_without_outputs.onnx", split_without_outputs()),
+        ("scan_without_body.onnx", scan_without_body()),
         ("stft_signal_rank0.onnx", stft_signal_rank0()),
         ("if_branch_conv_weight_rank.onnx", if_branch_conv_weight_rank()),
         ("function_layernorm_axis.onnx", function_layernorm_axis()),

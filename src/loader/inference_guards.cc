@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <iterator>
+#include <map>
 #include <set>
 #include <string_view>
 #include <vector>
@@ -38,6 +39,21 @@ bool HasNonPositiveSize(const onnx::NodeProto& node) {
   return false;
 }
 
+// The graph attribute a control-flow node lacks ("" when none): ONNX's
+// inference functions dereference the inferencer of each unchecked.
+std::string MissingBody(const onnx::NodeProto& node) {
+  static const std::map<std::string, std::vector<std::string>, std::less<>> kBodies = {
+      {"If", {"then_branch", "else_branch"}}, {"Loop", {"body"}}, {"Scan", {"body"}}};
+  auto bodies = kBodies.find(node.op_type());
+  if (!IsDefaultDomain(node) || bodies == kBodies.end()) return "";
+  for (const std::string& name : bodies->second) {
+    const bool present = std::any_of(node.attribute().begin(), node.attribute().end(),
+                                     [&](const auto& attribute) { return attribute.name() == name && attribute.has_g(); });
+    if (!present) return name;
+  }
+  return "";
+}
+
 // Walks bodies breadth-first; each local function is visited once.
 class BodyWalk {
  public:
@@ -51,6 +67,7 @@ class BodyWalk {
       const onnx::NodeProto& body_node = *pending_[i];
       if (IsDefaultDomain(body_node) && IsRankTrustingOp(body_node.op_type())) return true;
       if (HasNonPositiveSize(body_node) || body_node.output_size() == 0) return true;
+      if (!MissingBody(body_node).empty()) return true;
       AddSubgraphs(body_node);
       auto called = functions_.find(body_node.domain() + ":" + body_node.op_type());
       if (called != functions_.end()) AddFunction(*called->second);
@@ -90,6 +107,9 @@ bool IsRankTrustingOp(const std::string& op) {
 void CheckRankTrustingInputs(const onnx::NodeProto& node, const std::string& label, const InputRankFn& rank) {
   const std::string& op = node.op_type();
   auto refuse = [&](const std::string& what) { throw Error("node '" + label + "' (" + op + "): " + what); };
+  if (const std::string body = MissingBody(node); !body.empty()) {
+    refuse("the graph attribute '" + body + "' is missing");
+  }
   auto need_rank = [&](int i, int wanted) {
     const int r = rank(i);
     if (r >= 0 && r != wanted) {

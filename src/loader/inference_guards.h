@@ -25,7 +25,8 @@ using InputRankFn = std::function<int(int)>;
 
 // Throws Error("node '<label>' (<op>): ...") when a default-domain node's
 // input ranks or rank-dependent attributes break what its ONNX inference
-// function trusts: a convolution's group of 1 or more, Transpose's perm with
+// function trusts: If's, Loop's and Scan's graph attributes present, a
+// convolution's group of 1 or more, Transpose's perm with
 // one entry per input axis, Gemm's inputs of rank 2, LayerNormalization's axis within
 // the input's rank, GatherND's batch_dims of 0 or more, STFT's signal of rank
 // 3. Unknown ranks pass.
@@ -41,8 +42,8 @@ bool IsRankTrustingOp(const std::string& op);
 // model-local function `local` (nullptr: none) or of a local function called
 // from either, holds a default-domain node for which IsRankTrustingOp holds,
 // a node whose strides, dilations, kernel_shape or blocksize hold a value
-// below 1 (ONNX divides by them), or a node without outputs (ONNX's Split
-// divides by their count). `functions` maps "domain:name" to the
+// below 1 (ONNX divides by them), a node without outputs (ONNX's Split
+// divides by their count), or an If, Loop or Scan without its graphs. `functions` maps "domain:name" to the
 // model's local functions.
 bool BodyUnsafeForOnnx(const onnx::NodeProto& node, const onnx::FunctionProto* local,
                            const std::unordered_map<std::string, const onnx::FunctionProto*>& functions);
