@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 #include <onnx/onnx_pb.h>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "dnnpart/error.h"
@@ -117,13 +118,23 @@ TEST(SplitIo, NonEmptyFolderIsRefusedUnlessForced) {
             (std::vector<std::string>{"keep.txt", "manifest.json", "stage_0.onnx", "stage_1.onnx"}));
 }
 
-// tiny_residual.onnx with every initializer moved into `data_name` next to
-// it (raw little-endian bytes, back to back). Returns the model path.
-std::string WithExternalWeights(const TempDir& tmp, const std::string& data_name, bool write_data) {
+// How WithExternalWeights lays out the data file.
+struct ExternalLayout {
+  std::string data_name = "model.data";
+  bool write_data = true;
+  std::string prefix;                                 // bytes before the first tensor's
+  std::map<std::string, std::string> first_override;  // external_data entries replaced in the first initializer
+};
+
+// tiny_residual.onnx with every initializer moved into `layout.data_name`
+// next to it (raw little-endian bytes, back to back after the prefix).
+// Returns the model path; `bytes` receives each initializer's bytes by name.
+std::string WithExternalWeights(const TempDir& tmp, const ExternalLayout& layout,
+                                std::map<std::string, std::string>* bytes_by_name = nullptr) {
   onnx::ModelProto model;
   std::ifstream in(SourcePath("tests/data/tiny_residual.onnx"), std::ios::binary);
   EXPECT_TRUE(model.ParseFromIstream(&in));
-  std::string data;
+  std::string data = layout.prefix;
   for (auto& tensor : *model.mutable_graph()->mutable_initializer()) {
     std::string bytes = tensor.raw_data();
     if (bytes.empty()) {
@@ -132,19 +143,133 @@ std::string WithExternalWeights(const TempDir& tmp, const std::string& data_name
     tensor.clear_float_data();
     tensor.clear_raw_data();
     tensor.set_data_location(onnx::TensorProto::EXTERNAL);
-    for (const auto& [key, value] : {std::pair<std::string, std::string>{"location", data_name},
-                                     {"offset", std::to_string(data.size())},
-                                     {"length", std::to_string(bytes.size())}}) {
+    std::map<std::string, std::string> entries{
+        {"location", layout.data_name}, {"offset", std::to_string(data.size())}, {"length", std::to_string(bytes.size())}};
+    if (&tensor == &model.graph().initializer(0)) {
+      for (const auto& [key, value] : layout.first_override) entries[key] = value;
+    }
+    for (const auto& [key, value] : entries) {
+      if (value.empty()) continue;  // an empty override drops the key
       auto& entry = *tensor.add_external_data();
       entry.set_key(key);
       entry.set_value(value);
     }
+    if (bytes_by_name != nullptr) (*bytes_by_name)[tensor.name()] = bytes;
     data += bytes;
   }
-  if (write_data) WriteText(tmp / data_name, data);
+  if (layout.write_data) WriteText(tmp / layout.data_name, data);
   std::ofstream out(tmp / "model.onnx", std::ios::binary);
   EXPECT_TRUE(model.SerializeToOstream(&out));
   return tmp / "model.onnx";
+}
+
+std::string WithExternalWeights(const TempDir& tmp, const std::string& data_name, bool write_data) {
+  ExternalLayout layout;
+  layout.data_name = data_name;
+  layout.write_data = write_data;
+  return WithExternalWeights(tmp, layout);
+}
+
+// The name of tiny_residual.onnx's first initializer, which first_override edits.
+std::string FirstInitializerName() {
+  onnx::ModelProto model;
+  std::ifstream in(SourcePath("tests/data/tiny_residual.onnx"), std::ios::binary);
+  EXPECT_TRUE(model.ParseFromIstream(&in));
+  return model.graph().initializer(0).name();
+}
+
+std::string ReadAll(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+// Each initializer's bytes are read from its own offset and length in the
+// data file, which starts with 1000 bytes that belong to no tensor: a reader
+// that ignored the offset (or the length) would copy those instead.
+TEST(SplitIo, ExternalDataIsReadFromItsOffsetAndLength) {
+  TempDir tmp;
+  ExternalLayout layout;
+  layout.prefix = std::string(1000, '\x7f');
+  std::map<std::string, std::string> expected;
+  const Model model = Model::Load(WithExternalWeights(tmp, layout, &expected), {});
+  SplitWriteOptions options;
+  options.out_dir = tmp / "out";
+  ASSERT_EQ(WriteSplit(model, CutsChoice({1}, 2), options).weights, "external");
+  std::map<std::string, std::string> found;
+  for (int s : {0, 1}) {
+    onnx::ModelProto stage;
+    std::ifstream in(tmp / ("out/stage_" + std::to_string(s) + ".onnx"), std::ios::binary);
+    ASSERT_TRUE(stage.ParseFromIstream(&in));
+    const std::string weights = ReadAll(tmp / ("out/stage_" + std::to_string(s) + ".weights.bin"));
+    for (const auto& tensor : stage.graph().initializer()) {
+      std::map<std::string, std::string> entries;
+      for (const auto& entry : tensor.external_data()) entries[entry.key()] = entry.value();
+      const auto offset = static_cast<size_t>(std::stoll(entries.at("offset")));
+      const auto length = static_cast<size_t>(std::stoll(entries.at("length")));
+      ASSERT_LE(offset + length, weights.size()) << tensor.name();
+      found[tensor.name()] = weights.substr(offset, length);
+    }
+  }
+  EXPECT_EQ(found.size(), expected.size());
+  for (const auto& [name, bytes] : found) {
+    EXPECT_EQ(bytes.size(), expected.at(name).size()) << name;
+    EXPECT_TRUE(bytes == expected.at(name)) << name << ": not the bytes at its offset";
+  }
+}
+
+// A range that ends past the data file is refused when the bytes are copied,
+// with the tensor named; nothing is read past the end.
+TEST(SplitIo, ExternalDataBeyondTheFileIsRefused) {
+  const std::string first = FirstInitializerName();
+  for (const auto& [key, value] : std::vector<std::pair<std::string, std::string>>{
+           {"length", "1000000"}, {"offset", "1000000"}}) {
+    TempDir tmp;
+    ExternalLayout layout;
+    layout.first_override[key] = value;
+    if (key == "offset") layout.first_override["length"] = "";  // "to the end of the file"
+    const Model model = Model::Load(WithExternalWeights(tmp, layout), {});
+    SplitWriteOptions options;
+    options.out_dir = tmp / "out";
+    try {
+      WriteSplit(model, CutsChoice({1}, 2), options);
+      ADD_FAILURE() << key << " " << value << ": written";
+    } catch (const Error& e) {
+      const std::string message = e.what();
+      EXPECT_NE(message.find("initializer '" + first + "'"), std::string::npos) << message;
+      EXPECT_NE(message.find("ends beyond the file's"), std::string::npos) << message;
+    }
+  }
+}
+
+// Offsets and lengths that are not byte counts, and locations outside the
+// model's folder, are refused at load time with the tensor named.
+TEST(SplitIo, ExternalDataWithABadRangeOrLocationIsRefusedAtLoad) {
+  const std::string first = FirstInitializerName();
+  const std::vector<std::tuple<std::string, std::string, std::string>> cases{
+      {"offset", "-8", "external data offset '-8' is not a byte count"},
+      {"length", "-1", "external data length '-1' is not a byte count"},
+      {"offset", "12abc", "external data offset '12abc' is not a byte count"},
+      {"offset", "99999999999999999999", "is not a byte count"},
+      {"offset", "9223372036854775807", "overflows 64 bits"},
+      {"location", "../model.data", "is outside the model's folder"},
+      {"location", "sub/../../model.data", "is outside the model's folder"},
+      {"location", "/etc/passwd", "is outside the model's folder"},
+  };
+  for (const auto& [key, value, fault] : cases) {
+    TempDir tmp;
+    ExternalLayout layout;
+    layout.first_override[key] = value;
+    const std::string path = WithExternalWeights(tmp, layout);
+    try {
+      Model::Load(path, {});
+      ADD_FAILURE() << key << " " << value << ": loaded";
+    } catch (const Error& e) {
+      const std::string message = e.what();
+      EXPECT_EQ(message.rfind(path, 0), 0U) << message;
+      EXPECT_NE(message.find("initializer '" + first + "'"), std::string::npos) << message;
+      EXPECT_NE(message.find(fault), std::string::npos) << key << " " << value << ": " << message;
+    }
+  }
 }
 
 TEST(SplitIo, ExternalWeightsAreCopiedIntoOneFilePerStage) {

@@ -84,6 +84,16 @@ TEST(Split, TwoStagesKeepNamesAndPassCheckerAndStrictInference) {
   EXPECT_NE(Parse(stages[1]).doc_string().find("stage 1 of 2 (platform 'p1')"), std::string::npos);
 }
 
+// The loader leaves this If to its declared shape because ONNX would infer
+// its branches unchecked (a Conv whose weight rank differs from its input's:
+// SIGSEGV in ONNX 1.12); the stage check must not hand them to ONNX either.
+TEST(Split, StageWithAnIfWhoseBranchesOnnxCannotInferIsNotInferredByOnnx) {
+  const Model model = Model::Load(SourcePath("tests/data/malformed/if_branch_conv_declared.onnx"), {});
+  const auto stages = SplitModel(model, ByName(model.graph(), {{"if"}, {"relu"}}), {});
+  ASSERT_EQ(stages.size(), 2U);
+  EXPECT_EQ(NodeNames(Parse(stages[0])), (std::vector<std::string>{"if"}));
+}
+
 TEST(Split, AGraphInputReadLaterIsSentOnByTheStagesBefore) {
   const Model model = Model::Load(SourcePath("tests/data/tiny_residual.onnx"), {});
   const auto stages = SplitModel(model, ByName(model.graph(), {{"c1", "r1", "c2"}, {"add", "r2"}}), {});

@@ -54,9 +54,12 @@ for target in "${targets[@]}"; do
     status=1
     continue
   fi
+  # A dictionary of tokens (tests/fuzz/<target>.dict), when there is one.
+  dict=()
+  [[ -f tests/fuzz/$target.dict ]] && dict=(-dict="tests/fuzz/$target.dict")
   # -rss_limit_mb and -timeout turn memory blow-ups and hangs into findings too.
   if ! ASAN_OPTIONS=detect_leaks=0 UBSAN_OPTIONS=print_stacktrace=1 \
-       "build-san/tests/fuzz/$target" -max_total_time="$seconds" -rss_limit_mb=2048 -timeout=10 \
+       "build-san/tests/fuzz/$target" "${dict[@]}" -max_total_time="$seconds" -rss_limit_mb=2048 -timeout=10 \
        -max_len=65536 -print_final_stats=1 -artifact_prefix="$findings/" "$corpus" \
        > "build-san/$target.log" 2>&1; then
     echo "fuzz.sh: $target FOUND A PROBLEM; input in $findings/, log build-san/$target.log" >&2

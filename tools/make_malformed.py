@@ -95,6 +95,105 @@ def max_unpool_indices_rank():
     return model([node], [vinfo("x", [1, 1, 2, 2]), idx], [vinfo("y", None)])
 
 
+def conv_transpose_group0():
+    """ConvTranspose with group 0: once a [1,0,5,5] output accepted."""
+    node = helper.make_node("ConvTranspose", ["x", "w"], ["y"], name="deconv", group=0)
+    return model([node], [vinfo("x", [1, 3, 4, 4])], [vinfo("y", None)], [weights("w", [3, 2, 2, 2])])
+
+
+def transpose_perm_short():
+    """Transpose of a [2,3] input with perm [0]: once a [2] output accepted."""
+    node = helper.make_node("Transpose", ["x"], ["y"], name="t", perm=[0])
+    return model([node], [vinfo("x", [2, 3])], [vinfo("y", None)])
+
+
+def gemm_scalar_weight():
+    """Gemm (opset 6) with a rank-0 B and transB: ONNX 1.12 reads B's second
+    dimension unchecked (SIGSEGV, found by probing)."""
+    node = helper.make_node("Gemm", ["x", "w", "c"], ["y"], name="gemm", transB=1, broadcast=1)
+    return model([node], [vinfo("x", [2, 1]), vinfo("w", []), vinfo("c", [2])], [vinfo("y", None)],
+                 opsets=(("", 6),))
+
+
+def layernorm_axis_out_of_range():
+    """LayerNormalization with axis -3 over a rank-2 input: ONNX 1.12 writes
+    the statistics' extents from a negative position (SIGSEGV)."""
+    node = helper.make_node("LayerNormalization", ["x", "s"], ["y", "mean"], name="ln", axis=-3)
+    return model([node], [vinfo("x", [2, 3])], [vinfo("y", None)], [weights("s", [3])], opsets=(("", 17),))
+
+
+def gathernd_negative_batch_dims():
+    """GatherND with batch_dims -3: ONNX 1.12 reads a data dimension before
+    the first (SIGSEGV)."""
+    node = helper.make_node("GatherND", ["x", "i"], ["y"], name="gather", batch_dims=-3)
+    idx = helper.make_tensor_value_info("i", TensorProto.INT64, [2, 1])
+    return model([node], [vinfo("x", [2, 3]), idx], [vinfo("y", None)])
+
+
+def gathernd_batch_dims_untyped():
+    """gathernd_negative_batch_dims with the attribute's type unset: ONNX
+    still reads its i field (a fuzzing finding; the check once looked only
+    at attributes typed INT)."""
+    m = gathernd_negative_batch_dims()
+    m.graph.node[0].attribute[0].ClearField("type")
+    return m
+
+
+def split_without_outputs():
+    """A Split with no outputs and no split sizes: ONNX 1.12 divides the axis
+    extent by the output count (SIGFPE, a fuzzing finding)."""
+    node = helper.make_node("Split", ["x"], [], name="split", axis=1)
+    return model([node], [vinfo("x", [1, 8])], [vinfo("y", None)], opsets=(("", 12),))
+
+
+def scan_without_body():
+    """A Scan without its body: ONNX 1.12 dereferences the missing graph's
+    inferencer (SIGSEGV, found by probing)."""
+    node = helper.make_node("Scan", ["x"], ["y"], name="scan", num_scan_inputs=1)
+    return model([node], [vinfo("x", [2, 3])], [vinfo("y", None)], opsets=(("", 11),))
+
+
+def stft_signal_rank0():
+    """STFT of a scalar signal: ONNX 1.12 reads its dimensions unchecked."""
+    node = helper.make_node("STFT", ["x", "step"], ["y"], name="stft")
+    step = helper.make_tensor_value_info("step", TensorProto.INT64, [])
+    return model([node], [vinfo("x", []), step], [vinfo("y", None)], opsets=(("", 17),))
+
+
+def if_branch_conv_weight_rank():
+    """conv_weight_rank inside both branches of an If whose condition is not
+    known: ONNX infers the branches itself, past dnnpart's checks (SIGSEGV)."""
+    def branch(tag):
+        conv = helper.make_node("Conv", ["x", "w"], ["y_" + tag], name="conv_" + tag)
+        return helper.make_graph([conv], tag, [], [vinfo("y_" + tag, None)])
+    node = helper.make_node("If", ["c"], ["y"], name="if", then_branch=branch("then"), else_branch=branch("else"))
+    cond = helper.make_tensor_value_info("c", TensorProto.BOOL, [])
+    return model([node], [cond, vinfo("x", [1, 3, 4])], [vinfo("y", None)], [weights("w", [4, 3, 9, 9])])
+
+
+def if_branch_conv_declared():
+    """if_branch_conv_weight_rank with its output declared ([1,4,1]) and a
+    Relu after it: it loads, and split's strict ONNX inference of the stage
+    holding the If must not infer the branches either (split_test.cc)."""
+    m = if_branch_conv_weight_rank()
+    m.graph.node.append(helper.make_node("Relu", ["y"], ["z"], name="relu"))
+    m.graph.value_info.append(vinfo("y", [1, 4, 1]))
+    del m.graph.output[:]
+    m.graph.output.append(vinfo("z", [1, 4, 1]))
+    return m
+
+
+def function_layernorm_axis():
+    """layernorm_axis_out_of_range inside a model-local function: ONNX infers
+    the body itself (SIGSEGV)."""
+    f = helper.make_function("local", "f", ["a", "b"], ["o"],
+                             [helper.make_node("LayerNormalization", ["a", "b"], ["o", "m"], axis=-3)],
+                             [helper.make_opsetid("", 17)])
+    return model([helper.make_node("f", ["x", "s"], ["y"], domain="local", name="call")],
+                 [vinfo("x", [2, 3])], [vinfo("y", None)], [weights("s", [3])], functions=[f],
+                 opsets=(("", 17), ("local", 1)))
+
+
 def main():
     out = os.path.join(os.path.dirname(__file__), "..", "tests", "data", "malformed")
     os.makedirs(out, exist_ok=True)
@@ -108,11 +207,23 @@ def main():
         ("conv_weight_rank.onnx", conv_weight_rank()),
         ("conv_transpose_weight_rank1.onnx", conv_transpose_weight_rank1()),
         ("max_unpool_indices_rank.onnx", max_unpool_indices_rank()),
+        ("conv_transpose_group0.onnx", conv_transpose_group0()),
+        ("transpose_perm_short.onnx", transpose_perm_short()),
+        ("gemm_scalar_weight.onnx", gemm_scalar_weight()),
+        ("layernorm_axis_out_of_range.onnx", layernorm_axis_out_of_range()),
+        ("gathernd_negative_batch_dims.onnx", gathernd_negative_batch_dims()),
+        ("gathernd_batch_dims_untyped.onnx", gathernd_batch_dims_untyped()),
+        ("split_without_outputs.onnx", split_without_outputs()),
+        ("scan_without_body.onnx", scan_without_body()),
+        ("stft_signal_rank0.onnx", stft_signal_rank0()),
+        ("if_branch_conv_weight_rank.onnx", if_branch_conv_weight_rank()),
+        ("function_layernorm_axis.onnx", function_layernorm_axis()),
+        ("if_branch_conv_declared.onnx", if_branch_conv_declared()),
     ]
     for name, m in files:
         data = m.SerializeToString()
         write_atomic(os.path.join(out, name), data)
-        print("%-28s %5d bytes" % (name, len(data)))
+        print("%-36s %5d bytes" % (name, len(data)))
     return 0
 
 

@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <charconv>
 #include <chrono>
 #include <deque>
 #include <cstring>
@@ -92,17 +93,41 @@ int64_t NewestKnownOpset() {
   return it == ranges.end() ? 0 : it->second.second;
 }
 
-// External data may only name files inside the model's folder; it is never read.
+// A byte count as external data writes it: decimal digits only, no sign.
+std::optional<int64_t> ParseByteCount(const std::string& text) {
+  int64_t value = -1;
+  const char* end = text.data() + text.size();
+  const auto [last, error] = std::from_chars(text.data(), end, value);
+  if (text.empty() || text[0] == '-' || error != std::errc() || last != end) return std::nullopt;
+  return value;
+}
+
+// External data may only name files inside the model's folder, at an offset
+// and length that are byte counts whose sum fits in 64 bits (the split writer
+// reads that range and trusts these). The file is never read here.
 void CheckExternalData(const onnx::TensorProto& tensor, const std::string& owner) {
   if (tensor.data_location() != onnx::TensorProto::EXTERNAL) return;
+  const std::string what = owner + " '" + tensor.name() + "': external data ";
+  int64_t offset = 0;
+  int64_t length = 0;
   for (const auto& entry : tensor.external_data()) {
+    if (entry.key() == "offset" || entry.key() == "length") {
+      const std::optional<int64_t> count = ParseByteCount(entry.value());
+      if (!count) {
+        throw Error(what + entry.key() + " '" + entry.value() + "' is not a byte count (a decimal integer, 0 or more)");
+      }
+      (entry.key() == "offset" ? offset : length) = *count;
+    }
     if (entry.key() != "location") continue;
     const std::filesystem::path location(entry.value());
     const std::string normal = location.lexically_normal().generic_string();
     if (location.is_absolute() || location.has_root_name() || normal == ".." || normal.rfind("../", 0) == 0) {
-      throw Error(owner + " '" + tensor.name() + "': external data location '" + entry.value() +
-                  "' is outside the model's folder; refused");
+      throw Error(what + "location '" + entry.value() + "' is outside the model's folder; refused");
     }
+  }
+  if (length > std::numeric_limits<int64_t>::max() - offset) {
+    throw Error(what + "offset " + std::to_string(offset) + " plus length " + std::to_string(length) +
+                " overflows 64 bits");
   }
 }
 

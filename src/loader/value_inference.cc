@@ -21,6 +21,7 @@
 #include "dnnpart/error.h"
 #include "dnnpart/model.h"
 #include "evaluator/tensor_value.h"
+#include "loader/inference_guards.h"
 #include "loader/size_bounds.h"
 #include "topological_order.h"
 
@@ -211,7 +212,7 @@ void CheckAttributes(const onnx::NodeProto& node, int n) {
       throw Error("node '" + NodeLabel(node, n) + "' (" + node.op_type() + "): attribute '" + attribute.name() +
                   "' holds " + std::to_string(value) + "; it must be between 1 and 2^31");
     };
-    if (attribute.type() == onnx::AttributeProto::INT) check(attribute.i());
+    if (attribute.has_i()) check(attribute.i());  // ONNX reads i() whatever the declared type
     for (int64_t value : attribute.ints()) check(value);
   }
 }
@@ -788,6 +789,15 @@ class Driver {
     if (node.domain().empty()) {
       CheckAttributes(node, n);
       if (!ConvPoolInputsSafe(node, n)) return;
+      CheckRankTrustingInputs(node, NodeLabel(node, n), [this, n](int i) { return InputRank(n, i); });
+    }
+    // Nothing to infer; ONNX's Split divides its input by the output count.
+    if (node.output_size() == 0) return;
+    // ONNX infers subgraphs and function bodies itself, unchecked.
+    if (BodyUnsafeForOnnx(node, local, local_functions_)) {
+      spdlog::debug("node '{}' ({}): not inferred by ONNX; a subgraph or function body holds an operator whose "
+                    "inference trusts its inputs (docs/loading.md)", NodeLabel(node, n), node.op_type());
+      return;
     }
     NodeContext context(*this, node, n);
     try {

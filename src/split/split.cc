@@ -13,8 +13,10 @@
 #include <map>
 #include <optional>
 #include <string_view>
+#include <unordered_map>
 
 #include "dnnpart/error.h"
+#include "loader/inference_guards.h"
 #include "loader/model_file.h"
 #include "loader/model_internals.h"
 #include "loader/value_inference.h"
@@ -440,6 +442,17 @@ class Splitter {
     }
   }
 
+  // ONNX would infer a subgraph or function body that the loader kept from
+  // it (src/loader/inference_guards.h) without checking it first.
+  static bool HasBodyUnsafeForOnnx(const onnx::ModelProto& model) {
+    std::unordered_map<std::string, const onnx::FunctionProto*> functions;
+    for (const auto& function : model.functions()) functions[function.domain() + ":" + function.name()] = &function;
+    return std::any_of(model.graph().node().begin(), model.graph().node().end(), [&](const onnx::NodeProto& node) {
+      auto local = functions.find(node.domain() + ":" + node.op_type());
+      return BodyUnsafeForOnnx(node, local == functions.end() ? nullptr : local->second, functions);
+    });
+  }
+
   // Checks a copy whose external initializers are empty inline tensors: the
   // checker would look for their files relative to the working directory,
   // and the structure is what is checked here.
@@ -456,7 +469,7 @@ class Splitter {
     } catch (const std::exception& e) {
       throw Error("fails the ONNX checker: " + FirstLine(e.what()));
     }
-    if (model_.info().shapes_from_fallback) return;
+    if (model_.info().shapes_from_fallback || HasBodyUnsafeForOnnx(copy)) return;
     try {
       onnx::shape_inference::InferShapes(copy, onnx::OpSchemaRegistry::Instance(),
                                          onnx::ShapeInferenceOptions(/*check_type=*/true, /*error_mode=*/1));

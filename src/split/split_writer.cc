@@ -69,8 +69,14 @@ void CopyExternalWeights(onnx::ModelProto& stage, const std::filesystem::path& m
     const std::filesystem::path path = model_dir / external.location;
     std::ifstream in(path, std::ios::binary);
     if (!in) throw Error(path.string() + ": cannot open the external data of initializer '" + tensor.name() + "'");
-    int64_t length = external.length;
-    if (length < 0) length = static_cast<int64_t>(std::filesystem::file_size(path)) - external.offset;
+    // The loader checked that offset and length are byte counts whose sum fits.
+    const auto file_bytes = static_cast<int64_t>(std::filesystem::file_size(path));
+    const int64_t length = external.length >= 0 ? external.length : std::max<int64_t>(file_bytes - external.offset, 0);
+    if (external.offset > file_bytes || length > file_bytes - external.offset) {
+      throw Error(path.string() + ": the external data of initializer '" + tensor.name() + "' (offset " +
+                  std::to_string(external.offset) + ", length " + std::to_string(length) + ") ends beyond the file's " +
+                  std::to_string(file_bytes) + " bytes");
+    }
     const int64_t padding = (kWeightAlignmentBytes - weights.size() % kWeightAlignmentBytes) % kWeightAlignmentBytes;
     weights.Write(std::string(static_cast<size_t>(padding), '\0'));
     const int64_t offset = weights.size();
