@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
 
+#include <sys/stat.h>
+
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -238,6 +240,46 @@ TEST(SplitIo, ExternalDataBeyondTheFileIsRefused) {
       EXPECT_NE(message.find("initializer '" + first + "'"), std::string::npos) << message;
       EXPECT_NE(message.find("ends beyond the file's"), std::string::npos) << message;
     }
+  }
+}
+
+// A data file that is a symbolic link leaving the model's folder is refused
+// when the bytes would be copied, with the tensor named; a link inside the
+// folder is read; a FIFO is not a data file (structure-only stages, and
+// nothing blocks on it).
+TEST(SplitIo, ExternalDataThroughALinkOutOfTheFolderIsRefused) {
+  const std::string first = FirstInitializerName();
+  for (const std::string kind : {"link out", "fifo", "link in"}) {
+    TempDir tmp;
+    ExternalLayout layout;
+    const Model model = Model::Load(WithExternalWeights(tmp, layout), {});
+    const std::filesystem::path data = tmp / layout.data_name;
+    const std::filesystem::path elsewhere = std::filesystem::path(tmp / "").parent_path().string() + "_elsewhere";
+    std::filesystem::remove_all(elsewhere);
+    std::filesystem::create_directories(elsewhere);
+    if (kind == "link out") {
+      std::filesystem::rename(data, elsewhere / "real.data");
+      std::filesystem::create_symlink(elsewhere / "real.data", data);
+    } else if (kind == "link in") {
+      std::filesystem::rename(data, tmp / "real.data");
+      std::filesystem::create_symlink("real.data", data);
+    } else {
+      std::filesystem::remove(data);
+      ASSERT_EQ(mkfifo(data.c_str(), 0600), 0);
+    }
+    SplitWriteOptions options;
+    options.out_dir = tmp / "out";
+    try {
+      const std::string weights = WriteSplit(model, CutsChoice({1}, 2), options).weights;
+      EXPECT_NE(kind, "link out") << kind << ": written";
+      EXPECT_EQ(weights, kind == "fifo" ? "structure-only" : "external") << kind;
+    } catch (const Error& e) {
+      const std::string message = e.what();
+      EXPECT_EQ(kind, "link out") << message;
+      EXPECT_NE(message.find("initializer '" + first + "'"), std::string::npos) << message;
+      EXPECT_NE(message.find("outside the model's folder"), std::string::npos) << message;
+    }
+    std::filesystem::remove_all(elsewhere);
   }
 }
 

@@ -57,6 +57,27 @@ bool ExternalDataPresent(const std::vector<onnx::ModelProto>& stages, const std:
   return present;
 }
 
+// The loader refused locations that leave the model's folder as written;
+// a symbolic link inside the folder can still point elsewhere, and a FIFO
+// or a device would block the copy. Both are refused before the file is
+// opened: the resolved path must lie inside the resolved folder and be a
+// regular file.
+void CheckExternalFile(const std::filesystem::path& path, const std::filesystem::path& model_dir,
+                       const std::string& tensor) {
+  namespace fs = std::filesystem;
+  std::error_code folder_error, file_error;
+  const fs::path folder = fs::weakly_canonical(model_dir.empty() ? fs::path(".") : model_dir, folder_error);
+  const fs::path resolved = fs::weakly_canonical(path, file_error);
+  const std::string what = path.string() + ": the external data of initializer '" + tensor + "'";
+  if (folder_error || file_error) throw Error(what + " cannot be resolved");
+  const fs::path inside = resolved.lexically_relative(folder);
+  if (inside.empty() || *inside.begin() == "..") {
+    throw Error(what + " resolves to '" + resolved.string() + "', outside the model's folder (a symbolic link?); refused");
+  }
+  std::error_code type_error;
+  if (!fs::is_regular_file(resolved, type_error)) throw Error(what + " is not a regular file");
+}
+
 // Copies each external initializer's bytes, range by range, into
 // stage_k.weights.bin and points the initializer at it.
 void CopyExternalWeights(onnx::ModelProto& stage, const std::filesystem::path& model_dir, const std::string& dir,
@@ -67,6 +88,7 @@ void CopyExternalWeights(onnx::ModelProto& stage, const std::filesystem::path& m
     if (tensor.data_location() != onnx::TensorProto::EXTERNAL || DeferredData(tensor)) continue;
     const External external = ReadExternal(tensor);
     const std::filesystem::path path = model_dir / external.location;
+    CheckExternalFile(path, model_dir, tensor.name());
     std::ifstream in(path, std::ios::binary);
     if (!in) throw Error(path.string() + ": cannot open the external data of initializer '" + tensor.name() + "'");
     // The loader checked that offset and length are byte counts whose sum fits.
