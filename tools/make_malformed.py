@@ -194,6 +194,24 @@ def function_layernorm_axis():
                  opsets=(("", 17), ("local", 1)))
 
 
+def softmax_axis_out_of_range():
+    """Softmax-13 with axis 2 over a rank-2 input: ONNX 1.12 accepted it."""
+    node = helper.make_node("Softmax", ["x"], ["y"], name="softmax", axis=2)
+    return model([node], [vinfo("x", [2, 3])], [vinfo("y", None)])
+
+
+def reduce_axes_out_of_range():
+    """ReduceMean-13 over axes [3] of a rank-2 input."""
+    node = helper.make_node("ReduceMean", ["x"], ["y"], name="mean", axes=[3])
+    return model([node], [vinfo("x", [2, 3])], [vinfo("y", None)])
+
+
+def prelu_slope_rank():
+    """PRelu whose slope has a higher rank than its input."""
+    node = helper.make_node("PRelu", ["x", "s"], ["y"], name="prelu")
+    return model([node], [vinfo("x", [2, 3])], [vinfo("y", None)], [weights("s", [1, 2, 3])])
+
+
 def main():
     out = os.path.join(os.path.dirname(__file__), "..", "tests", "data", "malformed")
     os.makedirs(out, exist_ok=True)
@@ -207,6 +225,9 @@ def main():
         ("conv_weight_rank.onnx", conv_weight_rank()),
         ("conv_transpose_weight_rank1.onnx", conv_transpose_weight_rank1()),
         ("max_unpool_indices_rank.onnx", max_unpool_indices_rank()),
+        ("softmax_axis_out_of_range.onnx", softmax_axis_out_of_range()),
+        ("reduce_axes_out_of_range.onnx", reduce_axes_out_of_range()),
+        ("prelu_slope_rank.onnx", prelu_slope_rank()),
         ("conv_transpose_group0.onnx", conv_transpose_group0()),
         ("transpose_perm_short.onnx", transpose_perm_short()),
         ("gemm_scalar_weight.onnx", gemm_scalar_weight()),

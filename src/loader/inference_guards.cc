@@ -158,6 +158,41 @@ void CheckRankTrustingInputs(const onnx::NodeProto& node, const std::string& lab
   }
 }
 
+void CheckAxes(const onnx::NodeProto& node, const std::string& label, int64_t opset, const InputRankFn& rank) {
+  if (!IsDefaultDomain(node)) return;
+  static const std::set<std::string, std::less<>> kAxis = {
+      "Softmax", "LogSoftmax", "Hardmax", "LpNormalization", "TopK", "GatherElements", "ScatterElements", "Scatter"};
+  static const std::set<std::string, std::less<>> kAxes = {
+      "ReduceL1",  "ReduceL2",  "ReduceLogSum",  "ReduceLogSumExp", "ReduceMax", "ReduceMean",
+      "ReduceMin", "ReduceProd", "ReduceSum",    "ReduceSumSquare", "Squeeze",   "MeanVarianceNormalization"};
+  static const std::set<std::string, std::less<>> kNeedAxes = {"BatchNormalization", "InstanceNormalization", "LRN"};
+  const std::string& op = node.op_type();
+  const int r = rank(0);
+  auto refuse = [&](const std::string& what) { throw Error("node '" + label + "' (" + op + "): " + what); };
+  if (kNeedAxes.count(op) != 0 && r == 0) {
+    refuse("input '" + node.input(0) + "' has rank 0; it needs a channel axis");
+  }
+  if (op == "PRelu" && r >= 0 && rank(1) > r) {
+    refuse("input '" + node.input(1) + "' has rank " + std::to_string(rank(1)) + ", more than input '" +
+           node.input(0) + "' (rank " + std::to_string(r) + "); the slope must broadcast to it");
+  }
+  if (r < 0) return;
+  const bool coerced = (op == "Softmax" || op == "LogSoftmax" || op == "Hardmax") && opset < 13;
+  const int64_t high = coerced ? r : r - 1;
+  auto check = [&](const std::string& name, int64_t value) {
+    if (value >= -r && value <= high) return;
+    refuse("attribute '" + name + "' holds " + std::to_string(value) + " but input '" + node.input(0) + "' has rank " +
+           std::to_string(r) + "; it must be between " + std::to_string(-r) + " and " + std::to_string(high));
+  };
+  for (const auto& attribute : node.attribute()) {
+    if (!attribute.ref_attr_name().empty()) continue;
+    if (attribute.name() == "axis" && kAxis.count(op) != 0 && attribute.has_i()) check("axis", attribute.i());
+    if (attribute.name() == "axes" && kAxes.count(op) != 0) {
+      for (const int64_t axis : attribute.ints()) check("axes", axis);
+    }
+  }
+}
+
 bool BodyUnsafeForOnnx(const onnx::NodeProto& node, const onnx::FunctionProto* local,
                        const std::unordered_map<std::string, const onnx::FunctionProto*>& functions) {
   return BodyWalk(functions).Unsafe(node, local);

@@ -38,6 +38,17 @@ void CheckRankTrustingInputs(const onnx::NodeProto& node, const std::string& lab
 // GatherND and STFT.
 bool IsRankTrustingOp(const std::string& op);
 
+// Throws Error("node '<label>' (<op>): ...") when an axis attribute of a
+// default-domain node at model opset `opset` lies outside its input's rank,
+// which ONNX 1.12's inference clamps or ignores (a wrong shape, silently):
+// `axis` of Softmax, LogSoftmax and Hardmax (from opset 13: [-r, r-1];
+// before, on the input coerced to 2-D: [-r, r]), LpNormalization, TopK,
+// GatherElements, ScatterElements and Scatter; `axes` of the Reduce
+// operators, Squeeze and MeanVarianceNormalization. Also a rank-0 input of
+// BatchNormalization, InstanceNormalization and LRN, and a PRelu slope of
+// higher rank than its input. Unknown ranks pass.
+void CheckAxes(const onnx::NodeProto& node, const std::string& label, int64_t opset, const InputRankFn& rank);
+
 // True when one of `node`'s subgraphs (at any depth), or the body of the
 // model-local function `local` (nullptr: none) or of a local function called
 // from either, holds a default-domain node for which IsRankTrustingOp holds,

@@ -790,6 +790,7 @@ class Driver {
       CheckAttributes(node, n);
       if (!ConvPoolInputsSafe(node, n)) return;
       CheckRankTrustingInputs(node, NodeLabel(node, n), [this, n](int i) { return InputRank(n, i); });
+      CheckAxes(node, NodeLabel(node, n), opset_, [this, n](int i) { return InputRank(n, i); });
     }
     // Nothing to infer; ONNX's Split divides its input by the output count.
     if (node.output_size() == 0) return;
