@@ -54,6 +54,7 @@ TEST(Malformed, EveryFileEndsInOneClearError) {
       {"softmax_axis_out_of_range.onnx", Kind::kModel, {"node 'softmax' (Softmax)", "'axis' holds 2", "between -2 and 1"}},
       {"reduce_axes_out_of_range.onnx", Kind::kModel, {"node 'mean' (ReduceMean)", "'axes' holds 3"}},
       {"prelu_slope_rank.onnx", Kind::kModel, {"node 'prelu' (PRelu)", "input 's' has rank 3"}},
+      {"slice_axes_input_out_of_range.onnx", Kind::kModel, {"node 'slice' (Slice)", "input 'axes' holds axis 5"}},
       {"conv_transpose_group0.onnx", Kind::kModel, {"node 'deconv' (ConvTranspose)", "'group' is 0"}},
       {"transpose_perm_short.onnx", Kind::kModel, {"node 't' (Transpose)", "'perm' has 1 entries", "rank 2"}},
       {"gemm_scalar_weight.onnx", Kind::kModel, {"node 'gemm' (Gemm)", "input 'w' has rank 0", "must have rank 2"}},

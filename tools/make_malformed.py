@@ -212,6 +212,14 @@ def prelu_slope_rank():
     return model([node], [vinfo("x", [2, 3])], [vinfo("y", None)], [weights("s", [1, 2, 3])])
 
 
+def slice_axes_input_out_of_range():
+    """Slice-13 whose axes input holds 5 over a rank-2 input."""
+    node = helper.make_node("Slice", ["x", "starts", "ends", "axes"], ["y"], name="slice")
+    ints = [numpy_helper.from_array(np.array(v, dtype=np.int64), name=n)
+            for n, v in (("starts", [0]), ("ends", [1]), ("axes", [5]))]
+    return model([node], [vinfo("x", [2, 3])], [vinfo("y", None)], ints)
+
+
 def main():
     out = os.path.join(os.path.dirname(__file__), "..", "tests", "data", "malformed")
     os.makedirs(out, exist_ok=True)
@@ -228,6 +236,7 @@ def main():
         ("softmax_axis_out_of_range.onnx", softmax_axis_out_of_range()),
         ("reduce_axes_out_of_range.onnx", reduce_axes_out_of_range()),
         ("prelu_slope_rank.onnx", prelu_slope_rank()),
+        ("slice_axes_input_out_of_range.onnx", slice_axes_input_out_of_range()),
         ("conv_transpose_group0.onnx", conv_transpose_group0()),
         ("transpose_perm_short.onnx", transpose_perm_short()),
         ("gemm_scalar_weight.onnx", gemm_scalar_weight()),

@@ -158,13 +158,15 @@ void CheckRankTrustingInputs(const onnx::NodeProto& node, const std::string& lab
   }
 }
 
-void CheckAxes(const onnx::NodeProto& node, const std::string& label, int64_t opset, const InputRankFn& rank) {
+void CheckAxes(const onnx::NodeProto& node, const std::string& label, int64_t opset, const InputRankFn& rank,
+               const InputIntsFn& ints) {
   if (!IsDefaultDomain(node)) return;
   static const std::set<std::string, std::less<>> kAxis = {
       "Softmax", "LogSoftmax", "Hardmax", "LpNormalization", "TopK", "GatherElements", "ScatterElements", "Scatter"};
   static const std::set<std::string, std::less<>> kAxes = {
       "ReduceL1",  "ReduceL2",  "ReduceLogSum",  "ReduceLogSumExp", "ReduceMax", "ReduceMean",
-      "ReduceMin", "ReduceProd", "ReduceSum",    "ReduceSumSquare", "Squeeze",   "MeanVarianceNormalization"};
+      "ReduceMin", "ReduceProd", "ReduceSum",    "ReduceSumSquare", "Squeeze",   "MeanVarianceNormalization",
+      "Slice"};
   static const std::set<std::string, std::less<>> kNeedAxes = {"BatchNormalization", "InstanceNormalization", "LRN"};
   const std::string& op = node.op_type();
   const int r = rank(0);
@@ -189,6 +191,20 @@ void CheckAxes(const onnx::NodeProto& node, const std::string& label, int64_t op
     if (attribute.name() == "axis" && kAxis.count(op) != 0 && attribute.has_i()) check("axis", attribute.i());
     if (attribute.name() == "axes" && kAxes.count(op) != 0) {
       for (const int64_t axis : attribute.ints()) check("axes", axis);
+    }
+  }
+  // Axes given as an input (opset 10 on for Slice, 13 for ReduceSum and
+  // Squeeze, 18 for the other Reduce operators; CumSum always).
+  int axes_input = -1;
+  if (op == "Slice") axes_input = 3;
+  if (op == "CumSum" || (kAxes.count(op) != 0 && op != "Slice" && op != "MeanVarianceNormalization")) axes_input = 1;
+  if (axes_input < 0 || axes_input >= node.input_size() || node.input(axes_input).empty()) return;
+  if (const std::vector<int64_t>* values = ints(axes_input)) {
+    for (const int64_t axis : *values) {
+      if (axis >= -r && axis <= r - 1) continue;
+      refuse("input '" + node.input(axes_input) + "' holds axis " + std::to_string(axis) + " but input '" +
+             node.input(0) + "' has rank " + std::to_string(r) + "; it must be between " + std::to_string(-r) +
+             " and " + std::to_string(r - 1));
     }
   }
 }

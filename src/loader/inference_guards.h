@@ -14,6 +14,7 @@
 #include <functional>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 #include <onnx/onnx_pb.h>
 
@@ -38,16 +39,23 @@ void CheckRankTrustingInputs(const onnx::NodeProto& node, const std::string& lab
 // GatherND and STFT.
 bool IsRankTrustingOp(const std::string& op);
 
+// The values of input `i` when it is a small integer tensor known at load
+// time (an initializer, a Constant or a computed shape); nullptr otherwise.
+using InputIntsFn = std::function<const std::vector<int64_t>*(int)>;
+
 // Throws Error("node '<label>' (<op>): ...") when an axis attribute of a
 // default-domain node at model opset `opset` lies outside its input's rank,
 // which ONNX 1.12's inference clamps or ignores (a wrong shape, silently):
 // `axis` of Softmax, LogSoftmax and Hardmax (from opset 13: [-r, r-1];
 // before, on the input coerced to 2-D: [-r, r]), LpNormalization, TopK,
 // GatherElements, ScatterElements and Scatter; `axes` of the Reduce
-// operators, Squeeze and MeanVarianceNormalization. Also a rank-0 input of
-// BatchNormalization, InstanceNormalization and LRN, and a PRelu slope of
-// higher rank than its input. Unknown ranks pass.
-void CheckAxes(const onnx::NodeProto& node, const std::string& label, int64_t opset, const InputRankFn& rank);
+// operators, Squeeze, Slice and MeanVarianceNormalization; the axes given
+// as known inputs (Slice's input 3, CumSum's input 1, the Reduce operators'
+// and Squeeze's input 1). Also a rank-0 input of BatchNormalization,
+// InstanceNormalization and LRN, and a PRelu slope of higher rank than its
+// input. Unknown ranks and values pass.
+void CheckAxes(const onnx::NodeProto& node, const std::string& label, int64_t opset, const InputRankFn& rank,
+               const InputIntsFn& ints);
 
 // True when one of `node`'s subgraphs (at any depth), or the body of the
 // model-local function `local` (nullptr: none) or of a local function called

@@ -790,7 +790,14 @@ class Driver {
       CheckAttributes(node, n);
       if (!ConvPoolInputsSafe(node, n)) return;
       CheckRankTrustingInputs(node, NodeLabel(node, n), [this, n](int i) { return InputRank(n, i); });
-      CheckAxes(node, NodeLabel(node, n), opset_, [this, n](int i) { return InputRank(n, i); });
+      CheckAxes(
+          node, NodeLabel(node, n), opset_, [this, n](int i) { return InputRank(n, i); },
+          [this, n](int i) -> const std::vector<int64_t>* {
+            const int32_t id = i < graph_.node(n).input_size() ? index_.InputsBegin(n)[i] : -1;
+            if (id < 0) return nullptr;
+            const std::optional<std::vector<int64_t>>& values = values_[static_cast<size_t>(id)].ints;
+            return values ? &*values : nullptr;
+          });
     }
     // Nothing to infer; ONNX's Split divides its input by the output count.
     if (node.output_size() == 0) return;
