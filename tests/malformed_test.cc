@@ -66,7 +66,8 @@ TEST(Malformed, EveryFileEndsInOneClearError) {
       {"scan_without_body.onnx", Kind::kModel, {"node 'scan' (Scan)", "graph attribute 'body' is missing"}},
       {"stft_signal_rank0.onnx", Kind::kModel, {"node 'stft' (STFT)", "input 'x' has rank 0", "must have rank 3"}},
       // ONNX is not asked to infer bodies it would crash in: the output is unknown.
-      {"if_branch_conv_weight_rank.onnx", Kind::kModel, {"tensor 'y' (output of node 'if', op If)"}},
+      {"if_branch_conv_weight_rank.onnx", Kind::kModel,
+       {"node 'conv_else' in the else_branch of 'if' (Conv)", "input 'w' has rank 4"}},
       {"function_layernorm_axis.onnx", Kind::kModel, {"tensor 'y' (output of node 'call', op f)"}},
       {"link_min_payload_max.json", Kind::kLink, {"/framing/min_payload_bytes", "above 2^50"}},
       {"link_overhead_huge.json", Kind::kLink, {"/framing/overhead_bytes_per_frame", "above 2^50"}},
@@ -85,6 +86,20 @@ TEST(Malformed, EveryFileEndsInOneClearError) {
       for (const char* part : c.expected) EXPECT_NE(message.find(part), std::string::npos) << c.file << ": " << message;
     }
   }
+}
+
+// The valid counterpart of if_branch_conv_weight_rank.onnx: the loader
+// checks the If's branches itself, so ONNX may infer them and the If's
+// output gets its shape although the condition is not known at load time.
+TEST(Malformed, WellFormedIfBranchesAreStillInferredByOnnx) {
+  const Model model = Model::Load(test::SourcePath("tests/data/if_branch_conv_valid.onnx"), {});
+  bool found = false;
+  for (TensorId t = 0; t < static_cast<TensorId>(model.graph().tensor_count()); ++t) {
+    if (model.graph().tensor(t).name != "y") continue;
+    found = true;
+    EXPECT_EQ(model.graph().tensor(t).shape, (Shape{1, 4, 8, 8}));
+  }
+  EXPECT_TRUE(found);
 }
 
 // Framing arithmetic at the largest sizes a profile admits stays exact.

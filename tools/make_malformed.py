@@ -172,15 +172,39 @@ def if_branch_conv_weight_rank():
 
 
 def if_branch_conv_declared():
-    """if_branch_conv_weight_rank with its output declared ([1,4,1]) and a
-    Relu after it: it loads, and split's strict ONNX inference of the stage
+    """if_branch_conv_weight_rank one If deeper (each branch an If over the
+    malformed Conv, which the loader's walk of an If's branches does not
+    enter), with its output declared ([1,4,1]) and a Relu after it: it loads
+    from the declared shapes, and split's strict ONNX inference of the stage
     holding the If must not infer the branches either (split_test.cc)."""
+    def branch(tag):
+        inner = if_branch_conv_weight_rank().graph.node[0]
+        inner.name = "inner_" + tag
+        inner.output[0] = "y_" + tag
+        return helper.make_graph([inner], tag, [], [vinfo("y_" + tag, None)])
     m = if_branch_conv_weight_rank()
+    m.graph.node[0].CopyFrom(helper.make_node("If", ["c"], ["y"], name="if", then_branch=branch("then"),
+                                              else_branch=branch("else")))
     m.graph.node.append(helper.make_node("Relu", ["y"], ["z"], name="relu"))
     m.graph.value_info.append(vinfo("y", [1, 4, 1]))
     del m.graph.output[:]
     m.graph.output.append(vinfo("z", [1, 4, 1]))
     return m
+
+
+def if_branch_conv_valid():
+    """The valid counterpart (written to tests/data/, not malformed/): an If
+    whose condition is not known at load time, each branch a well-formed
+    Conv, outputs of symbolic shape. ONNX infers [1,4,8,8] once the loader
+    has checked the branches; it must load."""
+    def branch(tag):
+        conv = helper.make_node("Conv", ["x", "w"], ["y_" + tag], name="conv_" + tag, pads=[1, 1, 1, 1])
+        return helper.make_graph([conv], tag, [], [vinfo("y_" + tag, ["n", "c", "h", "w"])])
+    node = helper.make_node("If", ["c"], ["y"], name="if", then_branch=branch("then"), else_branch=branch("else"))
+    cond = helper.make_tensor_value_info("c", TensorProto.BOOL, [])
+    relu = helper.make_node("Relu", ["y"], ["z"], name="relu")
+    return model([node, relu], [cond, vinfo("x", [1, 3, 8, 8])], [vinfo("z", ["n", "c", "h", "w"])],
+                 [weights("w", [4, 3, 3, 3])])
 
 
 def function_layernorm_axis():
@@ -250,6 +274,8 @@ def main():
         ("function_layernorm_axis.onnx", function_layernorm_axis()),
         ("if_branch_conv_declared.onnx", if_branch_conv_declared()),
     ]
+    valid = if_branch_conv_valid()
+    write_atomic(os.path.join(out, "..", "if_branch_conv_valid.onnx"), valid.SerializeToString())
     for name, m in files:
         data = m.SerializeToString()
         write_atomic(os.path.join(out, name), data)

@@ -202,19 +202,68 @@ namespace {
 
 // Attribute values that ONNX 1.12's inference functions divide by or square
 // without checking: a zero stride or block size crashes them.
-void CheckAttributes(const onnx::NodeProto& node, int n) {
+void CheckAttributes(const onnx::NodeProto& node, const std::string& label) {
   static constexpr std::string_view kPositive[] = {"strides", "dilations", "kernel_shape", "blocksize"};
   constexpr int64_t kLimit = int64_t{1} << 31;
   for (const auto& attribute : node.attribute()) {
     if (std::find(std::begin(kPositive), std::end(kPositive), attribute.name()) == std::end(kPositive)) continue;
     auto check = [&](int64_t value) {
       if (value >= 1 && value < kLimit) return;
-      throw Error("node '" + NodeLabel(node, n) + "' (" + node.op_type() + "): attribute '" + attribute.name() +
+      throw Error("node '" + label + "' (" + node.op_type() + "): attribute '" + attribute.name() +
                   "' holds " + std::to_string(value) + "; it must be between 1 and 2^31");
     };
     if (attribute.has_i()) check(attribute.i());  // ONNX reads i() whatever the declared type
     for (int64_t value : attribute.ints()) check(value);
   }
+}
+
+// ONNX 1.12's convolution and pooling inference trusts the weight's rank:
+// it takes the kernel from the weight's spatial extents and indexes the
+// input's per-axis attributes with it, and ConvTranspose and MaxUnpool read
+// the second dimension of their second input unchecked. A weight whose rank
+// differs from the data's reads past the end (a crash, found by fuzzing).
+// Refuses such nodes; false when ONNX would read a shape that is unknown, so
+// that the node is left to the own rules.
+bool ConvPoolInputsSafe(const onnx::NodeProto& node, const std::string& label, const InputRankFn& rank) {
+  const std::string& op = node.op_type();
+  int second = -1;  // the weight (or MaxUnpool's indices)
+  if (op == "Conv" || op == "ConvInteger" || op == "ConvTranspose" || op == "MaxUnpool") {
+    second = 1;
+  } else if (op == "QLinearConv") {
+    second = 3;
+  } else if (op != "AveragePool" && op != "MaxPool" && op != "LpPool") {
+    return true;
+  }
+  const int data_rank = rank(0);
+  auto refuse = [&](const std::string& what) { throw Error("node '" + label + "' (" + op + "): " + what); };
+  if (data_rank >= 0 && data_rank < 2) {
+    refuse("input '" + node.input(0) + "' has rank " + std::to_string(data_rank) +
+           "; it needs a batch and a channel axis (rank 2 or more)");
+  }
+  if (second < 0) return true;
+  const int second_rank = rank(second);
+  if (data_rank >= 0 && second_rank >= 0 && second_rank != data_rank) {
+    refuse("input '" + node.input(second) + "' has rank " + std::to_string(second_rank) + " but input '" +
+           node.input(0) + "' has rank " + std::to_string(data_rank) + "; they must be equal");
+  }
+  if (second_rank >= 0 && second_rank < 2) {
+    refuse("input '" + node.input(second) + "' has rank " + std::to_string(second_rank) + "; it needs rank 2 or more");
+  }
+  // MaxUnpool and ConvTranspose read the second input's shape whenever the
+  // data's is known.
+  if ((op == "MaxUnpool" || op == "ConvTranspose") && data_rank >= 0 && second_rank < 0) return false;
+  return true;
+}
+
+// Every check made before ONNX infers a default-domain node; false when the
+// node must be left to the own rules (ONNX would read an unknown shape).
+bool CheckBeforeOnnx(const onnx::NodeProto& node, const std::string& label, int64_t opset, const InputRankFn& rank,
+                     const InputIntsFn& ints) {
+  CheckAttributes(node, label);
+  if (!ConvPoolInputsSafe(node, label, rank)) return false;
+  CheckRankTrustingInputs(node, label, rank);
+  CheckAxes(node, label, opset, rank, ints);
+  return true;
 }
 
 std::string TypeText(const onnx::TypeProto& type) {
@@ -254,6 +303,52 @@ bool Contradicts(const onnx::TypeProto& inferred, const onnx::TypeProto& declare
 }
 
 class Driver;
+
+// What one ONNX inference function sees of a node inside an If branch, for
+// the check of the branch before ONNX infers it (Driver::IfBranchesChecked):
+// its attributes, the types and known data of its inputs, fresh outputs.
+class BranchNodeContext final : public onnx::InferenceContext {
+ public:
+  using TypeOf = std::function<const onnx::TypeProto*(const std::string&)>;
+  using DataOf = std::function<const onnx::TensorProto*(const std::string&)>;
+  BranchNodeContext(const onnx::NodeProto& node, TypeOf type_of, DataOf data_of)
+      : node_(node), type_of_(std::move(type_of)), data_of_(std::move(data_of)),
+        outputs_(static_cast<size_t>(node.output_size())) {}
+
+  const onnx::AttributeProto* getAttribute(const std::string& name) const override {
+    for (const auto& attribute : node_.attribute()) {
+      if (attribute.name() == name) return &attribute;
+    }
+    return nullptr;
+  }
+  size_t getNumInputs() const override { return static_cast<size_t>(node_.input_size()); }
+  const onnx::TypeProto* getInputType(size_t i) const override {
+    return i < getNumInputs() && !node_.input(static_cast<int>(i)).empty() ? type_of_(node_.input(static_cast<int>(i)))
+                                                                            : nullptr;
+  }
+  const onnx::TensorProto* getInputData(size_t i) const override {
+    return i < getNumInputs() && !node_.input(static_cast<int>(i)).empty() ? data_of_(node_.input(static_cast<int>(i)))
+                                                                            : nullptr;
+  }
+  size_t getNumOutputs() const override { return outputs_.size(); }
+  onnx::TypeProto* getOutputType(size_t i) override { return &outputs_.at(i); }
+  onnx::GraphInferencer* getGraphAttributeInferencer(const std::string&) override { return nullptr; }
+  const onnx::SparseTensorProto* getInputSparseData(size_t) const override { return nullptr; }
+  const onnx::TensorShapeProto* getSymbolicInput(size_t) const override { return nullptr; }
+
+  const onnx::TypeProto& output(size_t i) const { return outputs_[i]; }
+
+ private:
+  const onnx::NodeProto& node_;
+  TypeOf type_of_;
+  DataOf data_of_;
+  std::vector<onnx::TypeProto> outputs_;
+};
+
+int RankOf(const onnx::TypeProto* type) {
+  if (type == nullptr || !type->has_tensor_type() || !type->tensor_type().has_shape()) return -1;
+  return type->tensor_type().shape().dim_size();
+}
 
 // What one ONNX inference function sees of one node: its attributes, the
 // types (and known values) of its inputs, and fresh output types to fill.
@@ -731,44 +826,94 @@ class Driver {
     return type->tensor_type().shape().dim_size();
   }
 
-  // ONNX 1.12's convolution and pooling inference trusts the weight's rank:
-  // it takes the kernel from the weight's spatial extents and indexes the
-  // input's per-axis attributes with it, and ConvTranspose and MaxUnpool read
-  // the second dimension of their second input unchecked. A weight whose rank
-  // differs from the data's reads past the end (a crash, found by fuzzing).
-  // Refuses such nodes; false when ONNX would read a shape that is unknown, so
-  // that the node is left to the own rules.
-  bool ConvPoolInputsSafe(const onnx::NodeProto& node, int n) const {
-    const std::string& op = node.op_type();
-    int second = -1;  // the weight (or MaxUnpool's indices)
-    if (op == "Conv" || op == "ConvInteger" || op == "ConvTranspose" || op == "MaxUnpool") {
-      second = 1;
-    } else if (op == "QLinearConv") {
-      second = 3;
-    } else if (op != "AveragePool" && op != "MaxPool" && op != "LpPool") {
-      return true;
+  // ONNX infers an If's branches itself, node by node, where nothing is
+  // checked first. They are walked here in the same order with the same
+  // per-node inference functions and the same inputs (outer values by their
+  // types, branch initializers and Constant values as data; an inferred
+  // output without a shape keeps its declared one, as ONNX merges them),
+  // each node checked first as a top-level node is: a node that fails a
+  // check is an Error. True when both branches passed, so ONNX may infer the
+  // If; false when a branch holds what is not walked here (a nested
+  // subgraph, another domain, a node without outputs, an operator defined by
+  // a function, a Constant other than `value`): the If is then left to the
+  // own rules.
+  bool IfBranchesChecked(const onnx::NodeProto& node, int n) {
+    for (const auto& attribute : node.attribute()) {
+      if (attribute.name() != "then_branch" && attribute.name() != "else_branch") continue;
+      if (!attribute.has_g()) return false;
+      const onnx::GraphProto& branch = attribute.g();
+      std::unordered_map<std::string, onnx::TypeProto> types;
+      std::unordered_map<std::string, const onnx::TypeProto*> declared;
+      std::unordered_map<std::string, const onnx::TensorProto*> data;
+      for (const auto& info : branch.value_info()) declared.emplace(info.name(), &info.type());
+      for (const auto& info : branch.output()) declared.emplace(info.name(), &info.type());
+      for (const auto& initializer : branch.initializer()) {
+        onnx::TypeProto& type = types[initializer.name()];
+        type.mutable_tensor_type()->set_elem_type(initializer.data_type());
+        auto* shape = type.mutable_tensor_type()->mutable_shape();
+        for (const int64_t dim : initializer.dims()) shape->add_dim()->set_dim_value(dim);
+        data[initializer.name()] = &initializer;
+      }
+      auto type_of = [&](const std::string& name) -> const onnx::TypeProto* {
+        if (auto it = types.find(name); it != types.end()) return &it->second;
+        if (auto it = declared.find(name); it != declared.end()) return it->second;
+        const int32_t id = index_.Find(name);
+        return id >= 0 ? type_[static_cast<size_t>(id)] : nullptr;
+      };
+      auto data_of = [&](const std::string& name) -> const onnx::TensorProto* {
+        auto it = data.find(name);
+        return it != data.end() ? it->second : nullptr;
+      };
+      for (int k = 0; k < branch.node_size(); ++k) {
+        const onnx::NodeProto& inner = branch.node(k);
+        if (!(inner.domain().empty() || inner.domain() == "ai.onnx") || inner.output_size() == 0) return false;
+        for (const auto& inner_attribute : inner.attribute()) {
+          if (inner_attribute.has_g() || inner_attribute.graphs_size() > 0) return false;
+        }
+        const std::string label = (inner.name().empty() ? inner.op_type() + "_" + std::to_string(k) : inner.name()) +
+                                  "' in the " + attribute.name() + " of '" + NodeLabel(node, n);
+        if (inner.op_type() == "Constant") {
+          const onnx::TensorProto* value = nullptr;
+          for (const auto& a : inner.attribute()) {
+            if (a.name() != "value" || !a.has_t()) return false;
+            value = &a.t();
+          }
+          if (value == nullptr) return false;
+          data[inner.output(0)] = value;
+        }
+        const InputRankFn rank = [&](int i) {
+          return i < inner.input_size() && !inner.input(i).empty() ? RankOf(type_of(inner.input(i))) : -1;
+        };
+        if (!CheckBeforeOnnx(inner, label, opset_, rank, [](int) -> const std::vector<int64_t>* { return nullptr; })) {
+          return false;
+        }
+        const onnx::OpSchema* schema = onnx::OpSchemaRegistry::Schema(inner.op_type(), opset_, "");
+        if (schema == nullptr) continue;  // ONNX infers nothing for it
+        if (!schema->has_type_and_shape_inference_function()) {
+          if (schema->HasFunction()) return false;
+          continue;
+        }
+        BranchNodeContext context(inner, type_of, data_of);
+        try {
+          CallGuarded([&] { schema->GetTypeAndShapeInferenceFunction()(context); },
+                      [&] { return "node '" + label + "' (" + inner.op_type() + ")"; });
+        } catch (const Error&) {
+          throw;
+        } catch (const std::exception&) {
+          continue;  // ONNX stops inferring the branch; nothing more is read
+        }
+        for (int o = 0; o < inner.output_size(); ++o) {
+          if (inner.output(o).empty()) continue;
+          const onnx::TypeProto& inferred = context.output(static_cast<size_t>(o));
+          auto known = declared.find(inner.output(o));
+          if (RankOf(&inferred) < 0 && known != declared.end()) {
+            types[inner.output(o)] = *known->second;
+          } else if (inferred.value_case() != onnx::TypeProto::VALUE_NOT_SET) {
+            types[inner.output(o)] = inferred;
+          }
+        }
+      }
     }
-    const int data_rank = InputRank(n, 0);
-    auto refuse = [&](const std::string& what) {
-      throw Error("node '" + NodeLabel(node, n) + "' (" + op + "): " + what);
-    };
-    if (data_rank >= 0 && data_rank < 2) {
-      refuse("input '" + node.input(0) + "' has rank " + std::to_string(data_rank) +
-             "; it needs a batch and a channel axis (rank 2 or more)");
-    }
-    if (second < 0) return true;
-    const int second_rank = InputRank(n, second);
-    if (data_rank >= 0 && second_rank >= 0 && second_rank != data_rank) {
-      refuse("input '" + node.input(second) + "' has rank " + std::to_string(second_rank) + " but input '" +
-             node.input(0) + "' has rank " + std::to_string(data_rank) + "; they must be equal");
-    }
-    if (second_rank >= 0 && second_rank < 2) {
-      refuse("input '" + node.input(second) + "' has rank " + std::to_string(second_rank) +
-             "; it needs rank 2 or more");
-    }
-    // MaxUnpool and ConvTranspose read the second input's shape whenever the
-    // data's is known.
-    if ((op == "MaxUnpool" || op == "ConvTranspose") && data_rank >= 0 && second_rank < 0) return false;
     return true;
   }
 
@@ -787,10 +932,7 @@ class Driver {
       return;
     }
     if (node.domain().empty()) {
-      CheckAttributes(node, n);
-      if (!ConvPoolInputsSafe(node, n)) return;
-      CheckRankTrustingInputs(node, NodeLabel(node, n), [this, n](int i) { return InputRank(n, i); });
-      CheckAxes(
+      const bool checked = CheckBeforeOnnx(
           node, NodeLabel(node, n), opset_, [this, n](int i) { return InputRank(n, i); },
           [this, n](int i) -> const std::vector<int64_t>* {
             const int32_t id = i < graph_.node(n).input_size() ? index_.InputsBegin(n)[i] : -1;
@@ -798,11 +940,14 @@ class Driver {
             const std::optional<std::vector<int64_t>>& values = values_[static_cast<size_t>(id)].ints;
             return values ? &*values : nullptr;
           });
+      if (!checked) return;
     }
     // Nothing to infer; ONNX's Split divides its input by the output count.
     if (node.output_size() == 0) return;
-    // ONNX infers subgraphs and function bodies itself, unchecked.
-    if (BodyUnsafeForOnnx(node, local, local_functions_)) {
+    // ONNX infers subgraphs and function bodies itself, unchecked; an If's
+    // branches are checked here first.
+    if (BodyUnsafeForOnnx(node, local, local_functions_) &&
+        !(local == nullptr && node.op_type() == "If" && node.domain().empty() && IfBranchesChecked(node, n))) {
       spdlog::debug("node '{}' ({}): not inferred by ONNX; a subgraph or function body holds an operator whose "
                     "inference trusts its inputs (docs/loading.md)", NodeLabel(node, n), node.op_type());
       return;
