@@ -128,19 +128,21 @@ std::optional<Planner::DpOutcome> Planner::RunSingleDp(DpMode mode, Fixed cap) {
   if (threads >= 2 && all_prefixes_) {
     spare.cells.reset(static_cast<DenseCell*>(std::calloc(static_cast<size_t>(cells_count), sizeof(DenseCell))));
   }
-  auto settles = [](const std::optional<DpOutcome>& outcome, bool cut_off) {
-    return !outcome || !outcome->plans.empty() || !outcome->complete || !cut_off;
+  // Adds a round's labels to the search's; true when the round settles the
+  // search (found the optimum, ran out of time, or cut nothing off and found
+  // nothing), its outcome then carrying every round's labels.
+  auto settled = [&labels](std::optional<DpOutcome>& outcome, bool cut_off) {
+    if (!outcome) return true;
+    labels += outcome->labels;
+    if (outcome->plans.empty() && outcome->complete && cut_off) return false;
+    outcome->labels = labels;
+    return true;
   };
   for (;;) {
     if (!spare.cells) {
       limited = false;
       std::optional<DpOutcome> outcome = RunDenseDp(mode, limit, limited, cells);
-      if (!outcome) return outcome;
-      labels += outcome->labels;
-      if (settles(outcome, limited)) {
-        outcome->labels = labels;
-        return outcome;
-      }
+      if (settled(outcome, limited)) return outcome;
       limit = grow(limit);
       continue;
     }
@@ -167,25 +169,17 @@ std::optional<Planner::DpOutcome> Planner::RunSingleDp(DpMode mode, Fixed cap) {
       }
     };
     std::optional<DpOutcome> outcome;
+    bool done = false;
     {
       Join join{worker, cancel};
       limited = false;
       outcome = RunDenseDp(mode, limit, limited, cells);
-      join.needed = !settles(outcome, limited);
+      done = settled(outcome, limited);
+      join.needed = !done;
     }
-    if (!outcome) return outcome;
-    labels += outcome->labels;
-    if (settles(outcome, limited)) {
-      outcome->labels = labels;
-      return outcome;
-    }
+    if (done) return outcome;
     if (ahead_error) std::rethrow_exception(ahead_error);
-    if (!ahead) return ahead;
-    labels += ahead->labels;
-    if (settles(ahead, ahead_limited)) {
-      ahead->labels = labels;
-      return ahead;
-    }
+    if (settled(ahead, ahead_limited)) return ahead;
     limit = grow(next);
   }
 }
