@@ -47,6 +47,24 @@ const Model& TinyCnn() {
   return model;
 }
 
+// tiny_cnn's recorded trace imported into the Pi profile with `options`.
+OrtImportResult ImportTiny(const OrtImportOptions& options) {
+  return ImportOrtIntoProfile(SourcePath(kTrace), SourcePath(kOptimized), TinyCnn().graph(),
+                              SourcePath("platforms/raspberry_pi_4.json"), options);
+}
+
+// The message of the Error ImportTiny(options) throws; a test failure and ""
+// when it throws none.
+std::string ImportTinyError(const OrtImportOptions& options) {
+  try {
+    ImportTiny(options);
+  } catch (const Error& e) {
+    return e.what();
+  }
+  ADD_FAILURE() << "no error";
+  return "";
+}
+
 std::vector<std::string> Names(const LayerGraph& graph, const std::vector<LayerId>& layers) {
   std::vector<std::string> names;
   for (LayerId l : layers) names.push_back(graph.layer(l).name);
@@ -171,18 +189,12 @@ TEST(OrtMapping, NchwcNamesAndTokensResolve) {
 }
 
 TEST(OrtImport, RefusesBelowNinetyPercentUnlessForced) {
-  const std::string base = SourcePath("platforms/raspberry_pi_4.json");
   OrtImportOptions options;
   options.min_coverage = 0.999;  // the recorded trace spends some time between kernels
-  try {
-    ImportOrtIntoProfile(SourcePath(kTrace), SourcePath(kOptimized), TinyCnn().graph(), base, options);
-    FAIL() << "no error";
-  } catch (const Error& e) {
-    EXPECT_NE(std::string(e.what()).find("--force imports anyway"), std::string::npos) << e.what();
-  }
+  const std::string refused = ImportTinyError(options);
+  EXPECT_NE(refused.find("--force imports anyway"), std::string::npos) << refused;
   options.force = true;
-  const OrtImportResult result =
-      ImportOrtIntoProfile(SourcePath(kTrace), SourcePath(kOptimized), TinyCnn().graph(), base, options);
+  const OrtImportResult result = ImportTiny(options);
   EXPECT_NE(result.profile_text.find("\"/c1/Conv\""), std::string::npos);
   EXPECT_NE(result.profile_text.find("\"missing\": \"estimate\""), std::string::npos);
   EXPECT_NE(result.profile_text.find("\"energy_mj\""), std::string::npos);  // the Pi profile has active_w
@@ -206,8 +218,7 @@ TEST(OrtImport, UnfusedTraceGivesFusedGroupNodesTheirOwnKernelTimes) {
   OrtImportOptions options;
   options.min_coverage = 0.5;  // a 0.3 ms model spends a fifth of its run between kernels
   options.unfused_trace_path = SourcePath(kUnfusedTrace);
-  const OrtImportResult result = ImportOrtIntoProfile(SourcePath(kTrace), SourcePath(kOptimized), TinyCnn().graph(),
-                                                      SourcePath("platforms/raspberry_pi_4.json"), options);
+  const OrtImportResult result = ImportTiny(options);
   const OrtTrace unfused = ReadOrtTrace(SourcePath(kUnfusedTrace));
   auto median = [&](const std::string& node) {
     for (const TraceKernel& k : unfused.kernels) {
@@ -236,53 +247,36 @@ TEST(OrtImport, UnfusedTraceGivesFusedGroupNodesTheirOwnKernelTimes) {
 }
 
 TEST(OrtImport, RefusesAnUnfusedTraceOfAnotherModel) {
-  const std::string base = SourcePath("platforms/raspberry_pi_4.json");
   OrtImportOptions options;
   options.min_coverage = 0.5;
   options.force = true;  // --force does not import a trace that names no node
   TempFile other("other.json", CraftTrace({{{"/encoder/MatMul", 300}, {"/encoder/Softmax", 100}}}));
   options.unfused_trace_path = other.path();
-  try {
-    ImportOrtIntoProfile(SourcePath(kTrace), SourcePath(kOptimized), TinyCnn().graph(), base, options);
-    FAIL() << "no error";
-  } catch (const Error& e) {
-    const std::string what = e.what();
-    EXPECT_NE(what.find(other.path() + ": none of its 2 kernels is named after a node of the model"), std::string::npos)
-        << what;
-    EXPECT_NE(what.find("--opt disabled"), std::string::npos) << what;
-  }
+  const std::string other_model = ImportTinyError(options);
+  EXPECT_NE(other_model.find(other.path() + ": none of its 2 kernels is named after a node of the model"),
+            std::string::npos)
+      << other_model;
+  EXPECT_NE(other_model.find("--opt disabled"), std::string::npos) << other_model;
   // The optimised trace given as the unfused one: no node of a fused group ran alone.
   options.unfused_trace_path = SourcePath(kTrace);
-  try {
-    ImportOrtIntoProfile(SourcePath(kTrace), SourcePath(kOptimized), TinyCnn().graph(), base, options);
-    FAIL() << "no error";
-  } catch (const Error& e) {
-    const std::string what = e.what();
-    EXPECT_NE(what.find("none of the 4 nodes in fused groups ran as a kernel of its own (e.g. '/c1/Conv')"),
-              std::string::npos)
-        << what;
-  }
+  const std::string optimised = ImportTinyError(options);
+  EXPECT_NE(optimised.find("none of the 4 nodes in fused groups ran as a kernel of its own (e.g. '/c1/Conv')"),
+            std::string::npos)
+      << optimised;
 }
 
 TEST(OrtImport, RefusesAnUnfusedTraceMostlyOfOtherKernelsUnlessForced) {
-  const std::string base = SourcePath("platforms/raspberry_pi_4.json");
   OrtImportOptions options;
   options.min_coverage = 0.5;
   TempFile mixed("mixed.json", CraftTrace({{{"/c1/Conv", 100}, {"/c1/Relu", 10}, {"/dw/Conv", 50},
                                              {"/dw/Relu", 10}, {"ReorderInput", 900}}}));
   options.unfused_trace_path = mixed.path();
-  try {
-    ImportOrtIntoProfile(SourcePath(kTrace), SourcePath(kOptimized), TinyCnn().graph(), base, options);
-    FAIL() << "no error";
-  } catch (const Error& e) {
-    const std::string what = e.what();
-    EXPECT_NE(what.find("1 of 5 kernels are named after no node (e.g. kernel 'ReorderInput'"), std::string::npos)
-        << what;
-    EXPECT_NE(what.find("--force imports anyway"), std::string::npos) << what;
-  }
+  const std::string refused = ImportTinyError(options);
+  EXPECT_NE(refused.find("1 of 5 kernels are named after no node (e.g. kernel 'ReorderInput'"), std::string::npos)
+      << refused;
+  EXPECT_NE(refused.find("--force imports anyway"), std::string::npos) << refused;
   options.force = true;
-  const OrtImportResult result =
-      ImportOrtIntoProfile(SourcePath(kTrace), SourcePath(kOptimized), TinyCnn().graph(), base, options);
+  const OrtImportResult result = ImportTiny(options);
   const nlohmann::json table = nlohmann::json::parse(result.profile_text).at("layers").at("table");
   EXPECT_DOUBLE_EQ(table.at("/dw/Conv").at("unfused_latency_ms").get<double>(), 0.05);
   EXPECT_EQ(result.unfused->unmatched_kernels, std::vector<std::string>{"ReorderInput"});
