@@ -304,6 +304,15 @@ bool Contradicts(const onnx::TypeProto& inferred, const onnx::TypeProto& declare
 
 class Driver;
 
+// The node's first attribute named `name`, as ONNX's inference contexts
+// look it up; nullptr when it has none.
+const onnx::AttributeProto* FindAttribute(const onnx::NodeProto& node, const std::string& name) {
+  for (const auto& attribute : node.attribute()) {
+    if (attribute.name() == name) return &attribute;
+  }
+  return nullptr;
+}
+
 // What one ONNX inference function sees of a node inside an If branch, for
 // the check of the branch before ONNX infers it (Driver::IfBranchesChecked):
 // its attributes, the types and known data of its inputs, fresh outputs.
@@ -316,10 +325,7 @@ class BranchNodeContext final : public onnx::InferenceContext {
         outputs_(static_cast<size_t>(node.output_size())) {}
 
   const onnx::AttributeProto* getAttribute(const std::string& name) const override {
-    for (const auto& attribute : node_.attribute()) {
-      if (attribute.name() == name) return &attribute;
-    }
-    return nullptr;
+    return FindAttribute(node_, name);
   }
   size_t getNumInputs() const override { return static_cast<size_t>(node_.input_size()); }
   const onnx::TypeProto* getInputType(size_t i) const override {
@@ -357,10 +363,7 @@ class NodeContext final : public onnx::InferenceContext {
   NodeContext(Driver& driver, onnx::NodeProto& node, int n);
 
   const onnx::AttributeProto* getAttribute(const std::string& name) const override {
-    for (const auto& attribute : node_.attribute()) {
-      if (attribute.name() == name) return &attribute;
-    }
-    return nullptr;
+    return FindAttribute(node_, name);
   }
   size_t getNumInputs() const override { return static_cast<size_t>(node_.input_size()); }
   const onnx::TypeProto* getInputType(size_t i) const override;
@@ -887,7 +890,7 @@ class Driver {
         if (!CheckBeforeOnnx(inner, label, opset_, rank, [](int) -> const std::vector<int64_t>* { return nullptr; })) {
           return false;
         }
-        const onnx::OpSchema* schema = onnx::OpSchemaRegistry::Schema(inner.op_type(), opset_, "");
+        const onnx::OpSchema* schema = onnx::OpSchemaRegistry::Schema(inner.op_type(), static_cast<int>(opset_), "");
         if (schema == nullptr) continue;  // ONNX infers nothing for it
         if (!schema->has_type_and_shape_inference_function()) {
           if (schema->HasFunction()) return false;
