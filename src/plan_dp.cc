@@ -64,15 +64,7 @@ Planner::DpOutcome Planner::RunDp(bool constrained, DpMode mode, Fixed cap) {
   std::vector<Load> loads;  // open resource loads of the labels, by Label::loads_begin
   // a's open loads are no larger than b's, resource by resource.
   auto loads_no_worse = [&loads](const Label& a, const Label& b) {
-    int32_t j = b.loads_begin;
-    const int32_t b_end = b.loads_begin + b.loads_count;
-    for (int32_t i = a.loads_begin; i < a.loads_begin + a.loads_count; ++i) {
-      const Load& mine = loads[static_cast<size_t>(i)];
-      while (j < b_end && loads[static_cast<size_t>(j)].resource < mine.resource) ++j;
-      if (j == b_end || loads[static_cast<size_t>(j)].resource != mine.resource) return false;  // b has 0 there
-      if (mine.busy > loads[static_cast<size_t>(j)].busy) return false;
-    }
-    return true;
+    return LoadsNoWorse(loads.data() + a.loads_begin, a.loads_count, loads.data() + b.loads_begin, b.loads_count);
   };
   std::vector<std::map<int64_t, std::vector<int32_t>>> open(static_cast<size_t>(Full()) + 1);
   open[0][0].push_back(0);
@@ -191,13 +183,9 @@ Planner::DpOutcome Planner::RunDp(bool constrained, DpMode mode, Fixed cap) {
   // devices used).
   auto CoveredWithFewerDevices = [&](const Label& x, int64_t key,
                                      const std::map<int64_t, std::vector<int32_t>>& states) {
-    const int64_t counts = keys.Counts(key);
-    const int last = keys.Last(key);
-    for (size_t t = 0; t < instances_.size(); ++t) {
-      const int k = keys.Used(counts, t);
-      if (k == 0 || (static_cast<int>(t) == last && k == 1)) continue;
-      auto it = states.find(keys.Key(keys.Remove(counts, t), last));
-      if (it == states.end()) continue;
+    return keys.AnyWithOneFewer(key, [&](int64_t sub) {
+      auto it = states.find(sub);
+      if (it == states.end()) return false;
       for (const int32_t other : it->second) {
         const Label& l = arena[static_cast<size_t>(other)];
         if (l.latency <= x.latency && l.bottleneck <= x.bottleneck && l.energy <= x.energy &&
@@ -205,8 +193,8 @@ Planner::DpOutcome Planner::RunDp(bool constrained, DpMode mode, Fixed cap) {
           return true;
         }
       }
-    }
-    return false;
+      return false;
+    });
   };
 
   const auto started = started_;

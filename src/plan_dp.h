@@ -37,6 +37,19 @@ class StateKeys {
   }
   int64_t Add(int64_t counts, size_t type) const { return counts + static_cast<int64_t>(stride_[type]); }
   int64_t Remove(int64_t counts, size_t type) const { return counts - static_cast<int64_t>(stride_[type]); }
+  // True when `covered` holds for the key of a state that used one device
+  // fewer of some type and ended on the same type (with --any-order).
+  template <class Covered>
+  bool AnyWithOneFewer(int64_t key, Covered covered) const {
+    const int64_t counts = Counts(key);
+    const int last = Last(key);
+    for (size_t t = 0; t < limit_.size(); ++t) {
+      const int k = Used(counts, t);
+      if (k == 0 || (static_cast<int>(t) == last && k == 1)) continue;
+      if (covered(Key(Remove(counts, t), last))) return true;
+    }
+    return false;
+  }
 
  private:
   bool any_order_;
@@ -45,5 +58,16 @@ class StateKeys {
   std::vector<double> stride_;
   std::vector<int> limit_;
 };
+
+// a's open loads are no larger than b's, resource by resource (both sorted
+// by resource; a resource missing from b has load 0 there).
+inline bool LoadsNoWorse(const Load* a, int32_t a_count, const Load* b, int32_t b_count) {
+  int32_t j = 0;
+  for (int32_t i = 0; i < a_count; ++i) {
+    while (j < b_count && b[j].resource < a[i].resource) ++j;
+    if (j == b_count || b[j].resource != a[i].resource || a[i].busy > b[j].busy) return false;
+  }
+  return true;
+}
 
 }  // namespace dnnpart::planner_detail

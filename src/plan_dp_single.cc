@@ -69,16 +69,6 @@ using Cell = DenseCell;
 
 int32_t PlatformOf(const Cell& cell) { return cell.device - 2; }
 
-// a's open loads are no larger than b's, resource by resource (both sorted).
-bool LoadsNoWorse(const Load* a, int32_t a_count, const Load* b, int32_t b_count) {
-  int32_t j = 0;
-  for (int32_t i = 0; i < a_count; ++i) {
-    while (j < b_count && b[j].resource < a[i].resource) ++j;
-    if (j == b_count || b[j].resource != a[i].resource || a[i].busy > b[j].busy) return false;
-  }
-  return true;
-}
-
 }  // namespace
 
 std::optional<Planner::DpOutcome> Planner::RunSingleDp(DpMode mode, Fixed cap) {
@@ -371,25 +361,19 @@ std::optional<Planner::DpOutcome> Planner::RunDenseDp(DpMode mode, Fixed limit, 
   // open loads (shared media, the input's and output's ports) are not
   // per-instance, so the loads compare resource by resource.
   auto CoveredWithFewerDevices = [&](const Cell& x, int32_t key, int b) {
-    const int64_t counts = keys.Counts(key);
-    const int last = keys.Last(key);
-    for (size_t t = 0; t < instances_.size(); ++t) {
-      const int k = keys.Used(counts, t);
-      if (k == 0 || (static_cast<int>(t) == last && k == 1)) continue;
-      const int64_t sub = keys.Key(keys.Remove(counts, t), last);
+    return keys.AnyWithOneFewer(key, [&](int64_t sub) {
       for (int32_t ref = static_cast<int32_t>(sub * (full + 1) + b);;) {
         const Cell& l = label_at(ref);
-        if (PlatformOf(l) == kEmpty) break;
+        if (PlatformOf(l) == kEmpty) return false;
         const bool better = mode == DpMode::kBottleneck ? l.bottleneck <= x.bottleneck : less(l, x);
         if (PlatformOf(l) != kDead && better &&
             LoadsNoWorse(loads.data() + l.loads_begin, l.loads_count, loads.data() + x.loads_begin, x.loads_count)) {
           return true;
         }
-        if (l.more == 0) break;
+        if (l.more == 0) return false;
         ref = -l.more;
       }
-    }
-    return false;
+    });
   };
 
   const auto started = started_;
