@@ -812,6 +812,15 @@ class Driver {
     }
     auto domain = opset_imports_.find(node.domain());
     if (domain == opset_imports_.end()) return false;
+    // ONNX has no schemas in other domains (dnnpart registers none), and
+    // the first lookup builds its whole registry (about 20 ms): a model of
+    // custom operators only (such as tools/pipeedge_to_dnnpart.py writes)
+    // never pays for it.
+    const auto& known = onnx::OpSchemaRegistry::DomainToVersionRange::Instance().Map();
+    if (known.find(node.domain()) == known.end()) {
+      schema = nullptr;
+      return true;
+    }
     schema = onnx::OpSchemaRegistry::Schema(node.op_type(), domain->second, node.domain());
     if (node.domain().empty()) default_schemas_.emplace(node.op_type(), schema);
     return true;
