@@ -2,9 +2,8 @@
 // a system file), the resources transfers load, the route and cost of every
 // transfer a plan can make, and the sensor's input conversion
 // (docs/system.md, docs/planning.md).
+#include <algorithm>
 #include <map>
-#include <set>
-#include <tuple>
 
 #include "planner.h"
 
@@ -119,17 +118,36 @@ void Planner::PrepareNetwork() {
   hops_.assign(per_sender_ ? n * static_cast<size_t>(count) : n * n * static_cast<size_t>(count), HopEntry{});
   hop_costs_.assign(hops_.size(), Transfer{});
   hop_loads_ms_.clear();
-  std::vector<std::set<std::pair<int, int>>> pairs;  // per resource: (sender, receiver) of transfers crossing it
-  auto use = [&](int32_t r, int x, int y) {
-    if (pairs.size() <= static_cast<size_t>(r)) pairs.resize(static_cast<size_t>(r) + 1);
-    pairs[static_cast<size_t>(r)].emplace(x, y);
+  // Who crosses each resource: its senders and receivers (-1: not known
+  // here), and whether more than one (sender, receiver) pair does.
+  struct Crossers {
+    std::vector<bool> senders, receivers;
+    int x = -1, y = -1;
+    bool several = false;
   };
-  // One entry: the route's segments summed, loads merged per resource.
+  std::vector<Crossers> crossers;
+  auto use = [&](int32_t r, int x, int y) {
+    if (crossers.size() <= static_cast<size_t>(r)) crossers.resize(static_cast<size_t>(r) + 1);
+    Crossers& c = crossers[static_cast<size_t>(r)];
+    if (c.senders.empty()) {
+      c.senders.assign(n, false);
+      c.receivers.assign(n, false);
+      c.x = x;
+      c.y = y;
+    } else if (x != c.x || y != c.y) {
+      c.several = true;
+    }
+    c.senders[static_cast<size_t>(x)] = true;
+    if (y >= 0) c.receivers[static_cast<size_t>(y)] = true;
+  };
+  // One entry: the route's segments summed, loads added per resource in
+  // segment order, then sorted by resource.
+  std::vector<std::pair<int32_t, double>> loads;
   auto fill = [&](size_t index, int x, int y, int b, int32_t route) {
     HopEntry& entry = hops_[index];
     entry.route = route;
     Transfer total;
-    std::map<int32_t, double> loads;
+    loads.clear();
     for (const Segment& segment : routes_[static_cast<size_t>(route)].segments) {
       const Transfer t = TransferCost(MediumLink(segment.medium), PayloadOn(x, b, MediumLink(segment.medium)));
       total.latency_ms += t.latency_ms;
@@ -137,13 +155,19 @@ void Planner::PrepareNetwork() {
       total.wire_bytes += t.wire_bytes;
       if (t.wire_bytes == 0) continue;
       for (int32_t r : segment.resources) {
-        loads[r] += t.latency_ms;
+        auto at = std::find_if(loads.begin(), loads.end(), [r](const auto& load) { return load.first == r; });
+        if (at == loads.end()) {
+          loads.emplace_back(r, t.latency_ms);
+        } else {
+          at->second += t.latency_ms;
+        }
         use(r, x, y);
       }
     }
+    std::sort(loads.begin(), loads.end());
     hop_costs_[index] = total;
     entry.loads_begin = static_cast<int32_t>(hop_loads_ms_.size());
-    for (const auto& [r, ms] : loads) hop_loads_ms_.emplace_back(r, ms);
+    hop_loads_ms_.insert(hop_loads_ms_.end(), loads.begin(), loads.end());
     entry.loads_count = static_cast<int32_t>(loads.size());
   };
   if (per_sender_) {
@@ -159,50 +183,58 @@ void Planner::PrepareNetwork() {
         fill(HopIndex(static_cast<int>(x), 0, b), static_cast<int>(x), -1, b, static_cast<int32_t>(routes_.size() - 1));
       }
     }
-    // Receivers are not known per resource here: every device may receive.
-    for (auto& of : pairs) {
-      std::set<std::pair<int, int>> all;
-      for (const auto& [x, y] : of) {
-        for (size_t z = 0; z < n; ++z) {
-          if (static_cast<int>(z) != x) all.emplace(x, static_cast<int>(z));
-        }
-      }
-      of = std::move(all);
+    // Receivers are not known per resource here: every device but the
+    // sender may receive.
+    for (Crossers& c : crossers) {
+      if (c.senders.empty()) continue;
+      const auto senders = std::count(c.senders.begin(), c.senders.end(), true);
+      for (size_t z = 0; z < n; ++z) c.receivers[z] = senders > 1 || !c.senders[z];
+      c.several = senders > 1 || n > 2;
     }
   } else {
     const System& system = *target_.system;
     std::map<LinkResource, int32_t> resource_ids;
-    std::map<std::tuple<int, int, int64_t, int64_t>, int32_t> route_cache;
     // Payload key of boundary b: its bytes when floating tensors take 4 and
-    // 2 bytes; any wire type's payload follows from the two.
+    // 2 bytes; any wire type's payload follows from the two, and so does
+    // the cheapest route for it.
     std::vector<std::pair<int64_t, int64_t>> payload_key(static_cast<size_t>(count));
     LinkProfile wide, narrow;
     wide.transfer_data_type = DType::kFloat32;
     narrow.transfer_data_type = DType::kFloat16;
     for (int b = 0; b < count; ++b) payload_key[static_cast<size_t>(b)] = {PayloadOn(0, b, wide), PayloadOn(0, b, narrow)};
+    auto same_hops = [](const std::vector<RouteHop>& a, const std::vector<RouteHop>& b) {
+      return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](const RouteHop& u, const RouteHop& v) {
+        return u.medium == v.medium && u.from == v.from && u.to == v.to;
+      });
+    };
     for (size_t x = 0; x < n; ++x) {
+      const auto reachable = dnnpart::RoutesFrom(system, x, [](size_t) { return 0.0; });
       // Routes from x to every device in one pass per payload (RoutesFrom
       // gives what Route gives pair by pair), computed when first needed.
-      const auto reachable = dnnpart::RoutesFrom(system, x, [](size_t) { return 0.0; });
-      std::vector<std::optional<std::vector<std::optional<std::vector<RouteHop>>>>> routes_by_boundary(
-          static_cast<size_t>(count));
-      for (size_t y = 0; y < n; ++y) {
-        if (x == y || !reachable[y]) continue;  // unreachable: entries stay without a route
-        for (int b = 0; b < count; ++b) {
-          if (b == 0 && static_cast<int>(x) != input_) continue;
+      std::map<std::pair<int64_t, int64_t>, std::vector<std::optional<std::vector<RouteHop>>>> by_payload;
+      // Per receiver, the routes made from x so far with their hops: one
+      // route serves every boundary whose payload picks the same hops.
+      std::vector<std::vector<std::pair<std::vector<RouteHop>, int32_t>>> made(n);
+      for (int b = 0; b < count; ++b) {
+        if (b == 0 && static_cast<int>(x) != input_) continue;
+        const std::vector<std::optional<std::vector<RouteHop>>>* from_x = nullptr;
+        for (size_t y = 0; y < n; ++y) {
+          if (x == y || !reachable[y]) continue;  // unreachable: entries stay without a route
           if (b == Full() && static_cast<int>(y) != output_) continue;
-          const auto key = std::make_tuple(static_cast<int>(x), static_cast<int>(y), payload_key[static_cast<size_t>(b)].first,
-                                           payload_key[static_cast<size_t>(b)].second);
-          auto found = route_cache.find(key);
-          if (found == route_cache.end()) {
-            auto& from_x = routes_by_boundary[static_cast<size_t>(b)];
-            if (!from_x) {
-              from_x = dnnpart::RoutesFrom(system, x, [&](size_t m) {
+          if (from_x == nullptr) {
+            auto [it, fresh] = by_payload.try_emplace(payload_key[static_cast<size_t>(b)]);
+            if (fresh) {
+              it->second = dnnpart::RoutesFrom(system, x, [&](size_t m) {
                 const LinkProfile& link = system.media[m].link;
                 return TransferCost(link, PayloadOn(static_cast<int>(x), b, link)).latency_ms;
               });
             }
-            const std::vector<RouteHop>& hops = *(*from_x)[y];
+            from_x = &it->second;
+          }
+          const std::vector<RouteHop>& hops = *(*from_x)[y];
+          auto& to_y = made[y];
+          auto known = std::find_if(to_y.begin(), to_y.end(), [&](const auto& m) { return same_hops(m.first, hops); });
+          if (known == to_y.end()) {
             Route route;
             for (const RouteHop& hop : hops) {
               Segment segment{static_cast<int>(hop.medium), static_cast<int>(hop.from), static_cast<int>(hop.to), {}};
@@ -218,10 +250,11 @@ void Planner::PrepareNetwork() {
               route.segments.push_back(std::move(segment));
             }
             routes_.push_back(std::move(route));
-            found = route_cache.emplace(key, static_cast<int32_t>(routes_.size() - 1)).first;
+            to_y.emplace_back(hops, static_cast<int32_t>(routes_.size() - 1));
+            known = to_y.end() - 1;
           }
           fill(HopIndex(static_cast<int>(x), static_cast<int>(y), b), static_cast<int>(x), static_cast<int>(y), b,
-               found->second);
+               known->second);
         }
       }
     }
@@ -230,21 +263,26 @@ void Planner::PrepareNetwork() {
   // one device that is not the input (a device sends once: its activations
   // or the output), or all reach one device that is not the output (a device
   // receives once). Otherwise loads on it must be added up across transfers.
-  pairs.resize(resources_.size());
+  crossers.resize(resources_.size());
   for (size_t r = 0; r < resources_.size(); ++r) {
     Resource& resource = resources_[r];
-    resource.senders.assign(n, false);
-    resource.receivers.assign(n, false);
-    std::set<int> senders, receivers;
-    for (const auto& [x, y] : pairs[r]) {
-      resource.senders[static_cast<size_t>(x)] = true;
-      resource.receivers[static_cast<size_t>(y)] = true;
-      senders.insert(x);
-      receivers.insert(y);
-    }
-    const bool one_sender = senders.size() == 1 && *senders.begin() != input_;
-    const bool one_receiver = receivers.size() == 1 && *receivers.begin() != output_;
-    resource.reused = pairs[r].size() > 1 && !one_sender && !one_receiver;
+    Crossers& c = crossers[r];
+    resource.senders = c.senders.empty() ? std::vector<bool>(n, false) : std::move(c.senders);
+    resource.receivers = c.receivers.empty() ? std::vector<bool>(n, false) : std::move(c.receivers);
+    auto only = [](const std::vector<bool>& devices) {
+      int one = -1;
+      for (size_t d = 0; d < devices.size(); ++d) {
+        if (!devices[d]) continue;
+        if (one >= 0) return -1;
+        one = static_cast<int>(d);
+      }
+      return one;
+    };
+    const int sender = only(resource.senders);
+    const int receiver = only(resource.receivers);
+    const bool one_sender = sender >= 0 && sender != input_;
+    const bool one_receiver = receiver >= 0 && receiver != output_;
+    resource.reused = c.several && !one_sender && !one_receiver;
   }
 }
 
