@@ -182,10 +182,10 @@ Planner::DpOutcome Planner::RunDp(bool constrained, DpMode mode, Fixed cap) {
   // "fewer devices"; without idle energy, whose credit depends on the
   // devices used).
   auto CoveredWithFewerDevices = [&](const Label& x, int64_t key,
-                                     const std::map<int64_t, std::vector<int32_t>>& states) {
+                                     const std::map<int64_t, std::vector<int32_t>>& at_boundary) {
     return keys.AnyWithOneFewer(key, [&](int64_t sub) {
-      auto it = states.find(sub);
-      if (it == states.end()) return false;
+      auto it = at_boundary.find(sub);
+      if (it == at_boundary.end()) return false;
       for (const int32_t other : it->second) {
         const Label& l = arena[static_cast<size_t>(other)];
         if (l.latency <= x.latency && l.bottleneck <= x.bottleneck && l.energy <= x.energy &&

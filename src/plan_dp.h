@@ -25,6 +25,8 @@ class StateKeys {
   double Size() const {
     return any_order_ ? radix_ * static_cast<double>(limit_.size() + 1) : static_cast<double>(platforms_ + 1);
   }
+  // Number of distinct counts (1 in --platforms order, where there are none).
+  int64_t CountsSize() const { return any_order_ ? static_cast<int64_t>(radix_) : 1; }
   int64_t Key(int64_t counts, int last) const {
     return any_order_ ? counts * static_cast<int64_t>(limit_.size() + 1) + last + 1 : last + 1;
   }

@@ -17,7 +17,6 @@
 #include <limits>
 #include <memory>
 #include <string>
-#include <unordered_map>
 
 #include "plan_dp.h"
 
@@ -97,14 +96,28 @@ std::optional<Planner::DpOutcome> Planner::RunSingleDp(DpMode mode, Fixed cap) {
   // plans whose bottleneck is at most U, so no stage longer than U is ever
   // tried. A round that finds a plan has found the optimum (every prefix of
   // a plan within U is within U, so the round is exact for plans within U);
-  // one that cut nothing off and found nothing proves there is no plan. U
-  // starts at a lower bound on the bottleneck: the cheapest total work
-  // spread evenly over every device, or the input's period.
-  const Fixed floor = std::max<Fixed>(period_floor_, RemainingLatency(0) / static_cast<Fixed>(platforms_.size()));
-  auto grow = [](Fixed u) {
-    return u > std::numeric_limits<Fixed>::max() / 2 ? std::numeric_limits<Fixed>::max() : u + u / 4 + 1;
+  // one that cut nothing off and found nothing proves there is no plan.
+  //
+  // On chains U starts within 1/64 above the optimum of the reach bound's
+  // relaxation (no transfers; memory and whole layers counted), found by
+  // doubling and bisection, and grows by a gap that starts at 1/64 of it
+  // and doubles each round: rounds below the optimum are cheap there (the
+  // reach bound cuts them short), while a round's cost climbs steeply with
+  // its excess over the optimum, which this keeps within the last gap.
+  // Elsewhere U starts at the cheapest total work spread evenly over every
+  // device (or the input's period) and grows by a quarter.
+  constexpr Fixed kMaxFixed = std::numeric_limits<Fixed>::max();
+  Fixed limit = std::max<Fixed>({period_floor_, RemainingLatency(0) / static_cast<Fixed>(platforms_.size()), 1});
+  Fixed gap = 0;
+  if (HeadsGrow()) {
+    limit = RelaxedBottleneck(keys, limit);
+    gap = limit / 64 + 1;
+  }
+  auto grow = [&gap](Fixed u) {
+    const Fixed step = gap > 0 ? gap : u / 4 + 1;
+    if (gap > 0) gap = gap > kMaxFixed / 2 ? kMaxFixed : gap * 2;
+    return u > kMaxFixed - step ? kMaxFixed : u + step;
   };
-  Fixed limit = std::max<Fixed>(floor, 1);
   int64_t labels = 0;
   // Each round's result decides whether the next one runs. With two cores
   // or more (and prefix cuts, where the rounds share no mutable state), the
@@ -195,59 +208,21 @@ std::optional<Planner::DpOutcome> Planner::RunDenseDp(DpMode mode, Fixed limit, 
   // layer costs less than nothing (the profiles refuse negative costs) and
   // no cut breaks a fused group: a broken fusion's extra can make a stage
   // that ends inside a group dearer than a longer one.
-  bool growing = all_prefixes_ && !any_fusion_splits_;
-  for (size_t q = 0; q < n && growing; ++q) {
-    for (int b = 0; b < full && growing; ++b) {
-      growing = head_latency_[q][static_cast<size_t>(b) + 1] >= head_latency_[q][static_cast<size_t>(b)];
-    }
-  }
+  const bool heads_grow = HeadsGrow();
+  const bool growing = heads_grow && !any_fusion_splits_;
 
-  // Lower bounds on the longest stage still to come. On a chain whose stage
-  // times grow with their end, every segment between two adjacent
-  // boundaries runs whole on one of the devices left, so the stages after b
-  // take at least the sum over those segments of the cheapest device type
-  // left; spread over the m devices left, one stage takes at least 1/m of
-  // it. Sums are kept per set of types left (a bit mask; fixed order: the
-  // platforms after the last one), computed on first use.
-  const bool lower_bounds = growing && !options_.testing.no_bounds;
-  std::unordered_map<uint64_t, std::vector<Fixed>> left_by_mask;
-  auto work_left = [&](uint64_t mask, int b) {
-    auto [it, fresh] = left_by_mask.try_emplace(mask);
-    if (fresh) {
-      std::vector<Fixed>& left = it->second;
-      left.assign(static_cast<size_t>(full) + 1, 0);
-      for (int at = full - 1; at >= 0; --at) {
-        Fixed cheapest = std::numeric_limits<Fixed>::max();
-        for (size_t t = 0; t < 64 && (mask >> t) != 0; ++t) {
-          if (((mask >> t) & 1U) == 0) continue;
-          const size_t q = options_.any_order ? static_cast<size_t>(instances_[t][0]) : t;
-          cheapest = std::min(cheapest, head_latency_[q][static_cast<size_t>(at) + 1] - head_latency_[q][static_cast<size_t>(at)]);
-        }
-        left[static_cast<size_t>(at)] = left[static_cast<size_t>(at) + 1] + cheapest;
-      }
-    }
-    return it->second[static_cast<size_t>(b)];
-  };
-  // The bound for state (b, key): 0 when none applies.
-  auto stage_floor = [&](int64_t key, int b) -> Fixed {
-    if (!lower_bounds || n > 64 || (options_.any_order && instances_.size() > 64)) return 0;
-    const int64_t counts = keys.Counts(key);
-    const int last = keys.Last(key);
-    uint64_t mask = 0;
-    int64_t devices_left = 0;
-    if (options_.any_order) {
-      for (size_t t = 0; t < instances_.size(); ++t) {
-        const int k = static_cast<int>(instances_[t].size()) - keys.Used(counts, t);
-        if (k > 0) mask |= uint64_t{1} << t;
-        devices_left += k;
-      }
-    } else {
-      for (size_t q = static_cast<size_t>(last + 1); q < n; ++q) mask |= uint64_t{1} << q;
-      devices_left = static_cast<int64_t>(n) - (last + 1);
-    }
-    if (devices_left == 0) return 0;
-    return work_left(mask, b) / devices_left;
-  };
+  // The reach bound: states behind the earliest boundary from which the
+  // devices left can still finish, every stage fitting (reach_any) and
+  // within the limit (reach_limit; in kBottleneck, once a plan is found,
+  // strictly below its bottleneck). Transfers are left out, so it holds
+  // for every chain whose head sums grow, broken fusions or not.
+  const bool reach_bound = heads_grow && !options_.testing.no_bounds;
+  std::vector<int32_t> reach_any, reach_limit;
+  Fixed reach_at = limit;
+  if (reach_bound) {
+    EarliestStarts(keys, std::numeric_limits<Fixed>::max(), reach_any);
+    EarliestStarts(keys, limit, reach_limit);
+  }
 
   // kBottleneck orders by bottleneck, kFastest by (latency, energy).
   auto less = [mode](const Cell& a, const Cell& b) {
@@ -380,6 +355,11 @@ std::optional<Planner::DpOutcome> Planner::RunDenseDp(DpMode mode, Fixed limit, 
   auto last_report = Clock::now();
   int64_t steps = 0;
   for (int b = 0; b < full && outcome.complete; ++b) {
+    // A plan found: only completions strictly below its bottleneck count.
+    if (reach_bound && mode == DpMode::kBottleneck && found && best.bottleneck - 1 < reach_at) {
+      reach_at = best.bottleneck - 1;
+      EarliestStarts(keys, reach_at, reach_limit);
+    }
     std::vector<int32_t> at_b = std::move(reached[static_cast<size_t>(b)]);
     std::sort(at_b.begin(), at_b.end());
     // Expands label `ref` of state (b, key).
@@ -411,16 +391,16 @@ std::optional<Planner::DpOutcome> Planner::RunDenseDp(DpMode mode, Fixed limit, 
       // (ties keep the first), and the bottleneck only grows.
       const bool bounded = mode == DpMode::kBottleneck && found && !options_.testing.no_bounds;
       if (bounded && x.bottleneck >= best.bottleneck) return;
-      if (options_.any_order && last >= 0 && !options_.testing.no_dominance && CoveredWithFewerDevices(x, key, b)) {
-        return;
-      }
-      if (b > 0) {
-        const Fixed floor = stage_floor(key, b);
-        if (floor > limit) {  // no completion within the limit (kFastest: the cap)
+      if (reach_bound) {
+        const auto at = static_cast<size_t>(ReachIndex(keys, key));
+        if (b < reach_any[at]) return;  // no completion fits, whatever the limit
+        if (b < reach_limit[at]) {
           limited = true;
           return;
         }
-        if (bounded && floor >= best.bottleneck) return;
+      }
+      if (options_.any_order && last >= 0 && !options_.testing.no_dominance && CoveredWithFewerDevices(x, key, b)) {
+        return;
       }
       const int choices = options_.any_order ? static_cast<int>(instances_.size()) : static_cast<int>(n);
       for (int c = options_.any_order ? 0 : last + 1; c < choices; ++c) {
@@ -528,6 +508,85 @@ std::optional<Planner::DpOutcome> Planner::RunDenseDp(DpMode mode, Fixed limit, 
     outcome.plans.push_back(std::move(plan));
   }
   return outcome;
+}
+
+Fixed Planner::RelaxedBottleneck(const StateKeys& keys, Fixed from) {
+  std::vector<int32_t> starts;
+  auto within = [&](Fixed limit) {
+    EarliestStarts(keys, limit, starts);
+    return starts[0] == 0;
+  };
+  constexpr Fixed kMax = std::numeric_limits<Fixed>::max();
+  if (!within(kMax)) return from;  // nothing fits: the first round proves it
+  Fixed below = from - 1;          // the relaxation needs more than `below`
+  Fixed above = from;
+  while (!within(above)) {
+    below = above;
+    above = above > kMax / 2 ? kMax : above * 2;
+  }
+  while (above - below > above / 64 + 1) {
+    const Fixed mid = below + (above - below) / 2;
+    (within(mid) ? above : below) = mid;
+  }
+  return above;
+}
+
+int64_t Planner::ReachIndex(const StateKeys& keys, int64_t key) const {
+  return options_.any_order ? keys.Counts(key) : key;
+}
+
+bool Planner::HeadsGrow() const {
+  if (!all_prefixes_) return false;
+  for (const auto& head : head_latency_) {
+    for (size_t b = 0; b + 1 < head.size(); ++b) {
+      if (head[b + 1] < head[b]) return false;
+    }
+  }
+  return true;
+}
+
+void Planner::EarliestStarts(const StateKeys& keys, Fixed limit, std::vector<int32_t>& starts) {
+  const int full = Full();
+  // The earliest b <= e from which one stage on q ends at e within the
+  // limit and fits q. Both tests only get harder as b moves back (head sums
+  // grow; a prefix stage's weights and activation peak grow with its
+  // range), so the boundaries that pass form an interval ending at e.
+  auto earliest = [&](int q, int32_t e) {
+    const auto& head = head_latency_[static_cast<size_t>(q)];
+    int32_t lo = 0, hi = e;
+    while (lo < hi) {
+      const int32_t mid = lo + (hi - lo) / 2;
+      if (head[static_cast<size_t>(e)] - head[static_cast<size_t>(mid)] <= limit && Fits(q, mid, e)) {
+        hi = mid;
+      } else {
+        lo = mid + 1;
+      }
+    }
+    return lo;
+  };
+  if (options_.any_order) {
+    // Counts in decreasing order: a count with one more device comes later
+    // in the mixed radix, so it is done first.
+    starts.assign(static_cast<size_t>(keys.CountsSize()), full);
+    for (int64_t counts = keys.CountsSize() - 1; counts >= 0; --counts) {
+      int32_t start = full;
+      for (size_t t = 0; t < instances_.size(); ++t) {
+        if (keys.Used(counts, t) >= static_cast<int>(instances_[t].size())) continue;
+        // Leaving this device unused, or one stage on it first.
+        const int32_t then = starts[static_cast<size_t>(keys.Add(counts, t))];
+        start = std::min(start, earliest(instances_[t][0], then));
+      }
+      starts[static_cast<size_t>(counts)] = start;
+    }
+    return;
+  }
+  // --platforms order: starts[k] for the key of last platform k - 1, so the
+  // platforms from k on are left.
+  const size_t n = platforms_.size();
+  starts.assign(n + 1, full);
+  for (size_t k = n; k-- > 0;) {
+    starts[k] = std::min(starts[k + 1], earliest(static_cast<int>(k), starts[k + 1]));
+  }
 }
 
 }  // namespace dnnpart::planner_detail

@@ -333,6 +333,24 @@ class Planner {
   std::optional<DpOutcome> RunDenseDp(DpMode mode, Fixed limit, bool& limited, DenseCells& cells,
                                       const std::atomic<bool>* cancel = nullptr);
 
+  // The reach bound (docs/planning.md, "Reach bound"), for chains whose
+  // stage times grow with their end: starts[i] is the earliest boundary
+  // from which the devices left at i (--any-order: i = the counts of a
+  // key; --platforms order: i = the key, the platforms after its last) can
+  // run the rest of the model with every stage at most `limit` and
+  // fitting its device, transfers, input conversion and broken-fusion
+  // extras left out (all are >= 0). A state (b, key) with b < starts[i]
+  // has no completion within `limit`.
+  void EarliestStarts(const StateKeys& keys, Fixed limit, std::vector<int32_t>& starts);
+  // True when every cut is a prefix and no layer's latency is negative in
+  // fixed point, so head sums never decrease: what the reach bound needs.
+  bool HeadsGrow() const;
+  // A limit within 1/64 above the relaxation's optimal bottleneck and at
+  // least `from` (`from` itself when nothing fits at any limit).
+  Fixed RelaxedBottleneck(const StateKeys& keys, Fixed from);
+  // The index into EarliestStarts's table for a key.
+  int64_t ReachIndex(const StateKeys& keys, int64_t key) const;
+
   // Devices used by the state with key `key` (with --any-order, summed
   // over the types; in platform order, 1 once a stage ran).
   int UsedDevices(const StateKeys& keys, int64_t key) const;
