@@ -37,7 +37,7 @@ PlanReport EvaluatePlan(const LayerGraph& graph, const std::vector<Cut>& cuts, c
                         const PlanOptions& options, const PlanSpec& spec) {
   CheckTarget(target, options);
   const PlanOptions used = ForTarget(target, options);
-  return planner_detail::Planner(graph, cuts, target, used).EvaluateSpec(spec);
+  return planner_detail::Planner(graph, cuts, target, used, false).EvaluateSpec(spec);
 }
 
 PlanReport EvaluatePlan(const LayerGraph& graph, const std::vector<Cut>& cuts,
@@ -52,7 +52,7 @@ PlanResult PlanPartitions(const LayerGraph& graph, const std::vector<Cut>& cuts,
                           const PlanOptions& options) {
   CheckTarget(target, options);
   const PlanOptions used = ForTarget(target, options);
-  PlanResult result = planner_detail::Planner(graph, cuts, target, used).Run();
+  PlanResult result = planner_detail::Planner(graph, cuts, target, used, !used.list_all).Run();
   result.devices = target.names;
   return result;
 }

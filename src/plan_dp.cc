@@ -31,9 +31,8 @@ bool SameCost(const FinalCost& a, const FinalCost& b) {
 
 }  // namespace
 
-Planner::DpOutcome Planner::RunDp(bool constrained, DpMode mode, Fixed cap) {
-  const size_t n = platforms_.size();
-  const StateKeys keys(options_.any_order, instances_, n);
+void Planner::CheckSearchSize() const {
+  const StateKeys keys(options_.any_order, instances_, platforms_.size());
   const double states = keys.Size() * static_cast<double>(Full() + 1);
   if (states > static_cast<double>(options_.max_states)) {
     std::ostringstream text;
@@ -42,6 +41,12 @@ Planner::DpOutcome Planner::RunDp(bool constrained, DpMode mode, Fixed cap) {
          << "; raise --max-states, give fewer distinct platforms, drop --any-order or use a smaller --max-cut-tensors";
     throw Error(text.str());
   }
+}
+
+Planner::DpOutcome Planner::RunDp(bool constrained, DpMode mode, Fixed cap) {
+  const size_t n = platforms_.size();
+  const StateKeys keys(options_.any_order, instances_, n);
+  CheckSearchSize();
   if (mode != DpMode::kPareto && constrained) {
     if (std::optional<DpOutcome> fast = RunSingleDp(mode, cap)) return std::move(*fast);
     if (options_.testing.dense_only) throw Error("the dense program declined this search (testing.dense_only)");

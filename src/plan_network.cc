@@ -208,6 +208,12 @@ void Planner::PrepareNetwork() {
       });
     };
     for (size_t x = 0; x < n; ++x) {
+      // --time-limit counts pricing too (docs/planning.md, "Time").
+      if (search_ && options_.time_limit_s &&
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count() > *options_.time_limit_s) {
+        priced_ = false;
+        return;
+      }
       const auto reachable = dnnpart::RoutesFrom(system, x, [](size_t) { return 0.0; });
       // Routes from x to every device in one pass per payload (RoutesFrom
       // gives what Route gives pair by pair), computed when first needed.

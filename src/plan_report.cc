@@ -38,6 +38,10 @@ PlanResult Planner::Run() {
   result.cut_count = cuts_.size();
   result.plans_evaluated = TotalPlans();
   std::vector<CompactPlan> feasible, unconstrained;
+  if (!priced_) {
+    result.complete = false;
+    return result;
+  }
   if (options_.list_all) {
     if (result.plans_evaluated > static_cast<double>(kMaxListedPlans) || platforms_.size() > 64) {
       std::ostringstream text;

@@ -82,7 +82,12 @@ void Planner::PrepareCosts() {
   const size_t n = platforms_.size();
   for (size_t p = 0; p < n; ++p) layer_costs_.push_back(CostLayers(graph_, platforms_[p]));
   PrepareFusionGroups();
+  // Devices over a system are typed by their place in it, before pricing
+  // the transfers; in the chain shorthand by their transfers' costs, after.
+  if (target_.system) PrepareTypes();
+  if (target_.system && search_) CheckSearchSize();
   PrepareNetwork();
+  if (!target_.system) PrepareTypes();
   PrepareFixedSums();
   memory_.assign(n, {});
 }

@@ -140,16 +140,19 @@ inline constexpr double kIdleUnitsPerWatt = 1048576.0;  // 2^20: idle powers add
 class Planner {
 
  public:
-  Planner(const LayerGraph& graph, const std::vector<Cut>& cuts, const PlanTarget& target, const PlanOptions& options)
+  // `search`: the planner will run the dynamic program (Run without
+  // list_all), so a search too large for --max-states is refused before the
+  // transfers are priced (devices² × boundaries entries over a system).
+  Planner(const LayerGraph& graph, const std::vector<Cut>& cuts, const PlanTarget& target, const PlanOptions& options,
+          bool search)
       : graph_(graph), cuts_(cuts), target_(target), platforms_(target.platforms), links_(target.links),
-        options_(options) {
+        options_(options), search_(search) {
     PrepareEnds();
     CheckLinks();
     PrepareMasks();
     PrepareBoundaries();
     PrepareCosts();
     PrepareMemory();
-    PrepareTypes();
   }
 
   PlanReport EvaluateSpec(const PlanSpec& spec);
@@ -296,6 +299,8 @@ class Planner {
   // the input's platform 0) form one type; the search counts their uses.
   void PrepareTypes();
   bool Interchangeable(size_t p, size_t q) const;
+  // Throws when the dynamic program's states exceed --max-states.
+  void CheckSearchSize() const;
 
   // The exact dynamic program (plan_dp.cc); `constrained` prunes infeasible
   // partial plans, otherwise the unconstrained Pareto set is computed.
@@ -418,6 +423,10 @@ class Planner {
   const std::vector<PlatformProfile>& platforms_;
   const std::vector<std::optional<LinkProfile>>& links_;
   const PlanOptions& options_;
+  const bool search_;
+  // False when --time-limit ran out while the transfers were priced: there
+  // is then nothing to search (Run reports an incomplete, empty result).
+  bool priced_ = true;
   int input_ = 0;                 // device producing the frames
   int output_ = -1;               // device results must reach (-1: where the last stage runs)
   std::optional<double> input_fps_;

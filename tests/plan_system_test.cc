@@ -406,6 +406,41 @@ TEST(SystemPlanner, AcceleratorIsReachedThroughItsHostAndResultsReturn) {
   EXPECT_EQ(result.baselines[1].hops.size(), 2U);
 }
 
+// --time-limit counts the pricing of the transfers: when it runs out there,
+// the result is incomplete and empty instead of a search over half-priced
+// transfers. A search above --max-states is refused before pricing.
+TEST(SystemPlanner, TimeLimitAndStateLimitApplyBeforeTheSearch) {
+  const LayerGraph graph = Chain({1000, 2000, 3000, 1000});
+  System s;
+  s.path = "pair.json";
+  s.devices.push_back(SystemDevice{"pi", "pi", Board("pi", {40, 30, 20}, 5), std::nullopt});
+  s.devices.push_back(SystemDevice{"jetson", "jetson", Board("jetson", {4, 3, 2}, 10), std::nullopt});
+  s.media.push_back(SystemMedium{"eth", MediumKind::kPointToPoint, Wire("ethernet_1g", 1.25e8, 0.1, 1), {0, 1}});
+  const std::vector<Cut> cuts = FindCuts(graph, {});
+  PlanOptions options;
+  options.time_limit_s = 1e-12;
+  const PlanResult stopped = PlanPartitions(graph, cuts, SystemTarget(s), options);
+  EXPECT_FALSE(stopped.complete);
+  EXPECT_TRUE(stopped.pareto.empty());
+  EXPECT_FALSE(stopped.recommended.has_value());
+  options.time_limit_s = 60.0;
+  const PlanResult done = PlanPartitions(graph, cuts, SystemTarget(s), options);
+  EXPECT_TRUE(done.complete);
+  EXPECT_TRUE(done.recommended.has_value());
+  // Evaluating one plan is no search: neither limit applies to it.
+  options.time_limit_s = 1e-12;
+  options.max_states = 1;
+  const PlanSpec spec{{0, 1}, {0}};
+  EXPECT_NO_THROW(EvaluatePlan(graph, cuts, SystemTarget(s), options, spec));
+  options.time_limit_s.reset();
+  try {
+    PlanPartitions(graph, cuts, SystemTarget(s), options);
+    FAIL() << "a search above --max-states was not refused";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("above --max-states 1"), std::string::npos) << e.what();
+  }
+}
+
 // Two identical boards on one switch are interchangeable: the search counts
 // them as one type yet every plan of the brute force is found, and reports
 // name the instances.

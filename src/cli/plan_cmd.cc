@@ -251,6 +251,10 @@ Action RegisterPlan(CLI::App& app) {
     }
     reporter->WritePlan(doc, std::cout);
     if (!flags->report_path.empty()) WriteHtmlReportFile(doc, flags->report_path, flags->force);
+    if (!doc.result.recommended && !doc.result.complete) {
+      spdlog::error("--time-limit {} s reached before any plan was found", flags->time_limit_s);
+      return kExitIncomplete;
+    }
     if (!doc.result.recommended) {
       spdlog::error("no plan meets the constraints (use --show-infeasible to see why)");
       return kExitNoPlan;

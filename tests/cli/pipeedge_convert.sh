@@ -129,6 +129,20 @@ if again is None or abs(again - best) > 1e-9 * best:
 print(f"pipeedge_convert: optimum {best:.6f} fps on {[s['platform'] for s in rec['stages']]}")
 EOF
 
+# A time limit that runs out before any plan is found (here while the
+# transfers are priced): exit 4, one line saying so, and the JSON says
+# "complete": false with no plan.
+set +e
+"$DNNPART" -q plan "$tmp/out/model.onnx" --system "$tmp/out/system.json" --objective throughput \
+  --best-only --format json --time-limit 1e-12 >"$tmp/limited.json" 2>"$tmp/limited.err"
+rc=$?
+set -e
+[[ $rc -eq 4 ]] || fail "--time-limit 1e-12 exited $rc, expected 4: $(cat "$tmp/limited.err")"
+grep -q "time-limit 1e-12 s reached before any plan was found" "$tmp/limited.err" ||
+  fail "unexpected message: $(cat "$tmp/limited.err")"
+"$python" -c 'import json, sys; r = json.load(open(sys.argv[1])); assert r["complete"] is False and not r["pareto"], r' \
+  "$tmp/limited.json" || fail "the limited run's JSON"
+
 # Bad input: one line naming the file and the entry, exit 1.
 sed 's/time_s: \[0.020, 0.035, 0.010, 0.040, 0.025, 0.015\]/time_s: [0.020, 0.035]/' \
   "$data/device_types.yml" >"$tmp/short.yml"
