@@ -160,7 +160,7 @@ Planner::DpOutcome Planner::RunDp(bool constrained, DpMode mode, Fixed cap) {
     const Label& x = arena[static_cast<size_t>(id)];
     FinalCost cost{x.latency, x.bottleneck, x.energy, id};
     if (output_ >= 0 && x.platform != output_) {
-      const HopEntry& out = Hop(x.platform, output_, full_boundary);
+      const HopRef out = Hop(x.platform, output_, full_boundary);
       if (out.route < 0) return false;  // the results cannot reach the output device
       cost.latency += out.cost.latency;
       cost.energy += out.cost.energy;
@@ -241,9 +241,10 @@ Planner::DpOutcome Planner::RunDp(bool constrained, DpMode mode, Fixed cap) {
           if (q < 0) continue;
           // The transfer into this stage: the model input from the input
           // device, or the tensors crossing b from the previous stage.
-          const HopEntry* in_hop = nullptr;
-          if (id == 0 && q != input_) in_hop = &Hop(input_, q, 0);
-          if (id != 0) in_hop = &Hop(x.platform, q, b);
+          HopRef hop;
+          const HopRef* in_hop = nullptr;
+          if (id == 0 && q != input_) in_hop = &(hop = Hop(input_, q, 0));
+          if (id != 0) in_hop = &(hop = Hop(x.platform, q, b));
           if (in_hop != nullptr && in_hop->route < 0) continue;  // no route to q
           const FixedCost in = in_hop != nullptr ? in_hop->cost : FixedCost{};
           const Fixed in_bottleneck = AddLoads(label_loads(x), x.loads_count, in_hop, carried, x.bottleneck);
@@ -319,12 +320,15 @@ Planner::DpOutcome Planner::RunDp(bool constrained, DpMode mode, Fixed cap) {
   return outcome;
 }
 
-Fixed Planner::AddLoads(const Load* base, int32_t count, const HopEntry* hop, std::vector<Load>& out,
+Fixed Planner::AddLoads(const Load* base, int32_t count, const HopRef* hop, std::vector<Load>& out,
                         Fixed bottleneck) const {
   out.assign(base, base + count);
-  if (hop == nullptr) return bottleneck;
-  for (int32_t i = hop->loads_begin; i < hop->loads_begin + hop->loads_count; ++i) {
-    const Load& add = hop_loads_[static_cast<size_t>(i)];
+  if (hop == nullptr || hop->route < 0) return bottleneck;
+  const Route& route = routes_[static_cast<size_t>(hop->route)];
+  for (size_t k = 0; k < route.resources.size(); ++k) {
+    const Fixed busy = hop->busy[route.slots[k]];
+    if (busy < 0) continue;  // no byte crosses this resource
+    const Load add{route.resources[k], busy};
     auto at = std::lower_bound(out.begin(), out.end(), add.resource,
                                [](const Load& l, int32_t r) { return l.resource < r; });
     if (at != out.end() && at->resource == add.resource) {

@@ -238,7 +238,7 @@ std::optional<Planner::DpOutcome> Planner::RunDenseDp(DpMode mode, Fixed limit, 
   // A complete plan ending in y (its open loads in `carried`).
   auto finish = [&](Cell y) {
     if (output_ >= 0 && PlatformOf(y) != output_) {
-      const HopEntry& out = Hop(PlatformOf(y), output_, full);
+      const HopRef out = Hop(PlatformOf(y), output_, full);
       if (out.route < 0) return;  // the results cannot reach the output device
       y.latency += out.cost.latency;
       y.energy += out.cost.energy;
@@ -407,9 +407,10 @@ std::optional<Planner::DpOutcome> Planner::RunDenseDp(DpMode mode, Fixed limit, 
         bool more_after = false;
         const int q = NextDevice(keys, counts, used, c, more_after);
         if (q < 0) continue;
-        const HopEntry* in_hop = nullptr;
-        if (PlatformOf(x) == kStart && q != input_) in_hop = &Hop(input_, q, 0);
-        if (PlatformOf(x) != kStart) in_hop = &Hop(PlatformOf(x), q, b);
+        HopRef hop;
+        const HopRef* in_hop = nullptr;
+        if (PlatformOf(x) == kStart && q != input_) in_hop = &(hop = Hop(input_, q, 0));
+        if (PlatformOf(x) != kStart) in_hop = &(hop = Hop(PlatformOf(x), q, b));
         if (in_hop != nullptr && in_hop->route < 0) continue;
         const FixedCost in = in_hop != nullptr ? in_hop->cost : FixedCost{};
         const Fixed in_bottleneck = AddLoads(loads.data() + x.loads_begin, x.loads_count, in_hop, carried, x.bottleneck);

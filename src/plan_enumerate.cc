@@ -30,13 +30,17 @@ Planner::PathTotals Planner::PathCost(const std::vector<int>& path_platforms, co
   PathTotals totals;
   totals.bottleneck = period_floor_;
   std::map<int32_t, Fixed> loads;
-  auto cross = [&](const HopEntry& hop) {
-    if (hop.route < 0) totals.reachable = false;
+  auto cross = [&](const HopRef& hop) {
+    if (hop.route < 0) {
+      totals.reachable = false;
+      return;
+    }
     totals.latency += hop.cost.latency;
     totals.energy += hop.cost.energy;
-    for (int32_t i = hop.loads_begin; i < hop.loads_begin + hop.loads_count; ++i) {
-      const Load& load = hop_loads_[static_cast<size_t>(i)];
-      totals.bottleneck = std::max(totals.bottleneck, loads[load.resource] += load.busy);
+    const Route& route = routes_[static_cast<size_t>(hop.route)];
+    for (size_t k = 0; k < route.resources.size(); ++k) {
+      const Fixed busy = hop.busy[route.slots[k]];
+      if (busy >= 0) totals.bottleneck = std::max(totals.bottleneck, loads[route.resources[k]] += busy);
     }
   };
   int64_t idle_units = 0;

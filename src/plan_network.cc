@@ -3,6 +3,8 @@
 // transfer a plan can make, and the sensor's input conversion
 // (docs/system.md, docs/planning.md).
 #include <algorithm>
+#include <array>
+#include <chrono>
 #include <map>
 
 #include "planner.h"
@@ -115,9 +117,8 @@ void Planner::PrepareNetwork() {
   const size_t n = platforms_.size();
   const int count = Full() + 1;
   per_sender_ = !target_.system;
-  hops_.assign(per_sender_ ? n * static_cast<size_t>(count) : n * n * static_cast<size_t>(count), HopEntry{});
-  hop_costs_.assign(hops_.size(), Transfer{});
-  hop_loads_ms_.clear();
+  pair_route_.assign(per_sender_ ? n : n * n, -1);
+  pair_routes_by_b_.clear();
   // Who crosses each resource: its senders and receivers (-1: not known
   // here), and whether more than one (sender, receiver) pair does.
   struct Crossers {
@@ -140,48 +141,102 @@ void Planner::PrepareNetwork() {
     c.senders[static_cast<size_t>(x)] = true;
     if (y >= 0) c.receivers[static_cast<size_t>(y)] = true;
   };
-  // One entry: the route's segments summed, loads added per resource in
-  // segment order, then sorted by resource.
-  std::vector<std::pair<int32_t, double>> loads;
-  auto fill = [&](size_t index, int x, int y, int b, int32_t route) {
-    HopEntry& entry = hops_[index];
-    entry.route = route;
-    Transfer total;
-    loads.clear();
-    for (const Segment& segment : routes_[static_cast<size_t>(route)].segments) {
-      const Transfer t = TransferCost(MediumLink(segment.medium), PayloadOn(x, b, MediumLink(segment.medium)));
-      total.latency_ms += t.latency_ms;
-      total.energy_mj += t.energy_mj;
-      total.wire_bytes += t.wire_bytes;
-      if (t.wire_bytes == 0) continue;
+  // Classes by (sender's data type, per segment: its medium, then the slots
+  // of its resources). Per class and segment, whether any transfer moves
+  // bytes over it: of the model input (b = 0), of activations, of the output.
+  std::map<std::pair<DType, std::vector<std::vector<int32_t>>>, int32_t> class_ids;
+  std::vector<std::vector<std::array<bool, 3>>> class_moves;
+  std::vector<bool> middle_used;  // per class: some pair prices it for 0 < b < Full()
+  // Adds `route` as sent by x, with its class (computed on first use:
+  // costs and loads per boundary, summed segment by segment in order, as a
+  // transfer adds them); returns its index.
+  auto add_route = [&](int x, Route route) {
+    std::vector<int32_t> distinct;
+    std::vector<std::vector<int32_t>> shape;
+    for (const Segment& segment : route.segments) {
+      std::vector<int32_t> entry{segment.medium};
       for (int32_t r : segment.resources) {
-        auto at = std::find_if(loads.begin(), loads.end(), [r](const auto& load) { return load.first == r; });
-        if (at == loads.end()) {
-          loads.emplace_back(r, t.latency_ms);
-        } else {
-          at->second += t.latency_ms;
-        }
-        use(r, x, y);
+        auto at = std::find(distinct.begin(), distinct.end(), r);
+        if (at == distinct.end()) at = distinct.insert(distinct.end(), r);
+        entry.push_back(static_cast<int32_t>(at - distinct.begin()));
       }
+      shape.push_back(std::move(entry));
     }
-    std::sort(loads.begin(), loads.end());
-    hop_costs_[index] = total;
-    entry.loads_begin = static_cast<int32_t>(hop_loads_ms_.size());
-    hop_loads_ms_.insert(hop_loads_ms_.end(), loads.begin(), loads.end());
-    entry.loads_count = static_cast<int32_t>(loads.size());
+    const DType type = platforms_[static_cast<size_t>(x)].data_type;
+    auto [it, fresh] = class_ids.try_emplace({type, shape}, static_cast<int32_t>(hop_classes_.size()));
+    if (fresh) {
+      HopClass c{static_cast<int32_t>(distinct.size()), class_busy_ms_.size()};
+      class_busy_ms_.resize(class_busy_ms_.size() + static_cast<size_t>(count) * distinct.size(), -1.0);
+      std::vector<std::array<bool, 3>> moves(route.segments.size(), {false, false, false});
+      for (int b = 0; b < count; ++b) {
+        Transfer total;
+        for (size_t s = 0; s < route.segments.size(); ++s) {
+          const LinkProfile& link = MediumLink(route.segments[s].medium);
+          const Transfer t = TransferCost(link, PayloadOn(x, b, link));
+          total.latency_ms += t.latency_ms;
+          total.energy_mj += t.energy_mj;
+          total.wire_bytes += t.wire_bytes;
+          if (t.wire_bytes == 0) continue;
+          moves[s][b == 0 ? 0 : b == Full() ? 2 : 1] = true;
+          for (size_t k = 1; k < shape[s].size(); ++k) {
+            double& busy = class_busy_ms_[c.busy_begin + static_cast<size_t>(b) * distinct.size() +
+                                          static_cast<size_t>(shape[s][k])];
+            busy = (busy < 0 ? 0.0 : busy) + t.latency_ms;
+          }
+        }
+        class_cost_ms_.push_back(total);
+      }
+      hop_classes_.push_back(c);
+      class_moves.push_back(std::move(moves));
+      middle_used.push_back(false);
+      class_row_used_.resize(class_cost_ms_.size(), false);
+    }
+    route.hop_class = it->second;
+    route.resources = distinct;
+    std::sort(route.resources.begin(), route.resources.end());
+    for (int32_t r : route.resources) {
+      route.slots.push_back(static_cast<int32_t>(std::find(distinct.begin(), distinct.end(), r) - distinct.begin()));
+    }
+    routes_.push_back(std::move(route));
+    return static_cast<int32_t>(routes_.size() - 1);
+  };
+  // Records that the search may price transfer (x, y, b) over `route`
+  // (y = -1: any receiver): its class row is used, and its resources are
+  // crossed by (x, y) when some byte moves over them.
+  auto priced_at = [&](int x, int y, int b, int32_t route) {
+    const Route& r = routes_[static_cast<size_t>(route)];
+    class_row_used_[ClassRow(route, b)] = true;
+    for (size_t s = 0; s < r.segments.size(); ++s) {
+      if (!class_moves[static_cast<size_t>(r.hop_class)][s][b == 0 ? 0 : b == Full() ? 2 : 1]) continue;
+      const LinkProfile& link = MediumLink(r.segments[s].medium);
+      if (b > 0 && b < Full() && TransferCost(link, PayloadOn(x, b, link)).wire_bytes == 0) continue;
+      for (int32_t resource : r.segments[s].resources) use(resource, x, y);
+    }
+  };
+  // The same for every boundary between the first and the last at once.
+  auto priced_between = [&](int x, int y, int32_t route) {
+    const Route& r = routes_[static_cast<size_t>(route)];
+    middle_used[static_cast<size_t>(r.hop_class)] = true;
+    for (size_t s = 0; s < r.segments.size(); ++s) {
+      if (!class_moves[static_cast<size_t>(r.hop_class)][s][1]) continue;
+      for (int32_t resource : r.segments[s].resources) use(resource, x, y);
+    }
   };
   if (per_sender_) {
     // Chain shorthand: a transfer goes straight over the sender's link,
-    // which is one resource whoever receives.
+    // which is one resource whoever receives; every boundary is priced.
     for (size_t x = 0; x < n; ++x) {
       if (!links_[x]) continue;
       const auto r = static_cast<int32_t>(resources_.size());
       resources_.push_back(
           Resource{links_[x]->name + " from " + target_.names[x], links_[x]->bandwidth_bytes_per_s, false, {}, {}});
-      routes_.push_back(Route{{Segment{static_cast<int>(x), static_cast<int>(x), -1, {r}}}});
-      for (int b = 0; b < count; ++b) {
-        fill(HopIndex(static_cast<int>(x), 0, b), static_cast<int>(x), -1, b, static_cast<int32_t>(routes_.size() - 1));
-      }
+      Route link_route;
+      link_route.segments.push_back(Segment{static_cast<int>(x), static_cast<int>(x), -1, {r}});
+      const int32_t route = add_route(static_cast<int>(x), std::move(link_route));
+      pair_route_[x] = route;
+      priced_at(static_cast<int>(x), -1, 0, route);
+      priced_between(static_cast<int>(x), -1, route);
+      priced_at(static_cast<int>(x), -1, Full(), route);
     }
     // Receivers are not known per resource here: every device but the
     // sender may receive.
@@ -207,6 +262,7 @@ void Planner::PrepareNetwork() {
         return u.medium == v.medium && u.from == v.from && u.to == v.to;
       });
     };
+    std::vector<std::vector<int32_t>> by_b(n);  // per receiver, the route per boundary (-1: not priced)
     for (size_t x = 0; x < n; ++x) {
       // --time-limit counts pricing too (docs/planning.md, "Time").
       if (search_ && options_.time_limit_s &&
@@ -221,11 +277,12 @@ void Planner::PrepareNetwork() {
       // Per receiver, the routes made from x so far with their hops: one
       // route serves every boundary whose payload picks the same hops.
       std::vector<std::vector<std::pair<std::vector<RouteHop>, int32_t>>> made(n);
+      for (auto& routes : by_b) routes.assign(static_cast<size_t>(count), -1);
       for (int b = 0; b < count; ++b) {
         if (b == 0 && static_cast<int>(x) != input_) continue;
         const std::vector<std::optional<std::vector<RouteHop>>>* from_x = nullptr;
         for (size_t y = 0; y < n; ++y) {
-          if (x == y || !reachable[y]) continue;  // unreachable: entries stay without a route
+          if (x == y || !reachable[y]) continue;  // unreachable: no route
           if (b == Full() && static_cast<int>(y) != output_) continue;
           if (from_x == nullptr) {
             auto [it, fresh] = by_payload.try_emplace(payload_key[static_cast<size_t>(b)]);
@@ -255,15 +312,40 @@ void Planner::PrepareNetwork() {
               }
               route.segments.push_back(std::move(segment));
             }
-            routes_.push_back(std::move(route));
-            to_y.emplace_back(hops, static_cast<int32_t>(routes_.size() - 1));
+            to_y.emplace_back(hops, add_route(static_cast<int>(x), std::move(route)));
             known = to_y.end() - 1;
           }
-          fill(HopIndex(static_cast<int>(x), static_cast<int>(y), b), static_cast<int>(x), static_cast<int>(y), b,
-               known->second);
+          by_b[y][static_cast<size_t>(b)] = known->second;
+        }
+      }
+      for (size_t y = 0; y < n; ++y) {
+        const std::vector<int32_t>& routes = by_b[y];
+        const auto priced = [](int32_t route) { return route >= 0; };
+        const auto first = std::find_if(routes.begin(), routes.end(), priced);
+        if (first == routes.end()) continue;
+        const bool one = std::all_of(first, routes.end(), [&](int32_t route) { return route < 0 || route == *first; });
+        const int from = static_cast<int>(x), to = static_cast<int>(y);
+        if (one) {
+          // Priced for every boundary between, and at the ends as above.
+          pair_route_[x * n + y] = *first;
+          if (routes.front() >= 0) priced_at(from, to, 0, *first);
+          if (Full() > 1) priced_between(from, to, *first);
+          if (routes.back() >= 0) priced_at(from, to, Full(), *first);
+        } else {
+          for (int b = 0; b < count; ++b) {
+            if (routes[static_cast<size_t>(b)] >= 0) priced_at(from, to, b, routes[static_cast<size_t>(b)]);
+          }
+          pair_route_[x * n + y] = -static_cast<int32_t>(pair_routes_by_b_.size()) - 2;
+          pair_routes_by_b_.push_back(routes);
         }
       }
     }
+  }
+  // The rows between the first and the last boundary of the classes that
+  // some pair prices there.
+  for (size_t c = 0; c < hop_classes_.size(); ++c) {
+    if (!middle_used[c]) continue;
+    for (int b = 1; b < Full(); ++b) class_row_used_[c * static_cast<size_t>(count) + static_cast<size_t>(b)] = true;
   }
   // A resource is crossed at most once per plan when all its transfers leave
   // one device that is not the input (a device sends once: its activations
@@ -313,7 +395,7 @@ HopReport Planner::HopDetail(int x, int y, int b, const char* what) const {
   hop.what = what;
   hop.cut_id = b > 0 && b < Full() ? b - 1 : -1;
   hop.tensors = b == 0 ? graph_.graph_inputs() : b == Full() ? graph_.graph_outputs() : Crossing(b);
-  const HopEntry& entry = Hop(x, y, b);
+  const HopRef entry = Hop(x, y, b);
   if (entry.route < 0) return hop;
   for (const Segment& segment : routes_[static_cast<size_t>(entry.route)].segments) {
     const LinkProfile& link = MediumLink(segment.medium);

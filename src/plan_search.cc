@@ -121,7 +121,11 @@ void Planner::PrepareFixedSums() {
     conversion_ms = std::max(conversion_ms, conversion.latency_ms);
     conversion_mj = std::max(conversion_mj, conversion.energy_mj);
   }
-  for (const Transfer& t : hop_costs_) hop_ms = std::max(hop_ms, t.latency_ms), hop_mj = std::max(hop_mj, t.energy_mj);
+  for (size_t i = 0; i < class_cost_ms_.size(); ++i) {
+    if (!class_row_used_[i]) continue;
+    hop_ms = std::max(hop_ms, class_cost_ms_[i].latency_ms);
+    hop_mj = std::max(hop_mj, class_cost_ms_[i].energy_mj);
+  }
   // A plan makes at most n + 1 transfers; the input period may exceed them all.
   latency_bound += static_cast<double>(n + 1) * hop_ms + conversion_ms;
   if (input_fps_) latency_bound = std::max(latency_bound, 1000.0 / *input_fps_);
@@ -173,11 +177,10 @@ void Planner::PrepareFixedSums() {
       min_head_energy_[i] += prefix_min_energy[at + 1] - prefix_min_energy[at];
     }
   }
-  for (size_t i = 0; i < hops_.size(); ++i) {
-    hops_[i].cost = FixedCost{latency_q_.To(hop_costs_[i].latency_ms), energy_q_.To(hop_costs_[i].energy_mj)};
-  }
-  hop_loads_.clear();
-  for (const auto& [r, ms] : hop_loads_ms_) hop_loads_.push_back(Load{r, latency_q_.To(ms)});
+  class_cost_.clear();
+  for (const Transfer& t : class_cost_ms_) class_cost_.push_back(FixedCost{latency_q_.To(t.latency_ms), energy_q_.To(t.energy_mj)});
+  class_busy_.clear();
+  for (const double ms : class_busy_ms_) class_busy_.push_back(ms < 0 ? -1 : latency_q_.To(ms));
   conversion_fixed_.clear();
   for (size_t p = 0; p < n; ++p) {
     const LayerCost conversion = Conversion(static_cast<int>(p));
@@ -311,8 +314,8 @@ bool Planner::Interchangeable(size_t p, size_t q) const {
     return false;
   }
   for (int b = 0; b <= Full(); ++b) {
-    const Transfer& x = hop_costs_[HopIndex(static_cast<int>(p), 0, b)];
-    const Transfer& y = hop_costs_[HopIndex(static_cast<int>(q), 0, b)];
+    const Transfer x = HopCostMs(static_cast<int>(p), 0, b);
+    const Transfer y = HopCostMs(static_cast<int>(q), 0, b);
     if (x.wire_bytes != y.wire_bytes || x.latency_ms != y.latency_ms || x.energy_mj != y.energy_mj) return false;
   }
   return true;

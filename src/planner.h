@@ -207,14 +207,29 @@ class Planner {
     int to = 0;
     std::vector<int32_t> resources;
   };
+  // A route and its class. What a transfer over a route costs depends only
+  // on the sender's data type (the payload), the media it crosses in order
+  // and which of the resources it loads are the same: its class. So costs
+  // are kept per class and boundary (classes × boundaries), and a pair of
+  // devices only names its route (devices² entries), instead of a table
+  // of devices² × boundaries (docs/planning.md, "Transfers in the search").
   struct Route {
     std::vector<Segment> segments;
+    int32_t hop_class = -1;
+    std::vector<int32_t> resources;  // the distinct resources it loads, ascending
+    std::vector<int32_t> slots;      // the class's slot of each of them
   };
-  struct HopEntry {
+  struct HopClass {
+    int32_t slots = 0;               // distinct resources, numbered in order of first appearance
+    size_t busy_begin = 0;           // into class_busy_: row b at busy_begin + b * slots
+  };
+  // One transfer as the search sees it: its cost, its route (-1: the
+  // receiver cannot be reached) and its route's loads per slot (< 0: none,
+  // when no segment carrying that resource moves a byte).
+  struct HopRef {
     FixedCost cost;
-    int32_t loads_begin = 0;
-    int32_t loads_count = 0;
-    int32_t route = -1;             // -1: the receiver cannot be reached
+    int32_t route = -1;
+    const Fixed* busy = nullptr;
   };
   struct Resource {
     std::string name;
@@ -224,13 +239,29 @@ class Planner {
     std::vector<bool> receivers;    // devices receiving one
   };
   void PrepareNetwork();
-  size_t HopIndex(int x, int y, int b) const {
-    const size_t count = static_cast<size_t>(Full()) + 1;
-    const size_t n = platforms_.size();
-    return per_sender_ ? static_cast<size_t>(x) * count + static_cast<size_t>(b)
-                       : (static_cast<size_t>(x) * n + static_cast<size_t>(y)) * count + static_cast<size_t>(b);
+  // The route of transfer (x, y, b): -1 when y cannot be reached.
+  int32_t RouteOf(int x, int y, int b) const {
+    const size_t pair = per_sender_ ? static_cast<size_t>(x)
+                                    : static_cast<size_t>(x) * platforms_.size() + static_cast<size_t>(y);
+    const int32_t route = pair_route_[pair];
+    return route >= -1 ? route : pair_routes_by_b_[static_cast<size_t>(-route - 2)][static_cast<size_t>(b)];
   }
-  const HopEntry& Hop(int x, int y, int b) const { return hops_[HopIndex(x, y, b)]; }
+  size_t ClassRow(int32_t route, int b) const {
+    return static_cast<size_t>(routes_[static_cast<size_t>(route)].hop_class) * static_cast<size_t>(Full() + 1) +
+           static_cast<size_t>(b);
+  }
+  HopRef Hop(int x, int y, int b) const {
+    const int32_t route = RouteOf(x, y, b);
+    if (route < 0) return {};
+    const HopClass& c = hop_classes_[static_cast<size_t>(routes_[static_cast<size_t>(route)].hop_class)];
+    return {class_cost_[ClassRow(route, b)], route,
+            class_busy_.data() + c.busy_begin + static_cast<size_t>(b) * static_cast<size_t>(c.slots)};
+  }
+  // The transfer's cost in doubles (zero when unreachable).
+  Transfer HopCostMs(int x, int y, int b) const {
+    const int32_t route = RouteOf(x, y, b);
+    return route < 0 ? Transfer{} : class_cost_ms_[ClassRow(route, b)];
+  }
   // Payload of boundary b's transfer on `link` when sent by device x.
   int64_t PayloadOn(int x, int b, const LinkProfile& link) const;
   const LinkProfile& MediumLink(int medium) const;
@@ -312,7 +343,7 @@ class Planner {
   // Adds a transfer's loads (none when `hop` is null) to the `count` open
   // loads at `base`, into `out`; returns `bottleneck` raised to every load
   // the transfer changed.
-  Fixed AddLoads(const Load* base, int32_t count, const HopEntry* hop, std::vector<Load>& out, Fixed bottleneck) const;
+  Fixed AddLoads(const Load* base, int32_t count, const HopRef* hop, std::vector<Load>& out, Fixed bottleneck) const;
   // Marks the devices still free after a stage on q (`counts`: uses per type
   // after it, with --any-order; otherwise the platforms after q).
   void MarkUnused(const StateKeys& keys, int64_t counts, int q, std::vector<bool>& unused) const;
@@ -437,10 +468,17 @@ class Planner {
   int64_t sensor_elements_ = 0;
   bool per_sender_ = true;
   std::vector<Route> routes_;
-  std::vector<HopEntry> hops_;
-  std::vector<Load> hop_loads_;
-  std::vector<Transfer> hop_costs_;                    // per entry, in doubles (reports, bounds)
-  std::vector<std::pair<int32_t, double>> hop_loads_ms_;  // per entry, in doubles
+  // Per pair of devices (chain shorthand: per sender) its route for every
+  // boundary, -1 (unreachable), or -(k + 2): the route differs by payload
+  // and pair_routes_by_b_[k] holds it per boundary.
+  std::vector<int32_t> pair_route_;
+  std::vector<std::vector<int32_t>> pair_routes_by_b_;
+  std::vector<HopClass> hop_classes_;
+  std::vector<Transfer> class_cost_ms_;   // per class and boundary, in doubles (reports, bounds)
+  std::vector<FixedCost> class_cost_;     // the same in fixed point
+  std::vector<bool> class_row_used_;      // some pair the search prices uses the row
+  std::vector<double> class_busy_ms_;     // per class, boundary and slot (< 0: no load)
+  std::vector<Fixed> class_busy_;         // the same in fixed point
   std::vector<Resource> resources_;
   std::vector<FixedCost> conversion_fixed_;
   std::vector<std::vector<bool>> partial_;  // per boundary, head flags for [range_begin_, range_end_)
