@@ -406,6 +406,42 @@ TEST(SystemPlanner, AcceleratorIsReachedThroughItsHostAndResultsReturn) {
   EXPECT_EQ(result.baselines[1].hops.size(), 2U);
 }
 
+// The cheapest route can change with the payload: a direct link with no
+// latency but little bandwidth wins for a small tensor, a relay over two
+// fast links with a fixed latency each for a large one. The planner keeps
+// such a pair's route per boundary.
+TEST(SystemPlanner, RouteFollowsThePayloadPerBoundary) {
+  // Cut 0 sends 10 floats, cut 1 a million.
+  const LayerGraph graph = Chain({1000, 10, 1000000, 10});
+  System s;
+  s.path = "relay.json";
+  s.devices.push_back(SystemDevice{"a", "a", Board("a", {1, 1, 1}, 1), std::nullopt});
+  s.devices.push_back(SystemDevice{"b", "b", Board("b", {1, 1, 1}, 1), std::nullopt});
+  s.devices.push_back(SystemDevice{"relay", "relay", Board("relay", {1e6, 1e6, 1e6}, 1), std::nullopt});
+  s.media.push_back(SystemMedium{"slow", MediumKind::kPointToPoint, Wire("slow", 1e6, 0, 1), {0, 1}});
+  s.media.push_back(SystemMedium{"up", MediumKind::kPointToPoint, Wire("fast", 1e9, 5, 1), {0, 2}});
+  s.media.push_back(SystemMedium{"down", MediumKind::kPointToPoint, Wire("fast", 1e9, 5, 1), {2, 1}});
+  const std::vector<Cut> cuts = FindCuts(graph, {});
+  ASSERT_EQ(cuts.size(), 2U);
+  const PlanReport small = EvaluatePlan(graph, cuts, SystemTarget(s), {}, PlanSpec{{0, 1}, {0}});
+  const PlanReport large = EvaluatePlan(graph, cuts, SystemTarget(s), {}, PlanSpec{{0, 1}, {1}});
+  ASSERT_EQ(small.hops.size(), 1U);
+  ASSERT_EQ(large.hops.size(), 1U);
+  EXPECT_EQ(small.hops[0].link, "slow");
+  EXPECT_NEAR(small.hops[0].transfer.latency_ms, 0.04, 1e-9);
+  EXPECT_EQ(large.hops[0].link, "up + down");
+  EXPECT_NEAR(large.hops[0].transfer.latency_ms, 18, 1e-9);
+  // The search prices both the same way as the independent brute force.
+  const PlanResult result = PlanPartitions(graph, cuts, SystemTarget(s), {});
+  const std::vector<Metrics> expected = Oracle(s, {1000, 10, 1000000, 10}, std::nullopt).Pareto();
+  ASSERT_EQ(result.pareto.size(), expected.size());
+  for (const PlanReport& plan : result.pareto) {
+    const Metrics got{plan.throughput_fps, plan.latency_ms, plan.energy_mj};
+    EXPECT_TRUE(std::any_of(expected.begin(), expected.end(), [&](const Metrics& m) { return SameMetrics(m, got); }))
+        << "fps " << got.fps << " latency " << got.latency << " energy " << got.energy;
+  }
+}
+
 // --time-limit counts the pricing of the transfers: when it runs out there,
 // the result is incomplete and empty instead of a search over half-priced
 // transfers. A search above --max-states is refused before pricing.
