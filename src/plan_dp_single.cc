@@ -5,18 +5,23 @@
 // bucket in a map. A state needs more than one label only when partial
 // plans carry open loads on shared resources (switch ports, shared media)
 // that neither dominates; those labels are chained from the cell into an
-// overflow list. The work is done in RunDp's order, with its bounds, its
-// tie-breaking (the label found first stays) and its label count, so both
-// return the same plan; RunDp stays the reference and the fallback
-// (docs/planning.md, "Search").
+// overflow list. The work is done in RunDp's order, with its tie-breaking
+// (the label found first stays), so both return the same plan; RunDp stays
+// the reference and the fallback (docs/planning.md, "Search"). Boundaries
+// are expanded one after the other; within one, the states are split over
+// lanes (threads) by the state they lead to, with the same result and
+// count whatever the number of lanes ("Threads").
+#include <algorithm>
 #include <atomic>
+#include <barrier>
 #include <chrono>
-#include <exception>
-#include <thread>
 #include <cstdlib>
+#include <exception>
 #include <limits>
 #include <memory>
 #include <string>
+#include <thread>
+#include <tuple>
 
 #include "plan_dp.h"
 
@@ -43,10 +48,10 @@ struct DenseCell {
   Fixed bottleneck = 0;
   Fixed energy = 0;
   // The label of the plan before this stage: a cell index (>= 0), or
-  // -(i + 1) for label i of the overflow list.
+  // -(i * lanes + lane + 1) for label i of a lane's overflow list.
   int32_t parent = 0;
-  int32_t loads_begin = 0;
-  int32_t more = 0;         // the state's next label: overflow label more - 1 (0: none)
+  int32_t loads_begin = 0;  // into the loads of the lane that owns the state
+  int32_t more = 0;         // the state's next label: the overflow label -more (0: none)
   int16_t device = 0;       // platform of the last stage + 2 (kEmpty + 2 = 0, kStart + 2 = 1, kDead + 2 = -1)
   int16_t loads_count = 0;
 };
@@ -68,6 +73,35 @@ using Cell = DenseCell;
 
 int32_t PlatformOf(const Cell& cell) { return cell.device - 2; }
 
+// An append-only array whose elements never move: a lane appends while the
+// others read what it wrote before the last boundary. Runs of elements
+// appended together stay contiguous (a run never crosses a chunk).
+template <class T>
+class StableArena {
+ public:
+  StableArena() { chunks_.reserve(kMaxChunks); }
+  int32_t Append(const T* first, size_t count) {
+    if ((size_ & (kChunk - 1)) + count > kChunk) size_ = (size_ | (kChunk - 1)) + 1;
+    if (count > 0 && (size_ + count - 1) >> kChunkBits >= chunks_.size()) {
+      if (chunks_.size() == kMaxChunks) throw Error("the search keeps more than 2^31 open loads or labels");
+      chunks_.push_back(std::make_unique<T[]>(kChunk));
+    }
+    const size_t at = size_;
+    if (count == 0) return static_cast<int32_t>(at);
+    std::copy(first, first + count, At(at));
+    size_ += count;
+    return static_cast<int32_t>(at);
+  }
+  T* At(size_t i) { return chunks_.empty() ? nullptr : chunks_[i >> kChunkBits].get() + (i & (kChunk - 1)); }
+
+ private:
+  static constexpr size_t kChunkBits = 12;
+  static constexpr size_t kChunk = size_t{1} << kChunkBits;
+  static constexpr size_t kMaxChunks = size_t{1} << 19;  // 2^31 elements: int32 indices
+  std::vector<std::unique_ptr<T[]>> chunks_;
+  size_t size_ = 0;
+};
+
 }  // namespace
 
 std::optional<Planner::DpOutcome> Planner::RunSingleDp(DpMode mode, Fixed cap) {
@@ -81,9 +115,15 @@ std::optional<Planner::DpOutcome> Planner::RunSingleDp(DpMode mode, Fixed cap) {
   const double cells_count = keys.Size() * static_cast<double>(Full() + 1);
   if (cells_count > kMaxDenseCells) return std::nullopt;
   bool limited = false;
-  DenseCells cells;
-  cells.cells.reset(static_cast<DenseCell*>(std::calloc(static_cast<size_t>(cells_count), sizeof(DenseCell))));
-  if (!cells.cells) throw Error("cannot allocate the search's " + std::to_string(cells_count) + " states");
+  // One buffer serves both programs (and every round): pages the first
+  // touched are not faulted in again.
+  if (!dense_cells_) {
+    dense_cells_ = std::make_shared<DenseCells>();
+    dense_cells_->cells.reset(
+        static_cast<DenseCell*>(std::calloc(static_cast<size_t>(cells_count), sizeof(DenseCell))));
+    if (!dense_cells_->cells) throw Error("cannot allocate the search's " + std::to_string(cells_count) + " states");
+  }
+  DenseCells& cells = *dense_cells_;
   if (mode == DpMode::kFastest) return RunDenseDp(mode, cap, limited, cells);
   // Small searches take one round: rounds would repeat work that bounds
   // already keep small. Each state may try a stage to every later boundary,
@@ -119,76 +159,23 @@ std::optional<Planner::DpOutcome> Planner::RunSingleDp(DpMode mode, Fixed cap) {
     return u > kMaxFixed - step ? kMaxFixed : u + step;
   };
   int64_t labels = 0;
-  // Each round's result decides whether the next one runs. With two cores
-  // or more (and prefix cuts, where the rounds share no mutable state), the
-  // next round runs speculatively on a second thread with cells of its own
-  // and is cancelled when this one settles the search; the rounds and their
-  // results are those of the sequential loop, so the output is the same
-  // (docs/planning.md, "Threads").
-  const unsigned threads = options_.threads > 0 ? static_cast<unsigned>(options_.threads)
-                                                : std::max(1U, std::thread::hardware_concurrency());
-  DenseCells spare;
-  if (threads >= 2 && all_prefixes_) {
-    spare.cells.reset(static_cast<DenseCell*>(std::calloc(static_cast<size_t>(cells_count), sizeof(DenseCell))));
-  }
-  // Adds a round's labels to the search's; true when the round settles the
-  // search (found the optimum, ran out of time, or cut nothing off and found
-  // nothing), its outcome then carrying every round's labels.
-  auto settled = [&labels](std::optional<DpOutcome>& outcome, bool cut_off) {
-    if (!outcome) return true;
-    labels += outcome->labels;
-    if (outcome->plans.empty() && outcome->complete && cut_off) return false;
-    outcome->labels = labels;
-    return true;
-  };
   for (;;) {
-    if (!spare.cells) {
-      limited = false;
-      std::optional<DpOutcome> outcome = RunDenseDp(mode, limit, limited, cells);
-      if (settled(outcome, limited)) return outcome;
-      limit = grow(limit);
-      continue;
+    limited = false;
+    std::optional<DpOutcome> outcome = RunDenseDp(mode, limit, limited, cells);
+    if (!outcome) return outcome;
+    labels += outcome->labels;
+    // Settled: found the optimum, ran out of time, or cut nothing off and
+    // found nothing (no plan exists).
+    if (!outcome->plans.empty() || !outcome->complete || !limited) {
+      outcome->labels = labels;
+      return outcome;
     }
-    const Fixed next = grow(limit);
-    std::optional<DpOutcome> ahead;
-    bool ahead_limited = false;
-    std::exception_ptr ahead_error;
-    std::atomic<bool> cancel{false};
-    std::thread worker([&] {
-      try {
-        ahead = RunDenseDp(mode, next, ahead_limited, spare, &cancel);
-      } catch (...) {
-        ahead_error = std::current_exception();
-      }
-    });
-    // Joined on every path; cancelled unless its result is needed.
-    struct Join {
-      std::thread& worker;
-      std::atomic<bool>& cancel;
-      bool needed = false;
-      ~Join() {
-        if (!needed) cancel = true;
-        worker.join();
-      }
-    };
-    std::optional<DpOutcome> outcome;
-    bool done = false;
-    {
-      Join join{worker, cancel};
-      limited = false;
-      outcome = RunDenseDp(mode, limit, limited, cells);
-      done = settled(outcome, limited);
-      join.needed = !done;
-    }
-    if (done) return outcome;
-    if (ahead_error) std::rethrow_exception(ahead_error);
-    if (settled(ahead, ahead_limited)) return ahead;
-    limit = grow(next);
+    limit = grow(limit);
   }
 }
 
 std::optional<Planner::DpOutcome> Planner::RunDenseDp(DpMode mode, Fixed limit, bool& limited,
-                                                      DenseCells& buffer, const std::atomic<bool>* cancel) {
+                                                      DenseCells& buffer) {
   const size_t n = platforms_.size();
   const StateKeys keys(options_.any_order, instances_, n);
   const int full = Full();
@@ -198,12 +185,7 @@ std::optional<Planner::DpOutcome> Planner::RunDenseDp(DpMode mode, Fixed limit, 
   for (const int64_t index : buffer.touched) cells[index] = Cell{};
   buffer.touched.assign(1, 0);
   cells[0].device = kStart + 2;
-  // Keys of the cells reached at each boundary, visited in key order (the
-  // order of the scan over all keys, without its cache misses).
-  std::vector<std::vector<int32_t>> reached(static_cast<size_t>(full) + 1);
-  reached[0].push_back(0);
   cells[0].bottleneck = period_floor_;  // frames arrive no faster than the input rate
-  std::vector<Load> loads;              // open loads of the cells, by Cell::loads_begin
   // Between prefix boundaries a stage's time grows with its end when no
   // layer costs less than nothing (the profiles refuse negative costs) and
   // no cut breaks a fused group: a broken fusion's extra can make a stage
@@ -229,205 +211,273 @@ std::optional<Planner::DpOutcome> Planner::RunDenseDp(DpMode mode, Fixed limit, 
     if (mode == DpMode::kBottleneck) return a.bottleneck < b.bottleneck;
     return a.latency < b.latency || (a.latency == b.latency && a.energy < b.energy);
   };
-  Cell best;  // the best complete plan so far (platform: its last stage's)
-  bool found = false;
-  DpOutcome outcome;
-  std::vector<Load> carried, merged;
-  std::vector<bool> unused(n, false);
 
-  // A complete plan ending in y (its open loads in `carried`).
-  auto finish = [&](Cell y) {
-    if (output_ >= 0 && PlatformOf(y) != output_) {
-      const HopRef out = Hop(PlatformOf(y), output_, full);
-      if (out.route < 0) return;  // the results cannot reach the output device
-      y.latency += out.cost.latency;
-      y.energy += out.cost.energy;
-      y.bottleneck = AddLoads(carried.data(), static_cast<int32_t>(carried.size()), &out, merged, y.bottleneck);
-    } else {
-      merged = carried;
-    }
-    bool over = y.bottleneck > limit;
-    for (const Load& load : merged) over = over || load.busy > limit;
-    if (over) {
-      limited = true;
-      return;
-    }
-    if (found && (less(best, y) || !less(y, best))) return;  // ties keep the plan found first
-    best = y;
-    found = true;
+  // Lanes: with prefix cuts only (where nothing shared is written while
+  // stages are tried) and enough states per boundary, the states reached
+  // from a boundary are split over threads by the state they lead to: the
+  // lane that owns a state writes its cells, labels and open loads, and
+  // only it. Each lane goes over all states of the boundary in the same
+  // order and takes the transitions into its own states, so every state
+  // receives its offers in the single-threaded order, and the bounds use
+  // only what was known when the boundary began: the result and the count
+  // do not depend on the number of lanes.
+  const unsigned threads = options_.threads > 0 ? static_cast<unsigned>(options_.threads)
+                                                : std::max(1U, std::thread::hardware_concurrency());
+  const double work = keys.Size() * static_cast<double>(full + 1) * static_cast<double>(full + 1);
+  const int lanes_count = threads >= 2 && all_prefixes_ && keys.Size() >= options_.testing.lane_states &&
+                                  work >= options_.testing.lane_work
+                              ? static_cast<int>(std::min(threads, 8U))
+                              : 1;
+  auto owner = [lanes_count](int64_t key) {
+    return lanes_count == 1 ? 0 : static_cast<int>((static_cast<uint64_t>(key) * 0x9E3779B97F4A7C15ULL >> 32) %
+                                                   static_cast<uint64_t>(lanes_count));
   };
-  // Overflow labels: the second and later labels of states that need more
-  // than one, and the cell each belongs to.
-  std::vector<Cell> extra;
-  std::vector<int64_t> extra_home;
+  // Where a complete plan was found: (boundary, label's place among the
+  // boundary's labels, next device choice). Ties keep the earliest.
+  using Order = std::tuple<int, int64_t, int>;
+  struct Lane {
+    StableArena<Load> loads;     // open loads of the labels of its states
+    StableArena<Cell> extra;     // overflow labels of its states
+    StableArena<int64_t> extra_home;
+    std::vector<std::vector<int32_t>> reached;  // per boundary, its states reached there
+    std::vector<int64_t> touched;
+    std::vector<Load> carried, merged;
+    std::vector<bool> unused;
+    int64_t labels = 0;
+    int64_t steps = 0;
+    bool limited = false;
+    Cell best;  // this boundary's best complete plan (platform: its last stage's)
+    bool found = false;
+    Order order;
+  };
+  std::vector<Lane> lanes(static_cast<size_t>(lanes_count));
+  for (Lane& lane : lanes) {
+    lane.reached.resize(static_cast<size_t>(full) + 1);
+    lane.unused.assign(n, false);
+  }
+  lanes[static_cast<size_t>(owner(0))].reached[0].push_back(0);
+
+  auto lane_of_ref = [&](int32_t ref) {
+    return ref >= 0 ? owner(ref / (full + 1)) : (-ref - 1) % lanes_count;
+  };
   auto label_at = [&](int32_t ref) -> Cell& {
-    return ref >= 0 ? cells[static_cast<size_t>(ref)] : extra[static_cast<size_t>(-ref - 1)];
+    if (ref >= 0) return cells[static_cast<size_t>(ref)];
+    const int32_t code = -ref - 1;
+    return *lanes[static_cast<size_t>(code % lanes_count)].extra.At(static_cast<size_t>(code / lanes_count));
   };
-  auto home_of = [&](int32_t ref) { return ref >= 0 ? int64_t{ref} : extra_home[static_cast<size_t>(-ref - 1)]; };
-  auto append_loads = [&] {
-    const auto begin = static_cast<int32_t>(loads.size());
-    loads.insert(loads.end(), carried.begin(), carried.end());
-    return begin;
+  auto home_of = [&](int32_t ref) {
+    if (ref >= 0) return int64_t{ref};
+    const int32_t code = -ref - 1;
+    return *lanes[static_cast<size_t>(code % lanes_count)].extra_home.At(static_cast<size_t>(code / lanes_count));
   };
-  // Offers y (its open loads in `carried`) to its state, as RunDp's insert
-  // does: a label there whose open loads are no larger and that is no worse
-  // makes y redundant (ties keep the label found first); labels y makes
-  // redundant are dropped. They have no children yet: their boundary is
-  // ahead of the one being expanded.
-  auto relax = [&](int64_t key, int to, Cell y) {
-    const int64_t index = key * (full + 1) + to;
-    Cell& cell = cells[static_cast<size_t>(index)];
-    const auto y_count = static_cast<int16_t>(carried.size());
-    y.loads_count = y_count;
-    y.more = 0;
-    if (PlatformOf(cell) == kEmpty) {
-      y.loads_begin = append_loads();
-      reached[static_cast<size_t>(to)].push_back(static_cast<int32_t>(key));
-      buffer.touched.push_back(index);
-      cell = y;
-      return;
-    }
-    auto live = [](const Cell& l) { return PlatformOf(l) != kDead; };
-    for (int32_t ref = static_cast<int32_t>(index);;) {
-      const Cell& l = label_at(ref);
-      if (live(l) && !less(y, l) && LoadsNoWorse(loads.data() + l.loads_begin, l.loads_count, carried.data(), y_count)) {
+  // The open loads of label `ref` (null when it has none).
+  auto loads_of = [&](int32_t ref, const Cell& label) -> const Load* {
+    if (label.loads_count == 0) return nullptr;
+    return lanes[static_cast<size_t>(lane_of_ref(ref))].loads.At(static_cast<size_t>(label.loads_begin));
+  };
+
+  // The search's best complete plan as of the boundary being expanded:
+  // the bounds use only this, so they do not depend on the lanes.
+  Cell best;
+  bool found = false;
+  Order best_order;
+  DpOutcome outcome;
+  std::atomic<bool> stop{false};  // out of time, or a lane failed
+  std::exception_ptr failure;
+
+  // One lane's share of boundary b, whose live labels (state, label) are
+  // `at_b` in the single-threaded order: first (`checking`) whether each is
+  // worth expanding, into `worth`, then the expansions into its states.
+  std::vector<uint8_t> worth;
+  auto expand_boundary = [&](int me, int b, const std::vector<std::pair<int32_t, int32_t>>& at_b, bool checking) {
+    Lane& lane = lanes[static_cast<size_t>(me)];
+    std::vector<Load>& carried = lane.carried;
+    std::vector<Load>& merged = lane.merged;
+    // A complete plan ending in y (its open loads in `carried`).
+    auto finish = [&](Cell y, const Order& order) {
+      if (output_ >= 0 && PlatformOf(y) != output_) {
+        const HopRef out = Hop(PlatformOf(y), output_, full);
+        if (out.route < 0) return;  // the results cannot reach the output device
+        y.latency += out.cost.latency;
+        y.energy += out.cost.energy;
+        y.bottleneck = AddLoads(carried.data(), static_cast<int32_t>(carried.size()), &out, merged, y.bottleneck);
+      } else {
+        merged = carried;
+      }
+      bool over = y.bottleneck > limit;
+      for (const Load& load : merged) over = over || load.busy > limit;
+      if (over) {
+        lane.limited = true;
         return;
       }
-      if (l.more == 0) break;
-      ref = -l.more;
-    }
-    bool others = false;  // a label y does not make redundant stays
-    int32_t tail = static_cast<int32_t>(index);
-    for (int32_t ref = tail;;) {
-      Cell& l = label_at(ref);
-      if (live(l)) {
-        if (less(y, l) && LoadsNoWorse(carried.data(), y_count, loads.data() + l.loads_begin, l.loads_count)) {
-          l.device = kDead + 2;
-        } else {
-          others = true;
-        }
+      if (lane.found && (less(lane.best, y) || !less(y, lane.best))) return;  // ties keep the plan found first
+      lane.best = y;
+      lane.found = true;
+      lane.order = order;
+    };
+    // Offers y (its open loads in `carried`) to its state, as RunDp's insert
+    // does: a label there whose open loads are no larger and that is no worse
+    // makes y redundant (ties keep the label found first); labels y makes
+    // redundant are dropped. They have no children yet: their boundary is
+    // ahead of the one being expanded.
+    auto relax = [&](int64_t key, int to, Cell y) {
+      const int64_t index = key * (full + 1) + to;
+      Cell& cell = cells[static_cast<size_t>(index)];
+      const auto y_count = static_cast<int16_t>(carried.size());
+      y.loads_count = y_count;
+      y.more = 0;
+      auto append_loads = [&] { return lane.loads.Append(carried.data(), carried.size()); };
+      if (PlatformOf(cell) == kEmpty) {
+        y.loads_begin = append_loads();
+        lane.reached[static_cast<size_t>(to)].push_back(static_cast<int32_t>(key));
+        lane.touched.push_back(index);
+        cell = y;
+        return;
       }
-      tail = ref;
-      if (l.more == 0) break;
-      ref = -l.more;
-    }
-    if (!others) {  // y is the state's only label: in the cell, in its loads slot when large enough
-      y.loads_begin = cell.loads_count >= y_count ? cell.loads_begin : append_loads();
-      std::copy(carried.begin(), carried.end(), loads.begin() + y.loads_begin);
-      cell = y;
-      return;
-    }
-    // After the state's other labels, as RunDp appends to its bucket.
-    y.loads_begin = append_loads();
-    extra.push_back(y);
-    extra_home.push_back(index);
-    label_at(tail).more = static_cast<int32_t>(extra.size());
-  };
-
-  // A label can be dropped when the same boundary was reached with one
-  // device fewer of some type, ending on the same type, with open loads no
-  // larger and (kBottleneck) a bottleneck no larger or (kFastest) a strictly
-  // smaller (latency, energy): every completion of it is open to that label
-  // too, with at least as many devices left. kBottleneck only needs the
-  // optimum's value (the plan comes from the kFastest pass), so ties may go;
-  // in kFastest the completions there are strictly better, so the plan
-  // found is the same.
-  // Devices of one type are interchangeable, and the resources that carry
-  // open loads (shared media, the input's and output's ports) are not
-  // per-instance, so the loads compare resource by resource.
-  auto CoveredWithFewerDevices = [&](const Cell& x, int32_t key, int b) {
-    return keys.AnyWithOneFewer(key, [&](int64_t sub) {
-      for (int32_t ref = static_cast<int32_t>(sub * (full + 1) + b);;) {
+      auto live = [](const Cell& l) { return PlatformOf(l) != kDead; };
+      for (int32_t ref = static_cast<int32_t>(index);;) {
         const Cell& l = label_at(ref);
-        if (PlatformOf(l) == kEmpty) return false;
-        const bool better = mode == DpMode::kBottleneck ? l.bottleneck <= x.bottleneck : less(l, x);
-        if (PlatformOf(l) != kDead && better &&
-            LoadsNoWorse(loads.data() + l.loads_begin, l.loads_count, loads.data() + x.loads_begin, x.loads_count)) {
-          return true;
-        }
-        if (l.more == 0) return false;
+        if (live(l) && !less(y, l) && LoadsNoWorse(loads_of(ref, l), l.loads_count, carried.data(), y_count)) return;
+        if (l.more == 0) break;
         ref = -l.more;
       }
-    });
-  };
+      bool others = false;  // a label y does not make redundant stays
+      int32_t tail = static_cast<int32_t>(index);
+      for (int32_t ref = tail;;) {
+        Cell& l = label_at(ref);
+        if (live(l)) {
+          if (less(y, l) && LoadsNoWorse(carried.data(), y_count, loads_of(ref, l), l.loads_count)) {
+            l.device = kDead + 2;
+          } else {
+            others = true;
+          }
+        }
+        tail = ref;
+        if (l.more == 0) break;
+        ref = -l.more;
+      }
+      if (!others) {  // y is the state's only label: in the cell, in its loads slot when large enough
+        if (cell.loads_count >= y_count && y_count > 0) {
+          y.loads_begin = cell.loads_begin;
+          std::copy(carried.begin(), carried.end(), lane.loads.At(static_cast<size_t>(y.loads_begin)));
+        } else {
+          y.loads_begin = append_loads();
+        }
+        cell = y;
+        return;
+      }
+      // After the state's other labels, as RunDp appends to its bucket.
+      y.loads_begin = append_loads();
+      const int32_t i = lane.extra.Append(&y, 1);
+      lane.extra_home.Append(&index, 1);
+      if (i > (std::numeric_limits<int32_t>::max() - me - 1) / lanes_count) {
+        throw Error("the search keeps more than 2^31 labels of states with open loads");
+      }
+      label_at(tail).more = i * lanes_count + me + 1;
+    };
 
-  const auto started = started_;
-  auto last_report = Clock::now();
-  int64_t steps = 0;
-  for (int b = 0; b < full && outcome.complete; ++b) {
-    // A plan found: only completions strictly below its bottleneck count.
-    if (reach_bound && mode == DpMode::kBottleneck && found && best.bottleneck - 1 < reach_at) {
-      reach_at = best.bottleneck - 1;
-      EarliestStarts(keys, reach_at, reach_limit);
-    }
-    std::vector<int32_t> at_b = std::move(reached[static_cast<size_t>(b)]);
-    std::sort(at_b.begin(), at_b.end());
-    // Expands label `ref` of state (b, key).
-    auto expand = [&](int32_t key, int32_t ref) {
-      const Cell x = label_at(ref);
-      if (++steps % 4096 == 0 && (options_.time_limit_s || options_.progress || cancel != nullptr)) {
-        if (cancel != nullptr && cancel->load(std::memory_order_relaxed)) outcome.complete = false;
+    // A label can be dropped when the same boundary was reached with one
+    // device fewer of some type, ending on the same type, with open loads no
+    // larger and (kBottleneck) a bottleneck no larger or (kFastest) a strictly
+    // smaller (latency, energy): every completion of it is open to that label
+    // too, with at least as many devices left. kBottleneck only needs the
+    // optimum's value (the plan comes from the kFastest pass), so ties may go;
+    // in kFastest the completions there are strictly better, so the plan
+    // found is the same.
+    // Devices of one type are interchangeable, and the resources that carry
+    // open loads (shared media, the input's and output's ports) are not
+    // per-instance, so the loads compare resource by resource.
+    auto covered_with_fewer_devices = [&](const Cell& x, const Load* x_loads, int32_t key) {
+      return keys.AnyWithOneFewer(key, [&](int64_t sub) {
+        for (int32_t ref = static_cast<int32_t>(sub * (full + 1) + b);;) {
+          const Cell& l = label_at(ref);
+          if (PlatformOf(l) == kEmpty) return false;
+          const bool better = mode == DpMode::kBottleneck ? l.bottleneck <= x.bottleneck : less(l, x);
+          if (PlatformOf(l) != kDead && better && LoadsNoWorse(loads_of(ref, l), l.loads_count, x_loads, x.loads_count)) {
+            return true;
+          }
+          if (l.more == 0) return false;
+          ref = -l.more;
+        }
+      });
+    };
+
+    const auto started = started_;
+    auto last_report = Clock::now();
+    // Whether label `ref` of state (b, key) is expanded at all: the bounds
+    // and the dominance, which depend on the label alone.
+    auto worth_expanding = [&](int32_t key, int32_t ref) {
+      const Cell& x = label_at(ref);
+      if (++lane.steps % 4096 == 0 && (options_.time_limit_s || options_.progress)) {
         const auto now = Clock::now();
         const double elapsed = std::chrono::duration<double>(now - started).count();
-        if (options_.time_limit_s && elapsed > *options_.time_limit_s) outcome.complete = false;
-        // Progress comes from the calling thread only.
-        if (options_.progress && cancel == nullptr && now - last_report > std::chrono::milliseconds(500)) {
-          options_.progress(static_cast<double>(b) / full, outcome.labels);
+        if (options_.time_limit_s && elapsed > *options_.time_limit_s) stop = true;
+        // Progress comes from the first lane only.
+        if (options_.progress && me == 0 && now - last_report > std::chrono::milliseconds(500)) {
+          options_.progress(static_cast<double>(b) / full, lane.labels * lanes_count);
           last_report = now;
         }
       }
-      if (!outcome.complete) return;
+      if (stop.load(std::memory_order_relaxed)) return false;
       // RunDp's bound: every completion is worse than the plan found.
       if (b > 0 && found && !options_.testing.no_bounds) {
         Cell bound = x;
         bound.latency += RemainingLatency(b);
         bound.energy += RemainingEnergy(b);
-        if (less(best, bound)) return;
+        if (less(best, bound)) return false;
       }
+      // kBottleneck: a plan no better than the one found cannot replace it
+      // (ties keep the first), and the bottleneck only grows.
+      if (mode == DpMode::kBottleneck && found && !options_.testing.no_bounds && x.bottleneck >= best.bottleneck) {
+        return false;
+      }
+      if (reach_bound) {
+        const auto at = static_cast<size_t>(ReachIndex(keys, key));
+        if (b < reach_any[at]) return false;  // no completion fits, whatever the limit
+        if (b < reach_limit[at]) {
+          lane.limited = true;
+          return false;
+        }
+      }
+      return !(options_.any_order && keys.Last(key) >= 0 && !options_.testing.no_dominance &&
+               covered_with_fewer_devices(x, loads_of(ref, x), key));
+    };
+    // Expands label `ref` of state (b, key), the seq-th label of the
+    // boundary, into this lane's states.
+    auto expand = [&](int32_t key, int32_t ref, int64_t seq) {
+      const Cell x = label_at(ref);
+      const Load* x_loads = loads_of(ref, x);
       const int64_t counts = keys.Counts(key);
       const int last = keys.Last(key);
       const int used = UsedDevices(keys, key);
-      // kBottleneck: a plan no better than the one found cannot replace it
-      // (ties keep the first), and the bottleneck only grows.
       const bool bounded = mode == DpMode::kBottleneck && found && !options_.testing.no_bounds;
-      if (bounded && x.bottleneck >= best.bottleneck) return;
-      if (reach_bound) {
-        const auto at = static_cast<size_t>(ReachIndex(keys, key));
-        if (b < reach_any[at]) return;  // no completion fits, whatever the limit
-        if (b < reach_limit[at]) {
-          limited = true;
-          return;
-        }
-      }
-      if (options_.any_order && last >= 0 && !options_.testing.no_dominance && CoveredWithFewerDevices(x, key, b)) {
-        return;
-      }
       const int choices = options_.any_order ? static_cast<int>(instances_.size()) : static_cast<int>(n);
       for (int c = options_.any_order ? 0 : last + 1; c < choices; ++c) {
         bool more_after = false;
         const int q = NextDevice(keys, counts, used, c, more_after);
         if (q < 0) continue;
+        const int64_t after = options_.any_order ? keys.Add(counts, static_cast<size_t>(c)) : 0;
+        const int64_t next_key = options_.any_order ? keys.Key(after, c) : keys.Key(0, q);
+        if (owner(next_key) != me) continue;  // another lane's state
         HopRef hop;
         const HopRef* in_hop = nullptr;
         if (PlatformOf(x) == kStart && q != input_) in_hop = &(hop = Hop(input_, q, 0));
         if (PlatformOf(x) != kStart) in_hop = &(hop = Hop(PlatformOf(x), q, b));
         if (in_hop != nullptr && in_hop->route < 0) continue;
         const FixedCost in = in_hop != nullptr ? in_hop->cost : FixedCost{};
-        const Fixed in_bottleneck = AddLoads(loads.data() + x.loads_begin, x.loads_count, in_hop, carried, x.bottleneck);
+        const Fixed in_bottleneck = AddLoads(x_loads, x.loads_count, in_hop, carried, x.bottleneck);
         if (in_bottleneck > limit) {
-          limited = true;
+          lane.limited = true;
           continue;
         }
         if (bounded && in_bottleneck >= best.bottleneck) continue;
         const FixedCost conversion = b == 0 ? conversion_fixed_[static_cast<size_t>(q)] : FixedCost{};
-        const int64_t after = options_.any_order ? keys.Add(counts, static_cast<size_t>(c)) : 0;
         if (!carried.empty()) {
-          MarkUnused(keys, after, q, unused);
-          SettleLoads(carried, q, unused);
+          MarkUnused(keys, after, q, lane.unused);
+          SettleLoads(carried, q, lane.unused);
         }
         const auto& head_latency = head_latency_[static_cast<size_t>(q)];
         const auto& head_energy = head_energy_[static_cast<size_t>(q)];
-        const int64_t next_key = options_.any_order ? keys.Key(after, c) : keys.Key(0, q);
         // False when no later end can do better: the stage does not fit in
         // q's memory, or (growing) is already too long (`fits`: known to fit).
         auto step = [&](int to, bool fits = false) {
@@ -437,14 +487,14 @@ std::optional<Planner::DpOutcome> Planner::RunDenseDp(DpMode mode, Fixed limit, 
           // With growing stage times, a stage too long now is too long for
           // every later end as well.
           if (stage > limit) {
-            limited = true;
+            lane.limited = true;
             return !growing;
           }
           if (mode == DpMode::kBottleneck && found && !options_.testing.no_bounds && stage >= best.bottleneck) {
             return !growing;
           }
           if (!fits && !Fits(q, b, to)) return false;
-          ++outcome.labels;
+          ++lane.labels;
           Cell y;
           y.latency = x.latency + in.latency + stage;
           y.bottleneck = std::max(in_bottleneck, stage);
@@ -453,7 +503,7 @@ std::optional<Planner::DpOutcome> Planner::RunDenseDp(DpMode mode, Fixed limit, 
           y.parent = ref;
           y.device = static_cast<int16_t>(q + 2);
           if (to == full) {
-            finish(y);
+            finish(y, Order{b, seq, c});
           } else {
             relax(next_key, to, y);
           }
@@ -484,16 +534,104 @@ std::optional<Planner::DpOutcome> Planner::RunDenseDp(DpMode mode, Fixed limit, 
         }
       }
     };
-    for (const int32_t key : at_b) {
-      for (int32_t ref = static_cast<int32_t>(key * (full + 1) + b);;) {
-        if (PlatformOf(label_at(ref)) != kDead) expand(key, ref);
-        if (!outcome.complete) break;
-        const int32_t more = label_at(ref).more;
-        if (more == 0) break;
-        ref = -more;
+    try {
+      if (checking) {
+        // Each lane checks one block of the labels.
+        const auto share = [&](int lane_index) {
+          return at_b.size() * static_cast<size_t>(lane_index) / static_cast<size_t>(lanes_count);
+        };
+        for (size_t i = share(me), end = share(me + 1); i < end; ++i) {
+          worth[i] = worth_expanding(at_b[i].first, at_b[i].second) ? 1 : 0;
+        }
+      } else {
+        for (size_t i = 0; i < at_b.size() && !stop.load(std::memory_order_relaxed); ++i) {
+          if (worth[i] != 0) expand(at_b[i].first, at_b[i].second, static_cast<int64_t>(i));
+        }
       }
-      if (!outcome.complete) break;
+    } catch (...) {
+      // The first lane to fail stops the others; its error is rethrown.
+      if (!stop.exchange(true)) failure = std::current_exception();
     }
+  };
+
+  // Between boundaries, on one thread: the lanes' best plans and counts
+  // merged, the next boundary's states gathered, the bounds brought up to
+  // date. False when the search is over.
+  int b = -1;
+  std::vector<std::pair<int32_t, int32_t>> at_b;
+  std::vector<int32_t> keys_at_b;
+  auto next_boundary = [&]() {
+    for (Lane& lane : lanes) {
+      if (lane.found && (!found || less(lane.best, best) || (!less(best, lane.best) && lane.order < best_order))) {
+        best = lane.best;
+        best_order = lane.order;
+        found = true;
+      }
+      lane.found = false;
+    }
+    ++b;
+    if (b >= full || stop.load()) return false;
+    keys_at_b.clear();
+    for (Lane& lane : lanes) {
+      auto& here = lane.reached[static_cast<size_t>(b)];
+      keys_at_b.insert(keys_at_b.end(), here.begin(), here.end());
+      here = {};
+    }
+    std::sort(keys_at_b.begin(), keys_at_b.end());
+    at_b.clear();
+    for (const int32_t key : keys_at_b) {
+      for (int32_t ref = static_cast<int32_t>(key * (full + 1) + b);;) {
+        const Cell& label = label_at(ref);
+        if (PlatformOf(label) != kDead) at_b.emplace_back(key, ref);
+        if (label.more == 0) break;
+        ref = -label.more;
+      }
+    }
+    worth.assign(at_b.size(), 0);
+    // A plan found: only completions strictly below its bottleneck count.
+    if (reach_bound && mode == DpMode::kBottleneck && found && best.bottleneck - 1 < reach_at) {
+      reach_at = best.bottleneck - 1;
+      EarliestStarts(keys, reach_at, reach_limit);
+    }
+    return true;
+  };
+  if (lanes_count == 1) {
+    while (next_boundary()) {
+      expand_boundary(0, b, at_b, true);
+      expand_boundary(0, b, at_b, false);
+    }
+  } else {
+    // Two steps per boundary, each ended by the barrier; after the second
+    // its completion prepares the next boundary.
+    bool more = next_boundary();
+    bool checking = true;
+    std::barrier sync(lanes_count, [&]() noexcept {
+      checking = !checking;
+      if (!checking) return;
+      try {
+        more = next_boundary();
+      } catch (...) {
+        if (!stop.exchange(true)) failure = std::current_exception();
+        more = false;
+      }
+    });
+    auto run = [&](int me) {
+      while (more) {
+        expand_boundary(me, b, at_b, checking);
+        sync.arrive_and_wait();
+      }
+    };
+    std::vector<std::thread> workers;
+    for (int me = 1; me < lanes_count; ++me) workers.emplace_back(run, me);
+    run(0);
+    for (std::thread& worker : workers) worker.join();
+  }
+  if (failure) std::rethrow_exception(failure);
+  if (stop.load()) outcome.complete = false;
+  for (Lane& lane : lanes) {
+    outcome.labels += lane.labels;
+    limited = limited || lane.limited;
+    buffer.touched.insert(buffer.touched.end(), lane.touched.begin(), lane.touched.end());
   }
   if (found) {
     outcome.best_bottleneck = best.bottleneck;

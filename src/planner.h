@@ -9,6 +9,7 @@
 #include <chrono>
 #include <cmath>
 #include <limits>
+#include <memory>
 #include <optional>
 #include <sstream>
 #include <string>
@@ -365,11 +366,9 @@ class Planner {
   // One pass over the cells keeping only partial plans whose bottleneck and
   // loads are at most `limit`; `limited` tells whether anything was cut off.
   // `cells` holds one cell per state, left filled by an earlier round.
-  // A round on another thread stops (incomplete) soon after *cancel is set.
-  std::optional<DpOutcome> RunDenseDp(DpMode mode, Fixed limit, bool& limited, DenseCells& cells,
-                                      const std::atomic<bool>* cancel = nullptr);
+  std::optional<DpOutcome> RunDenseDp(DpMode mode, Fixed limit, bool& limited, DenseCells& cells);
 
-  // The reach bound (docs/planning.md, "Reach bound"), for chains whose
+  // The reach bound (docs/planning.md, "Search"), for chains whose
   // stage times grow with their end: starts[i] is the earliest boundary
   // from which the devices left at i (--any-order: i = the counts of a
   // key; --platforms order: i = the key, the platforms after its last) can
@@ -506,6 +505,7 @@ class Planner {
   int64_t evaluated_ = 0;  // plans whose metrics were computed one by one (list_all)
   Quantum latency_q_;
   Quantum energy_q_;
+  std::shared_ptr<DenseCells> dense_cells_;  // the dense program's cells, kept from one pass to the next
   std::vector<FusionTable> fusion_;  // per platform
   bool any_fusion_splits_ = false;   // some boundary splits some platform's group
   std::vector<std::vector<Fixed>> head_latency_;  // per platform and boundary, fixed point

@@ -358,14 +358,25 @@ TEST(SystemPlanner, BestOnlyDenseProgramKeepsSeveralLabelsPerStateExactly) {
     ASSERT_EQ(dense.pareto.size(), 1U);
     EXPECT_TRUE(Near(dense.pareto[0].throughput_fps, best_fps)) << dense.pareto[0].throughput_fps << " vs " << best_fps;
     EXPECT_TRUE(Near(dense.pareto[0].latency_ms, best_latency)) << dense.pareto[0].latency_ms << " vs " << best_latency;
-    for (const auto& [what, general, rounds] : {std::tuple{"general program", true, false}, std::tuple{"rounds", false, true}}) {
+    int64_t rounds_visited = -1;
+    for (const auto& [what, general, rounds, threads] :
+         {std::tuple{"general program", true, false, 1}, std::tuple{"rounds", false, true, 1},
+          std::tuple{"rounds, 2 lanes", false, true, 2}, std::tuple{"3 lanes", false, false, 3}}) {
       PlanOptions reference = options;
       reference.testing.dense_only = !general;
       reference.testing.general_program = general;
       if (rounds) reference.testing.round_work = 0;
+      // Lanes forced: each boundary's states split over threads, overflow
+      // labels and open loads kept per lane.
+      reference.threads = threads;
+      reference.testing.lane_states = 0;
+      reference.testing.lane_work = 0;
       const PlanResult other = PlanPartitions(graph, cuts, SystemTarget(system), reference);
       ASSERT_EQ(other.pareto.size(), 1U) << what;
       EXPECT_EQ(StagesOf(other.pareto[0]), StagesOf(dense.pareto[0])) << what;
+      // The same count as one thread in the same mode.
+      if (rounds && threads == 1) rounds_visited = other.plans_visited;
+      if (threads > 1) EXPECT_EQ(other.plans_visited, rounds ? rounds_visited : dense.plans_visited) << what;
     }
     ++checked;
   }

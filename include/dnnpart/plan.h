@@ -70,6 +70,11 @@ struct PlanOptions {
     // cells (states) x boundaries, a bound on the stages it may try, reach
     // this; below, one round without a limit.
     double round_work = 4194304;
+    // The dense program splits each boundary's states over threads (lanes)
+    // when it has at least this many keys per boundary and cells x
+    // boundaries reach lane_work, and --threads allows more than one.
+    double lane_states = 1024;
+    double lane_work = 16777216;
   } testing;
 };
 
