@@ -4,7 +4,7 @@
 // their differences; for every stage, sum max(0, Σ over its part) over the
 // groups it splits. Heads are prefixes of chains and down-closures of random
 // DAGs, groups random sets of layers, so groups cross cuts in every way.
-#include "plan_fusion.h"
+#include "planner/plan_fusion.h"
 
 #include <gtest/gtest.h>
 

@@ -1,6 +1,6 @@
 // Private: the planner's search state, shared by plan_search.cc (preparing
 // cost tables and enumerating plans) and plan_report.cc (turning plans into
-// reports, ranking them). Only plan*.cc include this header. A Planner is
+// reports, ranking them). Only src/planner/ includes this header. A Planner is
 // built for one PlanPartitions/EvaluatePlan call and used by one thread.
 #pragma once
 
