@@ -376,7 +376,9 @@ TEST(SystemPlanner, BestOnlyDenseProgramKeepsSeveralLabelsPerStateExactly) {
       EXPECT_EQ(StagesOf(other.pareto[0]), StagesOf(dense.pareto[0])) << what;
       // The same count as one thread in the same mode.
       if (rounds && threads == 1) rounds_visited = other.plans_visited;
-      if (threads > 1) EXPECT_EQ(other.plans_visited, rounds ? rounds_visited : dense.plans_visited) << what;
+      if (threads > 1) {
+        EXPECT_EQ(other.plans_visited, rounds ? rounds_visited : dense.plans_visited) << what;
+      }
     }
     ++checked;
   }

@@ -964,10 +964,11 @@ void CheckCase(const LayerGraph& graph, int max_cut_tensors, const std::vector<P
       const PlanResult other = PlanPartitions(graph, cuts, platforms, links, reference);
       ASSERT_EQ(other.pareto.size(), best.pareto.size()) << what;
       for (size_t i = 0; i < best.pareto.size(); ++i) EXPECT_EQ(StagesOf(other.pareto[i]), StagesOf(best.pareto[i])) << what;
-      // The dense program bounds with the best plan known when a boundary
-      // began (so that lanes agree), the general one with the best so far,
-      // so only the program without bounds is sure to visit more.
-      if (no_bounds) EXPECT_LE(best.plans_visited, other.plans_visited) << what;
+      // Label counts are not compared: the dense program bounds with the
+      // best plan known when a boundary began (so that lanes agree), the
+      // general one with the best so far, and on chains the dense program
+      // runs in rounds, which may add up to more than one unlimited pass on
+      // tiny instances. BoundsPruneTheBestOnlySearchInBothPrograms pins them.
     }
     // Each boundary's states split over two and three lanes (threads;
     // forced here, by default only large searches use them), in rounds:
@@ -1377,22 +1378,19 @@ TEST(Planner, BoundsAndDominancePruneTheParetoSearch) {
 TEST(Planner, BoundsPruneTheBestOnlySearchInBothPrograms) {
   PruningCase c;
   c.Double();
+  // A chain: the dense program runs in rounds under a limit that starts at
+  // the reach bound's relaxed optimum, so no stage longer than the limit is
+  // tried.
   const int64_t dense = c.Visited(true, false, false);
   const int64_t general = c.Visited(true, false, false, true);
   EXPECT_LT(dense, c.Visited(true, true, false));
   EXPECT_LT(general, c.Visited(true, true, false, true));
-  // The dense program adds bounds of its own (docs/planning.md): the reach
-  // bound, and dominance by states that reached the same boundary with
-  // fewer devices (off with no_dominance).
   EXPECT_LT(dense, general);
-  EXPECT_LT(dense, c.Visited(true, false, true));
-  EXPECT_EQ(dense, 44825);
+  EXPECT_EQ(dense, 200);
   EXPECT_EQ(general, 139988);
-  // Rounds under a rising limit that starts near the relaxation's optimum:
-  // no stage longer than the limit is tried.
-  const int64_t rounds = c.Visited(true, false, false, false, true);
-  EXPECT_LT(rounds, dense);
-  EXPECT_EQ(rounds, 200);
+  // Dominance by states that reached the same boundary with fewer devices
+  // (off with no_dominance), seen in one pass without the other bounds.
+  EXPECT_LT(c.Visited(true, true, false), c.Visited(true, true, true));
 }
 
 // ------------------------------------------------------------ hand-computed

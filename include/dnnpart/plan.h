@@ -66,9 +66,9 @@ struct PlanOptions {
     bool no_bounds = false;        // no pruning of partial plans by lower bounds on their completions
     bool no_dominance = false;     // keep every partial plan of a state (Pareto search), no dominance by
                                    // states with fewer devices (--best-only's bottleneck pass)
-    // The dense bottleneck program runs in rounds under a rising limit when
-    // cells (states) x boundaries, a bound on the stages it may try, reach
-    // this; below, one round without a limit.
+    // The dense bottleneck program runs in rounds under a rising limit on
+    // chains, and elsewhere when cells (states) x boundaries, a bound on the
+    // stages it may try, reach this; below, one round without a limit.
     double round_work = 4194304;
     // The dense program splits each boundary's states over threads (lanes)
     // when it has at least this many keys per boundary and cells x
