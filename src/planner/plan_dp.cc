@@ -53,6 +53,13 @@ Planner::DpOutcome Planner::RunDp(bool constrained, DpMode mode, Fixed cap) {
   }
   const bool idle = options_.include_idle_energy;
   const bool prune_infeasible = constrained;
+  // The reach bound with memory alone (docs/planning.md, "Search"): a state
+  // behind the earliest boundary from which the devices left can run the
+  // rest with every stage fitting has no feasible completion.
+  std::vector<int32_t> reach_any;
+  if (prune_infeasible && !options_.testing.no_bounds && HeadsGrow()) {
+    EarliestStarts(keys, std::numeric_limits<Fixed>::max(), reach_any);
+  }
   const bool single = mode != DpMode::kPareto;
   // Single-label modes: kBottleneck keeps the smallest bottleneck per state,
   // kFastest (all stages and hops within `cap`) the smallest (latency, energy).
@@ -211,6 +218,7 @@ Planner::DpOutcome Planner::RunDp(bool constrained, DpMode mode, Fixed cap) {
   for (int b = 0; b < full && outcome.complete; ++b) {
     auto& here = open[static_cast<size_t>(b)];
     for (const auto& [key, bucket] : here) {
+      if (!reach_any.empty() && b < reach_any[static_cast<size_t>(ReachIndex(keys, key))]) continue;
       const int64_t counts = keys.Counts(key);
       const int last = keys.Last(key);  // type (any order) or platform index; -1 at the start
       const int used = UsedDevices(keys, key);
