@@ -371,6 +371,7 @@ TEST(SystemPlanner, BestOnlyDenseProgramKeepsSeveralLabelsPerStateExactly) {
       reference.threads = threads;
       reference.testing.lane_states = 0;
       reference.testing.lane_work = 0;
+      reference.testing.lane_labels = 0;
       const PlanResult other = PlanPartitions(graph, cuts, SystemTarget(system), reference);
       ASSERT_EQ(other.pareto.size(), 1U) << what;
       EXPECT_EQ(StagesOf(other.pareto[0]), StagesOf(dense.pareto[0])) << what;

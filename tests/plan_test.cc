@@ -977,11 +977,15 @@ void CheckCase(const LayerGraph& graph, int max_cut_tensors, const std::vector<P
     one_thread.testing.round_work = 0;
     one_thread.testing.lane_states = 0;
     one_thread.testing.lane_work = 0;
+    one_thread.testing.lane_labels = 0;
     one_thread.threads = 1;
     const PlanResult single = PlanPartitions(graph, cuts, platforms, links, one_thread);
     for (const int threads : {2, 3}) {
       PlanOptions lanes = one_thread;
       lanes.threads = threads;
+      // With three: boundaries of fewer than 3 labels on one thread, the
+      // others on the lanes.
+      if (threads == 3) lanes.testing.lane_labels = 3;
       const PlanResult split = PlanPartitions(graph, cuts, platforms, links, lanes);
       ASSERT_EQ(single.pareto.size(), split.pareto.size()) << threads << " threads";
       for (size_t i = 0; i < single.pareto.size(); ++i) {
@@ -1616,6 +1620,7 @@ TEST(Planner, TiesGoToThePlanFoundFirstWithAnyNumberOfLanes) {
   options.testing.round_work = 0;
   options.testing.lane_states = 0;
   options.testing.lane_work = 0;
+  options.testing.lane_labels = 0;
   for (const int threads : {1, 2, 3}) {
     options.threads = threads;
     const PlanResult dense = PlanPartitions(graph, cuts, platforms, links, options);

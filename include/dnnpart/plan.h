@@ -75,6 +75,9 @@ struct PlanOptions {
     // boundaries reach lane_work, and --threads allows more than one.
     double lane_states = 1024;
     double lane_work = 16777216;
+    // ... and expands a boundary on the lanes only when it holds this many
+    // labels; smaller ones are done on one thread.
+    double lane_labels = 4096;
   } testing;
 };
 

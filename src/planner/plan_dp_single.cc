@@ -32,8 +32,10 @@ using Clock = std::chrono::steady_clock;
 
 // Above this many cells (40 bytes each) the general program is used.
 // The cells are zeroed lazily by the system, so only the states a search
-// reaches take memory; the general program would need far more for as many.
-constexpr double kMaxDenseCells = 67108864.0;  // 2^26 cells of 40 bytes: 2.7 GB if every state is reached
+// reaches take memory (rounds under the reach bound reach few); the general
+// program would need far more for as many. When the system refuses the
+// address space, the general program is used too.
+constexpr double kMaxDenseCells = 268435456.0;  // 2^28 cells of 40 bytes: 10.7 GB if every state is reached
 
 constexpr int32_t kDead = -3;   // a label another one made redundant (it has no children yet)
 constexpr int32_t kEmpty = -2;  // Cell::platform of a state no plan reached
@@ -129,7 +131,10 @@ std::optional<Planner::DpOutcome> Planner::RunSingleDp(DpMode mode, Fixed cap) {
     dense_cells_ = std::make_shared<DenseCells>();
     dense_cells_->cells.reset(
         static_cast<DenseCell*>(std::calloc(static_cast<size_t>(cells_count), sizeof(DenseCell))));
-    if (!dense_cells_->cells) throw Error("cannot allocate the search's " + std::to_string(cells_count) + " states");
+    if (!dense_cells_->cells) {
+      dense_cells_.reset();
+      return std::nullopt;
+    }
   }
   DenseCells& cells = *dense_cells_;
   if (mode == DpMode::kFastest) return RunDenseDp(mode, cap, limited, cells);
@@ -614,14 +619,25 @@ std::optional<Planner::DpOutcome> Planner::RunDenseDp(DpMode mode, Fixed limit, 
     }
   } else {
     // Two steps per boundary, each ended by the barrier; after the second
-    // its completion prepares the next boundary.
-    bool more = next_boundary();
+    // its completion prepares the next boundary. Boundaries with few labels
+    // (most of them on long chains) are done there on one thread, every
+    // lane's share in turn, instead of paying two barriers each.
+    bool more = false;
+    auto prepare = [&]() {
+      for (;;) {
+        more = next_boundary();
+        if (!more || static_cast<double>(at_b.size()) >= options_.testing.lane_labels) return;
+        for (int me = 0; me < lanes_count; ++me) expand_boundary(me, b, at_b, true);
+        for (int me = 0; me < lanes_count; ++me) expand_boundary(me, b, at_b, false);
+      }
+    };
+    prepare();
     bool checking = true;
     std::barrier sync(lanes_count, [&]() noexcept {
       checking = !checking;
       if (!checking) return;
       try {
-        more = next_boundary();
+        prepare();
       } catch (...) {
         if (!stop.exchange(true)) failure = std::current_exception();
         more = false;
