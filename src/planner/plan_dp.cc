@@ -4,8 +4,8 @@
 // used platforms are counted per type, so permutations of interchangeable
 // devices are one state. Each state keeps the Pareto labels of its partial
 // plans; complete plans go to one archive.
+#include <algorithm>
 #include <chrono>
-#include <map>
 
 #include "plan_dp.h"
 
@@ -28,6 +28,84 @@ bool NoWorse(const FinalCost& a, const FinalCost& b) {
 bool SameCost(const FinalCost& a, const FinalCost& b) {
   return a.latency == b.latency && a.bottleneck == b.bottleneck && a.energy == b.energy;
 }
+
+// A label in its state's bucket, with what dominance compares: a bucket is
+// scanned on every insertion, and the labels themselves are scattered.
+struct Entry {
+  Fixed latency = 0;
+  Fixed bottleneck = 0;
+  Fixed energy = 0;
+  int64_t idle_units = 0;
+  int32_t id = 0;
+  int32_t loads_begin = 0;
+  int32_t loads_count = 0;
+};
+using Bucket = std::vector<Entry>;
+
+Entry EntryOf(const Label& x, int32_t id) {
+  return Entry{x.latency, x.bottleneck, x.energy, x.idle_units, id, x.loads_begin, x.loads_count};
+}
+
+// The states reached at one boundary: each key's bucket of labels, found by
+// open addressing and visited in key order.
+class BoundaryStates {
+ public:
+  // The bucket of `key`, created empty if missing; its index stays valid
+  // until Clear.
+  int32_t Index(int64_t key) {
+    if (2 * (keys_.size() + 1) > slots_.size()) Grow();
+    size_t at = Slot(key);
+    while (slots_[at] >= 0) {
+      if (keys_[static_cast<size_t>(slots_[at])] == key) return slots_[at];
+      at = (at + 1) & (slots_.size() - 1);
+    }
+    slots_[at] = static_cast<int32_t>(keys_.size());
+    keys_.push_back(key);
+    buckets_.emplace_back();
+    return slots_[at];
+  }
+  Bucket& At(int32_t index) { return buckets_[static_cast<size_t>(index)]; }
+  // The bucket of `key`, or null.
+  const Bucket* Find(int64_t key) const {
+    if (slots_.empty()) return nullptr;
+    for (size_t at = Slot(key); slots_[at] >= 0; at = (at + 1) & (slots_.size() - 1)) {
+      if (keys_[static_cast<size_t>(slots_[at])] == key) return &buckets_[static_cast<size_t>(slots_[at])];
+    }
+    return nullptr;
+  }
+  // Calls f(key, bucket) in increasing key order.
+  template <class F>
+  void ForEachInKeyOrder(F&& f) const {
+    std::vector<int32_t> order(keys_.size());
+    for (size_t i = 0; i < order.size(); ++i) order[i] = static_cast<int32_t>(i);
+    std::sort(order.begin(), order.end(),
+              [this](int32_t a, int32_t b) { return keys_[static_cast<size_t>(a)] < keys_[static_cast<size_t>(b)]; });
+    for (const int32_t i : order) {
+      if (!f(keys_[static_cast<size_t>(i)], buckets_[static_cast<size_t>(i)])) return;
+    }
+  }
+  void Clear() {
+    std::vector<int64_t>().swap(keys_);
+    std::vector<Bucket>().swap(buckets_);
+    std::vector<int32_t>().swap(slots_);
+  }
+
+ private:
+  size_t Slot(int64_t key) const {
+    return static_cast<size_t>((static_cast<uint64_t>(key) * 0x9E3779B97F4A7C15ULL) >> 17) & (slots_.size() - 1);
+  }
+  void Grow() {
+    slots_.assign(std::max<size_t>(16, 2 * slots_.size()), -1);
+    for (size_t i = 0; i < keys_.size(); ++i) {
+      size_t at = Slot(keys_[i]);
+      while (slots_[at] >= 0) at = (at + 1) & (slots_.size() - 1);
+      slots_[at] = static_cast<int32_t>(i);
+    }
+  }
+  std::vector<int64_t> keys_;
+  std::vector<Bucket> buckets_;
+  std::vector<int32_t> slots_;  // index into keys_ and buckets_, -1 if empty
+};
 
 }  // namespace
 
@@ -68,18 +146,25 @@ Planner::DpOutcome Planner::RunDp(bool constrained, DpMode mode, Fixed cap) {
     if (mode == DpMode::kBottleneck) return a_bottleneck < b_bottleneck;
     return a_latency < b_latency || (a_latency == b_latency && a_energy < b_energy);
   };
-  std::vector<Label> arena;
-  arena.reserve(1024);
+  // Labels and their open loads in chunks that never move: no copying as
+  // they grow, and a label's loads stay contiguous.
+  StableArena<Label> arena;
   Label start;
   start.bottleneck = period_floor_;  // frames arrive no faster than the input rate
-  arena.push_back(start);
-  std::vector<Load> loads;  // open resource loads of the labels, by Label::loads_begin
-  // a's open loads are no larger than b's, resource by resource.
-  auto loads_no_worse = [&loads](const Label& a, const Label& b) {
-    return LoadsNoWorse(loads.data() + a.loads_begin, a.loads_count, loads.data() + b.loads_begin, b.loads_count);
+  arena.Append(&start, 1);
+  StableArena<Load> loads;  // open resource loads of the labels, by Label::loads_begin
+  auto label_loads = [&loads](const Label& x) -> const Load* {
+    return x.loads_count > 0 ? loads.At(static_cast<size_t>(x.loads_begin)) : nullptr;
   };
-  std::vector<std::map<int64_t, std::vector<int32_t>>> open(static_cast<size_t>(Full()) + 1);
-  open[0][0].push_back(0);
+  // a's open loads are no larger than b's, resource by resource.
+  auto loads_no_worse = [&loads](const Entry& a, const Entry& b) {
+    if (a.loads_count == 0) return true;
+    if (b.loads_count == 0) return false;
+    return LoadsNoWorse(loads.At(static_cast<size_t>(a.loads_begin)), a.loads_count,
+                        loads.At(static_cast<size_t>(b.loads_begin)), b.loads_count);
+  };
+  std::vector<BoundaryStates> open(static_cast<size_t>(Full()) + 1);
+  open[0].At(open[0].Index(0)).push_back(EntryOf(start, 0));
   std::vector<FinalCost> archive;
   DpOutcome outcome;
   const Fixed slop = idle ? static_cast<Fixed>(n) + 2 : 0;  // rounding of idle terms still to come
@@ -99,32 +184,32 @@ Planner::DpOutcome Planner::RunDp(bool constrained, DpMode mode, Fixed cap) {
   // worse everywhere and strictly better in an additive cost (which stays
   // strictly better after any completion), or found earlier in enumeration
   // order. A better bottleneck alone can be absorbed by a later stage.
-  auto insert = [&](std::vector<int32_t>& bucket, int32_t id) {
+  auto insert = [&](Bucket& bucket, const Entry& x) {
     if (options_.testing.no_dominance) {
-      bucket.push_back(id);
+      bucket.push_back(x);
       return true;
     }
-    const Label& x = arena[static_cast<size_t>(id)];
-    auto covers = [&](const Label& a, int32_t a_id, const Label& b, int32_t b_id) {
-      if (a.loads_count > 0 && !loads_no_worse(a, b)) return false;
+    auto covers = [&](const Entry& a, const Entry& b) {
       if (single) {
-        if (key_less(a.latency, a.bottleneck, a.energy, b.latency, b.bottleneck, b.energy)) return true;
+        if (key_less(a.latency, a.bottleneck, a.energy, b.latency, b.bottleneck, b.energy)) {
+          return loads_no_worse(a, b);
+        }
         // Ties keep the label already there: deterministic, and free of the
         // path comparisons that dominate when many plans share a bottleneck.
-        return !key_less(b.latency, b.bottleneck, b.energy, a.latency, a.bottleneck, a.energy) && a_id < b_id;
+        return !key_less(b.latency, b.bottleneck, b.energy, a.latency, a.bottleneck, a.energy) && a.id < b.id &&
+               loads_no_worse(a, b);
       }
       if (a.latency > b.latency || a.bottleneck > b.bottleneck || a.energy > b.energy || a.idle_units > b.idle_units) {
         return false;
       }
-      return a.latency < b.latency || a.energy < b.energy || lex_less(a_id, b_id);
+      return loads_no_worse(a, b) && (a.latency < b.latency || a.energy < b.energy || lex_less(a.id, b.id));
     };
-    for (int32_t other : bucket) {
-      if (covers(arena[static_cast<size_t>(other)], other, x, id)) return false;
+    for (const Entry& other : bucket) {
+      if (covers(other, x)) return false;
     }
-    bucket.erase(std::remove_if(bucket.begin(), bucket.end(),
-                                [&](int32_t other) { return covers(x, id, arena[static_cast<size_t>(other)], other); }),
+    bucket.erase(std::remove_if(bucket.begin(), bucket.end(), [&](const Entry& other) { return covers(x, other); }),
                  bucket.end());
-    bucket.push_back(id);
+    bucket.push_back(x);
     return true;
   };
   auto offer = [&](const FinalCost& cost) {
@@ -160,7 +245,6 @@ Planner::DpOutcome Planner::RunDp(bool constrained, DpMode mode, Fixed cap) {
     }
     return false;
   };
-  auto label_loads = [&loads](const Label& x) { return loads.data() + x.loads_begin; };
   std::vector<Load> merged;
   const int full_boundary = Full();
   auto finish = [&](int32_t id) -> bool {
@@ -193,13 +277,12 @@ Planner::DpOutcome Planner::RunDp(bool constrained, DpMode mode, Fixed cap) {
   // strictly dominated there, so it is in no Pareto set (docs/planning.md,
   // "fewer devices"; without idle energy, whose credit depends on the
   // devices used).
-  auto CoveredWithFewerDevices = [&](const Label& x, int64_t key,
-                                     const std::map<int64_t, std::vector<int32_t>>& at_boundary) {
+  auto CoveredWithFewerDevices = [&](const Entry& x, int64_t key,
+                                     const BoundaryStates& at_boundary) {
     return keys.AnyWithOneFewer(key, [&](int64_t sub) {
-      auto it = at_boundary.find(sub);
-      if (it == at_boundary.end()) return false;
-      for (const int32_t other : it->second) {
-        const Label& l = arena[static_cast<size_t>(other)];
+      const Bucket* bucket = at_boundary.Find(sub);
+      if (bucket == nullptr) return false;
+      for (const Entry& l : *bucket) {
         if (l.latency <= x.latency && l.bottleneck <= x.bottleneck && l.energy <= x.energy &&
             (l.latency < x.latency || l.energy < x.energy) && loads_no_worse(l, x)) {
           return true;
@@ -215,14 +298,27 @@ Planner::DpOutcome Planner::RunDp(bool constrained, DpMode mode, Fixed cap) {
   const int full = Full();
   std::vector<Load> carried;
   std::vector<bool> unused(n, false);
+  // The bucket a transition lands in, open[to]'s of next_key, found once
+  // per (state, next stage's choice, to) rather than once per label: every
+  // label of a state leads to the same buckets. An entry is valid while its
+  // stamp is the current state's.
+  const int choices = options_.any_order ? static_cast<int>(instances_.size()) : static_cast<int>(n);
+  struct Target {
+    int64_t stamp = -1;
+    int32_t index = -1;
+  };
+  std::vector<Target> targets(static_cast<size_t>(choices) * static_cast<size_t>(full + 1));
+  int64_t stamp = 0;
   for (int b = 0; b < full && outcome.complete; ++b) {
     auto& here = open[static_cast<size_t>(b)];
-    for (const auto& [key, bucket] : here) {
-      if (!reach_any.empty() && b < reach_any[static_cast<size_t>(ReachIndex(keys, key))]) continue;
+    here.ForEachInKeyOrder([&](int64_t key, const Bucket& bucket) {
+      ++stamp;
+      if (!reach_any.empty() && b < reach_any[static_cast<size_t>(ReachIndex(keys, key))]) return true;
       const int64_t counts = keys.Counts(key);
       const int last = keys.Last(key);  // type (any order) or platform index; -1 at the start
       const int used = UsedDevices(keys, key);
-      for (int32_t id : bucket) {
+      for (const Entry& entry : bucket) {
+        const int32_t id = entry.id;
         if (++steps % 4096 == 0 && (options_.time_limit_s || options_.progress)) {
           const auto now = Clock::now();
           const double elapsed = std::chrono::duration<double>(now - started).count();
@@ -238,11 +334,10 @@ Planner::DpOutcome Planner::RunDp(bool constrained, DpMode mode, Fixed cap) {
             x.base_energy + RemainingEnergy(b) + (idle ? idle_energy(x.idle_units, x.bottleneck) - (x.base_energy - x.energy) - slop : 0);
         if (b > 0 && !options_.testing.no_bounds && hopeless(FinalCost{x.latency + RemainingLatency(b), x.bottleneck, energy_bound, -1})) continue;
         if (mode == DpMode::kPareto && options_.any_order && !idle && last >= 0 && !options_.testing.no_dominance &&
-            CoveredWithFewerDevices(x, key, here)) {
+            CoveredWithFewerDevices(entry, key, here)) {
           continue;
         }
         // Next stage: a type not used up (any order), or a later platform.
-        const int choices = options_.any_order ? static_cast<int>(instances_.size()) : static_cast<int>(n);
         for (int c = options_.any_order ? 0 : last + 1; c < choices; ++c) {
           bool more_after = false;
           const int q = NextDevice(keys, counts, used, c, more_after);
@@ -268,6 +363,12 @@ Planner::DpOutcome Planner::RunDp(bool constrained, DpMode mode, Fixed cap) {
           const auto& head_energy = head_energy_[static_cast<size_t>(q)];
           const int64_t next_key =
               options_.any_order ? keys.Key(keys.Add(counts, static_cast<size_t>(c)), c) : keys.Key(0, q);
+          Target* const to_target = targets.data() + static_cast<size_t>(c) * static_cast<size_t>(full + 1);
+          auto target_bucket = [&](int to) -> Bucket& {
+            Target& t = to_target[to];
+            if (t.stamp != stamp) t = Target{stamp, open[static_cast<size_t>(to)].Index(next_key)};
+            return open[static_cast<size_t>(to)].At(t.index);
+          };
           auto step = [&](int to) {
             const FixedCost fusion = FusionExtra(q, b, to);
             const Fixed stage = head_latency[static_cast<size_t>(to)] - head_latency[static_cast<size_t>(b)] +
@@ -275,7 +376,6 @@ Planner::DpOutcome Planner::RunDp(bool constrained, DpMode mode, Fixed cap) {
             const Fixed stage_energy = head_energy[static_cast<size_t>(to)] - head_energy[static_cast<size_t>(b)] +
                                        conversion.energy + fusion.energy;
             if (mode == DpMode::kFastest && stage > cap) return;
-            if (prune_infeasible && !Fits(q, b, to)) return;
             Label y;
             y.latency = x.latency + in.latency + stage;
             y.bottleneck = std::max(in_bottleneck, stage);
@@ -290,28 +390,30 @@ Planner::DpOutcome Planner::RunDp(bool constrained, DpMode mode, Fixed cap) {
             y.parent = id;
             y.end = to;
             y.platform = q;
-            y.loads_begin = static_cast<int32_t>(loads.size());
+            const size_t loads_size = loads.size();
+            y.loads_begin = loads.Append(carried.data(), carried.size());
             y.loads_count = static_cast<int32_t>(carried.size());
-            loads.insert(loads.end(), carried.begin(), carried.end());
-            const auto y_id = static_cast<int32_t>(arena.size());
-            arena.push_back(y);
+            const int32_t y_id = arena.Append(&y, 1);
             ++outcome.labels;
-            const bool kept = to == full ? finish(y_id) : insert(open[static_cast<size_t>(to)][next_key], y_id);
+            const bool kept = to == full ? finish(y_id) : insert(target_bucket(to), EntryOf(y, y_id));
             if (!kept) {
-              arena.pop_back();
-              loads.resize(static_cast<size_t>(y.loads_begin));
+              arena.Truncate(static_cast<size_t>(y_id));
+              loads.Truncate(loads_size);
             }
           };
           if (more_after) {
-            ForEachSuccessor(b, step);
-          } else {
+            ForEachFittingEnd(q, b, prune_infeasible, [&](int to) {
+              step(to);
+              return true;
+            });
+          } else if (!prune_infeasible || Fits(q, b, full)) {
             step(full);  // nothing can follow: this stage runs to the end
           }
         }
       }
-      if (!outcome.complete) break;
-    }
-    here.clear();
+      return outcome.complete;
+    });
+    here.Clear();
   }
   if (!archive.empty()) outcome.best_bottleneck = archive[0].bottleneck;
   std::sort(archive.begin(), archive.end(), [&](const FinalCost& a, const FinalCost& b) { return lex_less(a.label, b.label); });

@@ -1,9 +1,13 @@
 // Private to the planner's dynamic programs (plan_dp.cc, plan_dp_single.cc):
-// how a search state is keyed.
+// how a search state is keyed, and the arrays labels live in.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
+#include <memory>
 #include <vector>
+
+#include "dnnpart/error.h"
 
 #include "planner.h"
 
@@ -59,6 +63,50 @@ class StateKeys {
   double radix_ = 1;
   std::vector<double> stride_;
   std::vector<int> limit_;
+};
+
+// An append-only array whose elements never move: a lane appends while the
+// others read what it wrote before the last boundary. Runs of elements
+// appended together stay contiguous: a run that does not fit in what is left
+// of a chunk starts a fresh one, and one longer than a chunk gets a block of
+// consecutive chunks. The chunk table is reserved once, so it never moves
+// either.
+template <class T>
+class StableArena {
+ public:
+  StableArena() { chunks_.reserve(kMaxChunks); }
+  int32_t Append(const T* first, size_t count) {
+    if (count == 0) return static_cast<int32_t>(size_);
+    const size_t offset = size_ & (kChunk - 1);
+    if (offset != 0 && offset + count > kChunk) size_ += kChunk - offset;
+    const size_t slots = (size_ + count - 1) / kChunk + 1;  // chunks up to the run's end
+    if (slots > chunks_.size()) {
+      if (slots > kMaxChunks) throw Error("the search keeps more than 2^31 open loads or labels");
+      const size_t begin = chunks_.size();
+      blocks_.push_back(std::make_unique<T[]>((slots - begin) * kChunk));
+      for (size_t j = begin; j < slots; ++j) chunks_.push_back(blocks_.back().get() + (j - begin) * kChunk);
+    }
+    const size_t at = size_;
+    std::copy(first, first + count, At(at));
+    size_ += count;
+    return static_cast<int32_t>(at);
+  }
+  T* At(size_t i) { return chunks_[i >> kChunkBits] + (i & (kChunk - 1)); }
+  const T* At(size_t i) const { return chunks_[i >> kChunkBits] + (i & (kChunk - 1)); }
+  T& operator[](size_t i) { return *At(i); }
+  const T& operator[](size_t i) const { return *At(i); }
+  // One past the last element (a run's skipped tail of a chunk included).
+  size_t size() const { return size_; }
+  // Forgets the elements from `size` on (the chunks stay for reuse).
+  void Truncate(size_t size) { size_ = std::min(size_, size); }
+
+ private:
+  static constexpr size_t kChunkBits = 12;
+  static constexpr size_t kChunk = size_t{1} << kChunkBits;
+  static constexpr size_t kMaxChunks = size_t{1} << 19;  // 2^31 elements: int32 indices
+  std::vector<T*> chunks_;
+  std::vector<std::unique_ptr<T[]>> blocks_;
+  size_t size_ = 0;
 };
 
 // a's open loads are no larger than b's, resource by resource (both sorted

@@ -75,43 +75,6 @@ using Cell = DenseCell;
 
 int32_t PlatformOf(const Cell& cell) { return cell.device - 2; }
 
-// An append-only array whose elements never move: a lane appends while the
-// others read what it wrote before the last boundary. Runs of elements
-// appended together stay contiguous: a run that does not fit in what is left
-// of a chunk starts a fresh one, and one longer than a chunk gets a block of
-// consecutive chunks. The chunk table is reserved once, so it never moves
-// either.
-template <class T>
-class StableArena {
- public:
-  StableArena() { chunks_.reserve(kMaxChunks); }
-  int32_t Append(const T* first, size_t count) {
-    if (count == 0) return static_cast<int32_t>(size_);
-    const size_t offset = size_ & (kChunk - 1);
-    if (offset != 0 && offset + count > kChunk) size_ += kChunk - offset;
-    const size_t slots = (size_ + count - 1) / kChunk + 1;  // chunks up to the run's end
-    if (slots > chunks_.size()) {
-      if (slots > kMaxChunks) throw Error("the search keeps more than 2^31 open loads or labels");
-      const size_t begin = chunks_.size();
-      blocks_.push_back(std::make_unique<T[]>((slots - begin) * kChunk));
-      for (size_t j = begin; j < slots; ++j) chunks_.push_back(blocks_.back().get() + (j - begin) * kChunk);
-    }
-    const size_t at = size_;
-    std::copy(first, first + count, At(at));
-    size_ += count;
-    return static_cast<int32_t>(at);
-  }
-  T* At(size_t i) { return chunks_[i >> kChunkBits] + (i & (kChunk - 1)); }
-
- private:
-  static constexpr size_t kChunkBits = 12;
-  static constexpr size_t kChunk = size_t{1} << kChunkBits;
-  static constexpr size_t kMaxChunks = size_t{1} << 19;  // 2^31 elements: int32 indices
-  std::vector<T*> chunks_;
-  std::vector<std::unique_ptr<T[]>> blocks_;
-  size_t size_ = 0;
-};
-
 }  // namespace
 
 std::optional<Planner::DpOutcome> Planner::RunSingleDp(DpMode mode, Fixed cap) {
@@ -526,28 +489,10 @@ std::optional<Planner::DpOutcome> Planner::RunDenseDp(DpMode mode, Fixed limit, 
           }
           return true;
         };
-        // Between prefix boundaries a stage's memory grows with its end, so
-        // the first end that does not fit ends the loop.
-        if (!more_after) {
-          step(full);
-        } else if (all_prefixes_) {
-          // Memory as Memory() computes it between prefix boundaries, but
-          // running: weights by prefix sums, the activation peak a running
-          // maximum over the positions the stage grows by.
-          const PlatformProfile& platform = platforms_[static_cast<size_t>(q)];
-          const std::vector<int64_t>* live = LiveBytes(platform.data_type);
-          const int64_t bytes_per_param = DTypeBytes(platform.data_type);
-          const auto begin = static_cast<size_t>(range_begin_[static_cast<size_t>(b)]);
-          int64_t peak = 0;
-          size_t position = begin;
-          for (int to = b + 1; to <= full; ++to) {
-            const auto end = static_cast<size_t>(range_begin_[static_cast<size_t>(to)]);
-            for (; live != nullptr && position < end; ++position) peak = std::max(peak, (*live)[position]);
-            const int64_t weights = (prefix_params_[end] - prefix_params_[begin]) * bytes_per_param;
-            if (static_cast<double>(weights + peak) > platform.memory_capacity_bytes || !step(to, true)) break;
-          }
+        if (more_after) {
+          ForEachFittingEnd(q, b, true, [&](int to) { return step(to, true); });
         } else {
-          ForEachSuccessor(b, step);
+          step(full);
         }
       }
     };

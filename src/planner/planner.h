@@ -189,6 +189,41 @@ class Planner {
     }
   }
 
+  // Calls f(to) for each successor `to` of `from`, in increasing order, at
+  // which a stage of platform q over [from, to) fits q's memory (every
+  // successor when `check_memory` is false). Between prefix boundaries a
+  // stage's memory grows with its end: weights by prefix sums, the activation
+  // peak a running maximum over the positions the stage grows by, as Memory()
+  // computes it; so the first end that does not fit, or f returning false,
+  // ends the walk there. Elsewhere each end is checked with Fits().
+  template <typename F>
+  void ForEachFittingEnd(int q, int from, bool check_memory, F&& f) {
+    if (!all_prefixes_) {
+      for (int to : successors_[static_cast<size_t>(from)]) {
+        if (!check_memory || Fits(q, from, to)) f(to);
+      }
+      return;
+    }
+    if (!check_memory) {
+      for (int to = from + 1; to <= Full(); ++to) {
+        if (!f(to)) return;
+      }
+      return;
+    }
+    const PlatformProfile& platform = platforms_[static_cast<size_t>(q)];
+    const std::vector<int64_t>* live = LiveBytes(platform.data_type);
+    const int64_t bytes_per_param = DTypeBytes(platform.data_type);
+    const auto begin = static_cast<size_t>(range_begin_[static_cast<size_t>(from)]);
+    int64_t peak = 0;
+    size_t position = begin;
+    for (int to = from + 1; to <= Full(); ++to) {
+      const auto end = static_cast<size_t>(range_begin_[static_cast<size_t>(to)]);
+      for (; live != nullptr && position < end; ++position) peak = std::max(peak, (*live)[position]);
+      const int64_t weights = (prefix_params_[end] - prefix_params_[begin]) * bytes_per_param;
+      if (static_cast<double>(weights + peak) > platform.memory_capacity_bytes || !f(to)) return;
+    }
+  }
+
   // True when head(inner) is a proper subset of head(outer) (distinct
   // boundaries have distinct heads). Heads agree below both ranges and are
   // empty above them, so only the positions in between are compared.
