@@ -393,7 +393,7 @@ Planner::DpOutcome Planner::RunDp(bool constrained, DpMode mode, Fixed cap) {
             const size_t loads_size = loads.size();
             y.loads_begin = loads.Append(carried.data(), carried.size());
             y.loads_count = static_cast<int32_t>(carried.size());
-            const int32_t y_id = arena.Append(&y, 1);
+            const int32_t y_id = arena.Push(y);
             ++outcome.labels;
             const bool kept = to == full ? finish(y_id) : insert(target_bucket(to), EntryOf(y, y_id));
             if (!kept) {

@@ -91,6 +91,14 @@ class StableArena {
     size_ += count;
     return static_cast<int32_t>(at);
   }
+  // Append(&value, 1), with its common case inline.
+  int32_t Push(const T& value) {
+    if ((size_ >> kChunkBits) < chunks_.size()) {
+      *At(size_) = value;
+      return static_cast<int32_t>(size_++);
+    }
+    return Append(&value, 1);
+  }
   T* At(size_t i) { return chunks_[i >> kChunkBits] + (i & (kChunk - 1)); }
   const T* At(size_t i) const { return chunks_[i >> kChunkBits] + (i & (kChunk - 1)); }
   T& operator[](size_t i) { return *At(i); }
