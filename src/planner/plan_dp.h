@@ -3,8 +3,12 @@
 #pragma once
 
 #include <algorithm>
+#include <atomic>
+#include <barrier>
 #include <cstdint>
+#include <exception>
 #include <memory>
+#include <thread>
 #include <vector>
 
 #include "dnnpart/error.h"
@@ -116,6 +120,69 @@ class StableArena {
   std::vector<std::unique_ptr<T[]>> blocks_;
   size_t size_ = 0;
 };
+
+// Runs a search boundary by boundary over lanes (threads), each boundary in
+// two steps: share(me, true), lane `me` checking its block of the
+// boundary's labels, then share(me, false), each lane making the
+// transitions into its own states. next() prepares the next boundary on
+// one thread and returns how many labels it holds, or -1 when the search is
+// over. With more than one lane each step is ended by a barrier whose
+// completion prepares the next boundary; boundaries with fewer than `few`
+// labels (most of them on long chains) are done there on one thread, every
+// lane's share in turn, instead of paying two barriers each. share catches
+// its own errors; one thrown by next() with more than one lane stops the
+// search and is kept in `failure` (with `stop` set) for the caller.
+template <class Next, class Share>
+void RunBoundaries(int lanes_count, double few, Next&& next, Share&& share, std::atomic<bool>& stop,
+                   std::exception_ptr& failure) {
+  if (lanes_count == 1) {
+    while (next() >= 0) {
+      share(0, true);
+      share(0, false);
+    }
+    return;
+  }
+  bool more = false;
+  auto prepare = [&]() {
+    for (;;) {
+      const int64_t labels = next();
+      more = labels >= 0;
+      if (!more || static_cast<double>(labels) >= few) return;
+      for (int me = 0; me < lanes_count; ++me) share(me, true);
+      for (int me = 0; me < lanes_count; ++me) share(me, false);
+    }
+  };
+  prepare();
+  bool checking = true;
+  std::barrier sync(lanes_count, [&]() noexcept {
+    checking = !checking;
+    if (!checking) return;
+    try {
+      prepare();
+    } catch (...) {
+      if (!stop.exchange(true)) failure = std::current_exception();
+      more = false;
+    }
+  });
+  auto run = [&](int me) {
+    while (more) {
+      share(me, checking);
+      sync.arrive_and_wait();
+    }
+  };
+  std::vector<std::thread> workers;
+  for (int me = 1; me < lanes_count; ++me) workers.emplace_back(run, me);
+  run(0);
+  for (std::thread& worker : workers) worker.join();
+}
+
+// The lane (of `lanes_count`) that owns the states of `key`; key 0, the
+// empty plan's, is lane 0's.
+inline int LaneOwner(int64_t key, int lanes_count) {
+  return lanes_count == 1 ? 0
+                          : static_cast<int>((static_cast<uint64_t>(key) * 0x9E3779B97F4A7C15ULL >> 32) %
+                                             static_cast<uint64_t>(lanes_count));
+}
 
 // a's open loads are no larger than b's, resource by resource (both sorted
 // by resource; a resource missing from b has load 0 there).

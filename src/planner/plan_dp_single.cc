@@ -208,10 +208,7 @@ std::optional<Planner::DpOutcome> Planner::RunDenseDp(DpMode mode, Fixed limit, 
                                   work >= options_.testing.lane_work
                               ? static_cast<int>(std::min(threads, 8U))
                               : 1;
-  auto owner = [lanes_count](int64_t key) {
-    return lanes_count == 1 ? 0 : static_cast<int>((static_cast<uint64_t>(key) * 0x9E3779B97F4A7C15ULL >> 32) %
-                                                   static_cast<uint64_t>(lanes_count));
-  };
+  auto owner = [lanes_count](int64_t key) { return LaneOwner(key, lanes_count); };
   // Where a complete plan was found: (boundary, label's place among the
   // boundary's labels, next device choice). Ties keep the earliest.
   using Order = std::tuple<int, int64_t, int>;
@@ -557,48 +554,10 @@ std::optional<Planner::DpOutcome> Planner::RunDenseDp(DpMode mode, Fixed limit, 
     }
     return true;
   };
-  if (lanes_count == 1) {
-    while (next_boundary()) {
-      expand_boundary(0, b, at_b, true);
-      expand_boundary(0, b, at_b, false);
-    }
-  } else {
-    // Two steps per boundary, each ended by the barrier; after the second
-    // its completion prepares the next boundary. Boundaries with few labels
-    // (most of them on long chains) are done there on one thread, every
-    // lane's share in turn, instead of paying two barriers each.
-    bool more = false;
-    auto prepare = [&]() {
-      for (;;) {
-        more = next_boundary();
-        if (!more || static_cast<double>(at_b.size()) >= options_.testing.lane_labels) return;
-        for (int me = 0; me < lanes_count; ++me) expand_boundary(me, b, at_b, true);
-        for (int me = 0; me < lanes_count; ++me) expand_boundary(me, b, at_b, false);
-      }
-    };
-    prepare();
-    bool checking = true;
-    std::barrier sync(lanes_count, [&]() noexcept {
-      checking = !checking;
-      if (!checking) return;
-      try {
-        prepare();
-      } catch (...) {
-        if (!stop.exchange(true)) failure = std::current_exception();
-        more = false;
-      }
-    });
-    auto run = [&](int me) {
-      while (more) {
-        expand_boundary(me, b, at_b, checking);
-        sync.arrive_and_wait();
-      }
-    };
-    std::vector<std::thread> workers;
-    for (int me = 1; me < lanes_count; ++me) workers.emplace_back(run, me);
-    run(0);
-    for (std::thread& worker : workers) worker.join();
-  }
+  RunBoundaries(
+      lanes_count, options_.testing.lane_labels,
+      [&]() { return next_boundary() ? static_cast<int64_t>(at_b.size()) : int64_t{-1}; },
+      [&](int me, bool checking) { expand_boundary(me, b, at_b, checking); }, stop, failure);
   if (failure) std::rethrow_exception(failure);
   if (stop.load()) outcome.complete = false;
   for (Lane& lane : lanes) {
