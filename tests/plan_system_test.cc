@@ -263,6 +263,15 @@ System RandomSystem(std::mt19937& rng, int layers) {
   return s;
 }
 
+// A plan's stages as "device:until_cut" items, to compare plans exactly.
+std::string StagesOf(const PlanReport& plan) {
+  std::string text;
+  for (const StageReport& stage : plan.stages) {
+    text += std::to_string(stage.platform) + ":" + std::to_string(stage.until_cut) + " ";
+  }
+  return text;
+}
+
 TEST(SystemPlanner, ParetoSetMatchesAnIndependentBruteForceOnRandomSystems) {
   std::mt19937 rng(1101);
   int checked = 0, with_reuse = 0;
@@ -295,19 +304,24 @@ TEST(SystemPlanner, ParetoSetMatchesAnIndependentBruteForceOnRandomSystems) {
       }
       if (plan.resources.size() < plan.hops.size()) ++with_reuse;
     }
+    // Split over two and three lanes (forced; open loads of labels owned by
+    // other lanes): the same plans in the same order, the same count.
+    for (const int threads : {2, 3}) {
+      PlanOptions lanes = options;
+      lanes.threads = threads;
+      lanes.testing.pareto_lane_states = 0;
+      lanes.testing.lane_labels = threads == 3 ? 3 : 0;
+      const PlanResult split = PlanPartitions(graph, FindCuts(graph, {}), SystemTarget(system), lanes);
+      ASSERT_EQ(split.pareto.size(), result.pareto.size()) << threads << " lanes";
+      for (size_t i = 0; i < result.pareto.size(); ++i) {
+        EXPECT_EQ(StagesOf(split.pareto[i]), StagesOf(result.pareto[i])) << threads << " lanes";
+      }
+      EXPECT_EQ(split.plans_visited, result.plans_visited) << threads << " lanes";
+    }
     ++checked;
   }
   EXPECT_EQ(checked, 60);
   EXPECT_GT(with_reuse, 0);  // some plans loaded one resource twice: sums were exercised
-}
-
-// A plan's stages as "device:until_cut" items, to compare plans exactly.
-std::string StagesOf(const PlanReport& plan) {
-  std::string text;
-  for (const StageReport& stage : plan.stages) {
-    text += std::to_string(stage.platform) + ":" + std::to_string(stage.until_cut) + " ";
-  }
-  return text;
 }
 
 // --best-only over systems with switch ports and shared media: partial plans

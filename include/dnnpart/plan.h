@@ -78,6 +78,9 @@ struct PlanOptions {
     // ... and expands a boundary on the lanes only when it holds this many
     // labels; smaller ones are done on one thread.
     double lane_labels = 4096;
+    // The Pareto search (and the general single-label one) splits each
+    // boundary over lanes when its states, keys x boundaries, reach this.
+    double pareto_lane_states = 65536;
   } testing;
 };
 

@@ -6,6 +6,9 @@
 // plans; complete plans go to one archive.
 #include <algorithm>
 #include <chrono>
+#include <limits>
+#include <mutex>
+#include <tuple>
 
 #include "plan_dp.h"
 
@@ -73,16 +76,10 @@ class BoundaryStates {
     }
     return nullptr;
   }
-  // Calls f(key, bucket) in increasing key order.
+  // Calls f(key, index) for each key, in no particular order.
   template <class F>
-  void ForEachInKeyOrder(F&& f) const {
-    std::vector<int32_t> order(keys_.size());
-    for (size_t i = 0; i < order.size(); ++i) order[i] = static_cast<int32_t>(i);
-    std::sort(order.begin(), order.end(),
-              [this](int32_t a, int32_t b) { return keys_[static_cast<size_t>(a)] < keys_[static_cast<size_t>(b)]; });
-    for (const int32_t i : order) {
-      if (!f(keys_[static_cast<size_t>(i)], buckets_[static_cast<size_t>(i)])) return;
-    }
+  void ForEachKey(F&& f) const {
+    for (size_t i = 0; i < keys_.size(); ++i) f(keys_[i], static_cast<int32_t>(i));
   }
   void Clear() {
     std::vector<int64_t>().swap(keys_);
@@ -131,6 +128,7 @@ Planner::DpOutcome Planner::RunDp(bool constrained, DpMode mode, Fixed cap) {
   }
   const bool idle = options_.include_idle_energy;
   const bool prune_infeasible = constrained;
+  const int full = Full();
   // The reach bound with memory alone (docs/planning.md, "Search"): a state
   // behind the earliest boundary from which the devices left can run the
   // rest with every stage fitting has no feasible completion.
@@ -146,35 +144,85 @@ Planner::DpOutcome Planner::RunDp(bool constrained, DpMode mode, Fixed cap) {
     if (mode == DpMode::kBottleneck) return a_bottleneck < b_bottleneck;
     return a_latency < b_latency || (a_latency == b_latency && a_energy < b_energy);
   };
-  // Labels and their open loads in chunks that never move: no copying as
-  // they grow, and a label's loads stay contiguous.
-  StableArena<Label> arena;
-  Label start;
-  start.bottleneck = period_floor_;  // frames arrive no faster than the input rate
-  arena.Append(&start, 1);
-  StableArena<Load> loads;  // open resource loads of the labels, by Label::loads_begin
-  auto label_loads = [&loads](const Label& x) -> const Load* {
-    return x.loads_count > 0 ? loads.At(static_cast<size_t>(x.loads_begin)) : nullptr;
+
+  // Lanes, as in the dense program: with prefix cuts only (where trying a
+  // stage writes nothing shared) and enough states, the transitions out of
+  // a boundary are split over threads by the state they lead to. The lane
+  // that owns a state holds its labels, their open loads and its buckets,
+  // and only it writes them; it takes its transitions in the single-threaded
+  // order, so each bucket receives its offers in that order. Complete plans
+  // wait until the boundary is done and join the archive in that order too,
+  // and the bounds use the archive as it was when the boundary began: the
+  // result and the count do not depend on the number of lanes.
+  const unsigned threads = options_.threads > 0 ? static_cast<unsigned>(options_.threads)
+                                                : std::max(1U, std::thread::hardware_concurrency());
+  const int lanes_count =
+      threads >= 2 && all_prefixes_ && keys.Size() * static_cast<double>(full + 1) >= options_.testing.pareto_lane_states
+          ? static_cast<int>(std::min(threads, 8U))
+          : 1;
+  const int choices = options_.any_order ? static_cast<int>(instances_.size()) : static_cast<int>(n);
+  // The bucket a transition lands in, found once per (state, next stage's
+  // choice, end) rather than once per label: every label of a state leads
+  // to the same buckets. An entry is valid while its stamp is the current
+  // state's.
+  struct Target {
+    int64_t stamp = -1;
+    int32_t index = -1;
+  };
+  // A complete plan waiting for the end of its boundary, and where it was
+  // found: (the label's place among the boundary's labels, next choice).
+  struct Found {
+    int64_t seq = 0;
+    int choice = 0;
+    FinalCost cost;
+  };
+  struct Lane {
+    // Labels and their open loads in chunks that never move: no copying as
+    // they grow, a label's loads stay contiguous, and other lanes read them.
+    StableArena<Label> arena;
+    StableArena<Load> loads;
+    std::vector<BoundaryStates> open;  // per boundary, this lane's states there
+    std::vector<Target> targets;
+    int64_t stamp = 0;
+    std::vector<Load> carried, merged;
+    std::vector<bool> unused;
+    std::vector<Found> found;
+    int64_t labels = 0;
+    int64_t steps = 0;
+  };
+  std::vector<Lane> lanes(static_cast<size_t>(lanes_count));
+  for (Lane& lane : lanes) {
+    lane.open.resize(static_cast<size_t>(full) + 1);
+    lane.targets.resize(static_cast<size_t>(choices) * static_cast<size_t>(full + 1));
+    lane.unused.assign(n, false);
+  }
+  // Label id: its place in its lane's arena times the lanes, plus the lane.
+  auto label_at = [&](int32_t id) -> const Label& {
+    return lanes[static_cast<size_t>(id % lanes_count)].arena[static_cast<size_t>(id / lanes_count)];
+  };
+  auto loads_of = [&](const Entry& x) {
+    return lanes[static_cast<size_t>(x.id % lanes_count)].loads.At(static_cast<size_t>(x.loads_begin));
   };
   // a's open loads are no larger than b's, resource by resource.
-  auto loads_no_worse = [&loads](const Entry& a, const Entry& b) {
+  auto loads_no_worse = [&](const Entry& a, const Entry& b) {
     if (a.loads_count == 0) return true;
     if (b.loads_count == 0) return false;
-    return LoadsNoWorse(loads.At(static_cast<size_t>(a.loads_begin)), a.loads_count,
-                        loads.At(static_cast<size_t>(b.loads_begin)), b.loads_count);
+    return LoadsNoWorse(loads_of(a), a.loads_count, loads_of(b), b.loads_count);
   };
-  std::vector<BoundaryStates> open(static_cast<size_t>(Full()) + 1);
-  open[0].At(open[0].Index(0)).push_back(EntryOf(start, 0));
+  Label start;
+  start.bottleneck = period_floor_;  // frames arrive no faster than the input rate
+  lanes[0].arena.Push(start);        // id 0, in lane 0, which owns key 0
+  lanes[0].open[0].At(lanes[0].open[0].Index(0)).push_back(EntryOf(start, 0));
   std::vector<FinalCost> archive;
   DpOutcome outcome;
   const Fixed slop = idle ? static_cast<Fixed>(n) + 2 : 0;  // rounding of idle terms still to come
 
   // Lexicographic order of two plans of equal length over (platform, end) per
   // stage: the order a depth-first enumeration would find them in.
-  auto lex_less = [&arena](int32_t a, int32_t b) {
+  auto lex_less = [&](int32_t a, int32_t b) {
     std::vector<std::pair<int32_t, int32_t>> pa, pb;
-    for (; a > 0; a = arena[static_cast<size_t>(a)].parent) pa.emplace_back(arena[static_cast<size_t>(a)].platform, arena[static_cast<size_t>(a)].end);
-    for (; b > 0; b = arena[static_cast<size_t>(b)].parent) pb.emplace_back(arena[static_cast<size_t>(b)].platform, arena[static_cast<size_t>(b)].end);
+    for (; a > 0; a = label_at(a).parent) pa.emplace_back(label_at(a).platform, label_at(a).end);
+    for (; b > 0; b = label_at(b).parent) pb.emplace_back(label_at(b).platform, label_at(b).end);
     return std::lexicographical_compare(pa.rbegin(), pa.rend(), pb.rbegin(), pb.rend());
   };
   auto idle_energy = [this](int64_t units, Fixed period) {
@@ -194,8 +242,10 @@ Planner::DpOutcome Planner::RunDp(bool constrained, DpMode mode, Fixed cap) {
         if (key_less(a.latency, a.bottleneck, a.energy, b.latency, b.bottleneck, b.energy)) {
           return loads_no_worse(a, b);
         }
-        // Ties keep the label already there: deterministic, and free of the
-        // path comparisons that dominate when many plans share a bottleneck.
+        // Ties keep the label already there (a bucket's labels are all its
+        // owner's, so ids grow in the order they came): deterministic, and
+        // free of the path comparisons that dominate when many plans share
+        // a bottleneck.
         return !key_less(b.latency, b.bottleneck, b.energy, a.latency, a.bottleneck, a.energy) && a.id < b.id &&
                loads_no_worse(a, b);
       }
@@ -212,25 +262,32 @@ Planner::DpOutcome Planner::RunDp(bool constrained, DpMode mode, Fixed cap) {
     bucket.push_back(x);
     return true;
   };
-  auto offer = [&](const FinalCost& cost) {
+  // True when the archive turns `cost` away: no better in single-label
+  // modes (ties keep the plan found first); otherwise a kept plan no worse,
+  // or of the same cost and earlier in enumeration order.
+  auto turned_away = [&](const FinalCost& cost) {
     if (single) {
-      if (!archive.empty()) {
-        const FinalCost& kept = archive[0];
-        const bool better = key_less(cost.latency, cost.bottleneck, cost.energy, kept.latency, kept.bottleneck, kept.energy);
-        const bool worse = key_less(kept.latency, kept.bottleneck, kept.energy, cost.latency, cost.bottleneck, cost.energy);
-        if (worse || !better) return false;  // ties keep the plan found first
-      }
-      archive.assign(1, cost);
-      return true;
+      if (archive.empty()) return false;
+      const FinalCost& kept = archive[0];
+      const bool better = key_less(cost.latency, cost.bottleneck, cost.energy, kept.latency, kept.bottleneck, kept.energy);
+      const bool worse = key_less(kept.latency, kept.bottleneck, kept.energy, cost.latency, cost.bottleneck, cost.energy);
+      return worse || !better;
     }
     for (const FinalCost& kept : archive) {
-      if (SameCost(kept, cost) ? !lex_less(cost.label, kept.label) : NoWorse(kept, cost)) return false;
+      if (SameCost(kept, cost) ? !lex_less(cost.label, kept.label) : NoWorse(kept, cost)) return true;
+    }
+    return false;
+  };
+  auto offer = [&](const FinalCost& cost) {
+    if (turned_away(cost)) return;
+    if (single) {
+      archive.assign(1, cost);
+      return;
     }
     archive.erase(std::remove_if(archive.begin(), archive.end(),
                                  [&](const FinalCost& kept) { return NoWorse(cost, kept); }),
                   archive.end());
     archive.push_back(cost);
-    return true;
   };
   // True when every completion is strictly dominated by an archived plan, or
   // (constrained) misses a goal: `bound` is no worse than any completion.
@@ -245,19 +302,22 @@ Planner::DpOutcome Planner::RunDp(bool constrained, DpMode mode, Fixed cap) {
     }
     return false;
   };
-  std::vector<Load> merged;
-  const int full_boundary = Full();
-  auto finish = [&](int32_t id) -> bool {
-    const Label& x = arena[static_cast<size_t>(id)];
+  // A complete plan ending in label `id` (in `lane`): kept for the archive
+  // unless the archive as it stands turns it away already (it can only
+  // grow stronger before the boundary ends).
+  auto finish = [&](Lane& lane, int32_t id, const Found& where) -> bool {
+    const Label& x = label_at(id);
+    const Load* x_loads = x.loads_count > 0 ? lane.loads.At(static_cast<size_t>(x.loads_begin)) : nullptr;
     FinalCost cost{x.latency, x.bottleneck, x.energy, id};
+    std::vector<Load>& merged = lane.merged;
     if (output_ >= 0 && x.platform != output_) {
-      const HopRef out = Hop(x.platform, output_, full_boundary);
+      const HopRef out = Hop(x.platform, output_, full);
       if (out.route < 0) return false;  // the results cannot reach the output device
       cost.latency += out.cost.latency;
       cost.energy += out.cost.energy;
-      cost.bottleneck = AddLoads(label_loads(x), x.loads_count, &out, merged, cost.bottleneck);
+      cost.bottleneck = AddLoads(x_loads, x.loads_count, &out, merged, cost.bottleneck);
     } else if (mode == DpMode::kFastest) {
-      merged.assign(label_loads(x), label_loads(x) + x.loads_count);
+      merged.assign(x_loads, x_loads + x.loads_count);
     }
     if (mode == DpMode::kFastest) {
       for (const Load& load : merged) {
@@ -267,7 +327,9 @@ Planner::DpOutcome Planner::RunDp(bool constrained, DpMode mode, Fixed cap) {
     if (idle) cost.energy += idle_energy(x.idle_units, cost.bottleneck);
     if (mode == DpMode::kFastest && cost.bottleneck > cap) return false;
     if (constrained && !MeetsGoals(ToMetrics(cost.latency, cost.bottleneck, cost.energy))) return false;
-    return offer(cost);
+    if (turned_away(cost)) return false;
+    lane.found.push_back(Found{where.seq, where.choice, cost});
+    return true;
   };
 
   // A partial plan is redundant when the same boundary was reached, ending
@@ -277,10 +339,9 @@ Planner::DpOutcome Planner::RunDp(bool constrained, DpMode mode, Fixed cap) {
   // strictly dominated there, so it is in no Pareto set (docs/planning.md,
   // "fewer devices"; without idle energy, whose credit depends on the
   // devices used).
-  auto CoveredWithFewerDevices = [&](const Entry& x, int64_t key,
-                                     const BoundaryStates& at_boundary) {
+  auto covered_with_fewer_devices = [&](const Entry& x, int64_t key, int b) {
     return keys.AnyWithOneFewer(key, [&](int64_t sub) {
-      const Bucket* bucket = at_boundary.Find(sub);
+      const Bucket* bucket = lanes[static_cast<size_t>(LaneOwner(sub, lanes_count))].open[static_cast<size_t>(b)].Find(sub);
       if (bucket == nullptr) return false;
       for (const Entry& l : *bucket) {
         if (l.latency <= x.latency && l.bottleneck <= x.bottleneck && l.energy <= x.energy &&
@@ -294,134 +355,203 @@ Planner::DpOutcome Planner::RunDp(bool constrained, DpMode mode, Fixed cap) {
 
   const auto started = started_;
   auto last_report = Clock::now();
-  int64_t steps = 0;
-  const int full = Full();
-  std::vector<Load> carried;
-  std::vector<bool> unused(n, false);
-  // The bucket a transition lands in, open[to]'s of next_key, found once
-  // per (state, next stage's choice, to) rather than once per label: every
-  // label of a state leads to the same buckets. An entry is valid while its
-  // stamp is the current state's.
-  const int choices = options_.any_order ? static_cast<int>(instances_.size()) : static_cast<int>(n);
-  struct Target {
-    int64_t stamp = -1;
-    int32_t index = -1;
+  std::atomic<bool> stop{false};  // out of time, or a lane failed
+  std::exception_ptr failure;
+  std::mutex failure_mutex;
+  int b = -1;
+  std::vector<std::pair<int64_t, Entry>> at_b;  // the boundary's labels in single-threaded order
+  std::vector<uint8_t> worth;
+  std::vector<std::tuple<int64_t, int, int32_t>> keys_at_b;  // (key, lane, bucket)
+  std::vector<Found> found;
+
+  // Whether the seq-th label of boundary b is expanded at all: the bounds
+  // and the dominance, which depend on the label alone.
+  auto worth_expanding = [&](Lane& lane, int me, size_t seq) {
+    if (++lane.steps % 4096 == 0 && (options_.time_limit_s || options_.progress)) {
+      const auto now = Clock::now();
+      const double elapsed = std::chrono::duration<double>(now - started).count();
+      if (options_.time_limit_s && elapsed > *options_.time_limit_s) stop = true;
+      // Progress comes from the first lane only.
+      if (options_.progress && me == 0 && now - last_report > std::chrono::milliseconds(500)) {
+        options_.progress(static_cast<double>(b) / full, lane.labels * lanes_count);
+        last_report = now;
+      }
+    }
+    if (stop.load(std::memory_order_relaxed)) return false;
+    const auto& [key, entry] = at_b[seq];
+    const Label& x = label_at(entry.id);
+    const Fixed energy_bound =
+        x.base_energy + RemainingEnergy(b) + (idle ? idle_energy(x.idle_units, x.bottleneck) - (x.base_energy - x.energy) - slop : 0);
+    if (b > 0 && !options_.testing.no_bounds &&
+        hopeless(FinalCost{x.latency + RemainingLatency(b), x.bottleneck, energy_bound, -1})) {
+      return false;
+    }
+    return !(mode == DpMode::kPareto && options_.any_order && !idle && keys.Last(key) >= 0 &&
+             !options_.testing.no_dominance && covered_with_fewer_devices(entry, key, b));
   };
-  std::vector<Target> targets(static_cast<size_t>(choices) * static_cast<size_t>(full + 1));
-  int64_t stamp = 0;
-  for (int b = 0; b < full && outcome.complete; ++b) {
-    auto& here = open[static_cast<size_t>(b)];
-    here.ForEachInKeyOrder([&](int64_t key, const Bucket& bucket) {
-      ++stamp;
-      if (!reach_any.empty() && b < reach_any[static_cast<size_t>(ReachIndex(keys, key))]) return true;
-      const int64_t counts = keys.Counts(key);
-      const int last = keys.Last(key);  // type (any order) or platform index; -1 at the start
-      const int used = UsedDevices(keys, key);
-      for (const Entry& entry : bucket) {
-        const int32_t id = entry.id;
-        if (++steps % 4096 == 0 && (options_.time_limit_s || options_.progress)) {
-          const auto now = Clock::now();
-          const double elapsed = std::chrono::duration<double>(now - started).count();
-          if (options_.time_limit_s && elapsed > *options_.time_limit_s) outcome.complete = false;
-          if (options_.progress && now - last_report > std::chrono::milliseconds(500)) {
-            options_.progress(static_cast<double>(b) / full, static_cast<int64_t>(arena.size()));
-            last_report = now;
-          }
+
+  // Expands the seq-th label of boundary b into lane me's states.
+  auto expand = [&](Lane& lane, int me, size_t seq) {
+    const auto& [key, entry] = at_b[seq];
+    const int32_t id = entry.id;
+    const Label x = label_at(id);
+    const Load* x_loads = x.loads_count > 0 ? loads_of(entry) : nullptr;
+    const int64_t counts = keys.Counts(key);
+    const int last = keys.Last(key);  // type (any order) or platform index; -1 at the start
+    const int used = UsedDevices(keys, key);
+    std::vector<Load>& carried = lane.carried;
+    // Next stage: a type not used up (any order), or a later platform.
+    for (int c = options_.any_order ? 0 : last + 1; c < choices; ++c) {
+      bool more_after = false;
+      const int q = NextDevice(keys, counts, used, c, more_after);
+      if (q < 0) continue;
+      const int64_t next_key =
+          options_.any_order ? keys.Key(keys.Add(counts, static_cast<size_t>(c)), c) : keys.Key(0, q);
+      if (LaneOwner(next_key, lanes_count) != me) continue;  // another lane's state
+      // The transfer into this stage: the model input from the input
+      // device, or the tensors crossing b from the previous stage.
+      HopRef hop;
+      const HopRef* in_hop = nullptr;
+      if (id == 0 && q != input_) in_hop = &(hop = Hop(input_, q, 0));
+      if (id != 0) in_hop = &(hop = Hop(x.platform, q, b));
+      if (in_hop != nullptr && in_hop->route < 0) continue;  // no route to q
+      const FixedCost in = in_hop != nullptr ? in_hop->cost : FixedCost{};
+      const Fixed in_bottleneck = AddLoads(x_loads, x.loads_count, in_hop, carried, x.bottleneck);
+      if (mode == DpMode::kFastest && in_bottleneck > cap) continue;
+      const FixedCost conversion = b == 0 ? conversion_fixed_[static_cast<size_t>(q)] : FixedCost{};
+      // Resources no later transfer can cross are settled: their loads
+      // are in the bottleneck already.
+      if (!carried.empty()) {
+        MarkUnused(keys, options_.any_order ? keys.Add(counts, static_cast<size_t>(c)) : 0, q, lane.unused);
+        SettleLoads(carried, q, lane.unused);
+      }
+      const auto& head_latency = head_latency_[static_cast<size_t>(q)];
+      const auto& head_energy = head_energy_[static_cast<size_t>(q)];
+      Target* const to_target = lane.targets.data() + static_cast<size_t>(c) * static_cast<size_t>(full + 1);
+      auto step = [&](int to) {
+        const FixedCost fusion = FusionExtra(q, b, to);
+        const Fixed stage = head_latency[static_cast<size_t>(to)] - head_latency[static_cast<size_t>(b)] +
+                            conversion.latency + fusion.latency;
+        const Fixed stage_energy = head_energy[static_cast<size_t>(to)] - head_energy[static_cast<size_t>(b)] +
+                                   conversion.energy + fusion.energy;
+        if (mode == DpMode::kFastest && stage > cap) return;
+        Label y;
+        y.latency = x.latency + in.latency + stage;
+        y.bottleneck = std::max(in_bottleneck, stage);
+        y.base_energy = x.base_energy + in.energy + stage_energy;
+        y.energy = x.energy + in.energy + stage_energy;
+        if (idle && IdleWatts(q) > 0) {
+          y.idle_units = x.idle_units + std::llround(IdleWatts(q) * kIdleUnitsPerWatt);
+          y.energy -= energy_q_.To(IdleWatts(q) * latency_q_.From(stage));
+        } else {
+          y.idle_units = x.idle_units;
         }
-        if (!outcome.complete) break;
-        const Label x = arena[static_cast<size_t>(id)];
-        const Fixed energy_bound =
-            x.base_energy + RemainingEnergy(b) + (idle ? idle_energy(x.idle_units, x.bottleneck) - (x.base_energy - x.energy) - slop : 0);
-        if (b > 0 && !options_.testing.no_bounds && hopeless(FinalCost{x.latency + RemainingLatency(b), x.bottleneck, energy_bound, -1})) continue;
-        if (mode == DpMode::kPareto && options_.any_order && !idle && last >= 0 && !options_.testing.no_dominance &&
-            CoveredWithFewerDevices(entry, key, here)) {
-          continue;
+        y.parent = id;
+        y.end = to;
+        y.platform = q;
+        const size_t loads_size = lane.loads.size();
+        y.loads_begin = lane.loads.Append(carried.data(), carried.size());
+        y.loads_count = static_cast<int32_t>(carried.size());
+        const int32_t local = lane.arena.Push(y);
+        if (local > (std::numeric_limits<int32_t>::max() - me) / lanes_count) {
+          throw Error("the search keeps more than 2^31 labels");
         }
-        // Next stage: a type not used up (any order), or a later platform.
-        for (int c = options_.any_order ? 0 : last + 1; c < choices; ++c) {
-          bool more_after = false;
-          const int q = NextDevice(keys, counts, used, c, more_after);
-          if (q < 0) continue;
-          // The transfer into this stage: the model input from the input
-          // device, or the tensors crossing b from the previous stage.
-          HopRef hop;
-          const HopRef* in_hop = nullptr;
-          if (id == 0 && q != input_) in_hop = &(hop = Hop(input_, q, 0));
-          if (id != 0) in_hop = &(hop = Hop(x.platform, q, b));
-          if (in_hop != nullptr && in_hop->route < 0) continue;  // no route to q
-          const FixedCost in = in_hop != nullptr ? in_hop->cost : FixedCost{};
-          const Fixed in_bottleneck = AddLoads(label_loads(x), x.loads_count, in_hop, carried, x.bottleneck);
-          if (mode == DpMode::kFastest && in_bottleneck > cap) continue;
-          const FixedCost conversion = b == 0 ? conversion_fixed_[static_cast<size_t>(q)] : FixedCost{};
-          // Resources no later transfer can cross are settled: their loads
-          // are in the bottleneck already.
-          if (!carried.empty()) {
-            MarkUnused(keys, options_.any_order ? keys.Add(counts, static_cast<size_t>(c)) : 0, q, unused);
-            SettleLoads(carried, q, unused);
+        const int32_t y_id = local * lanes_count + me;
+        ++lane.labels;
+        bool kept = false;
+        if (to == full) {
+          kept = finish(lane, y_id, Found{static_cast<int64_t>(seq), c, {}});
+        } else {
+          Target& t = to_target[to];
+          BoundaryStates& there = lane.open[static_cast<size_t>(to)];
+          if (t.stamp != lane.stamp) t = Target{lane.stamp, there.Index(next_key)};
+          kept = insert(there.At(t.index), EntryOf(y, y_id));
+        }
+        if (!kept) {
+          lane.arena.Truncate(static_cast<size_t>(local));
+          lane.loads.Truncate(loads_size);
+        }
+      };
+      if (more_after) {
+        ForEachFittingEnd(q, b, prune_infeasible, [&](int to) {
+          step(to);
+          return true;
+        });
+      } else if (!prune_infeasible || Fits(q, b, full)) {
+        step(full);  // nothing can follow: this stage runs to the end
+      }
+    }
+  };
+
+  // Between boundaries, on one thread: the complete plans the lanes found
+  // join the archive in single-threaded order, and the next boundary's
+  // labels are gathered in key order. -1 when the search is over.
+  auto next_boundary = [&]() -> int64_t {
+    found.clear();
+    for (Lane& lane : lanes) {
+      found.insert(found.end(), lane.found.begin(), lane.found.end());
+      lane.found.clear();
+      if (b >= 0) lane.open[static_cast<size_t>(b)].Clear();
+    }
+    std::sort(found.begin(), found.end(), [](const Found& l, const Found& r) {
+      return l.seq < r.seq || (l.seq == r.seq && l.choice < r.choice);
+    });
+    for (const Found& f : found) offer(f.cost);
+    ++b;
+    if (b >= full || stop.load()) return -1;
+    keys_at_b.clear();
+    for (int me = 0; me < lanes_count; ++me) {
+      lanes[static_cast<size_t>(me)].open[static_cast<size_t>(b)].ForEachKey(
+          [&](int64_t key, int32_t index) { keys_at_b.emplace_back(key, me, index); });
+    }
+    std::sort(keys_at_b.begin(), keys_at_b.end());
+    at_b.clear();
+    for (const auto& [key, me, index] : keys_at_b) {
+      if (!reach_any.empty() && b < reach_any[static_cast<size_t>(ReachIndex(keys, key))]) continue;
+      for (const Entry& entry : lanes[static_cast<size_t>(me)].open[static_cast<size_t>(b)].At(index)) {
+        at_b.emplace_back(key, entry);
+      }
+    }
+    worth.assign(at_b.size(), 0);
+    return static_cast<int64_t>(at_b.size());
+  };
+  auto share = [&](int me, bool checking) {
+    Lane& lane = lanes[static_cast<size_t>(me)];
+    try {
+      if (checking) {
+        // Each lane checks one block of the labels.
+        auto block = [&](int i) { return at_b.size() * static_cast<size_t>(i) / static_cast<size_t>(lanes_count); };
+        for (size_t i = block(me), end = block(me + 1); i < end; ++i) worth[i] = worth_expanding(lane, me, i) ? 1 : 0;
+      } else {
+        int64_t state = -1;
+        for (size_t i = 0; i < at_b.size() && !stop.load(std::memory_order_relaxed); ++i) {
+          if (worth[i] == 0) continue;
+          if (at_b[i].first != state) {  // a new state: its targets are found afresh
+            state = at_b[i].first;
+            ++lane.stamp;
           }
-          const auto& head_latency = head_latency_[static_cast<size_t>(q)];
-          const auto& head_energy = head_energy_[static_cast<size_t>(q)];
-          const int64_t next_key =
-              options_.any_order ? keys.Key(keys.Add(counts, static_cast<size_t>(c)), c) : keys.Key(0, q);
-          Target* const to_target = targets.data() + static_cast<size_t>(c) * static_cast<size_t>(full + 1);
-          auto target_bucket = [&](int to) -> Bucket& {
-            Target& t = to_target[to];
-            if (t.stamp != stamp) t = Target{stamp, open[static_cast<size_t>(to)].Index(next_key)};
-            return open[static_cast<size_t>(to)].At(t.index);
-          };
-          auto step = [&](int to) {
-            const FixedCost fusion = FusionExtra(q, b, to);
-            const Fixed stage = head_latency[static_cast<size_t>(to)] - head_latency[static_cast<size_t>(b)] +
-                                conversion.latency + fusion.latency;
-            const Fixed stage_energy = head_energy[static_cast<size_t>(to)] - head_energy[static_cast<size_t>(b)] +
-                                       conversion.energy + fusion.energy;
-            if (mode == DpMode::kFastest && stage > cap) return;
-            Label y;
-            y.latency = x.latency + in.latency + stage;
-            y.bottleneck = std::max(in_bottleneck, stage);
-            y.base_energy = x.base_energy + in.energy + stage_energy;
-            y.energy = x.energy + in.energy + stage_energy;
-            if (idle && IdleWatts(q) > 0) {
-              y.idle_units = x.idle_units + std::llround(IdleWatts(q) * kIdleUnitsPerWatt);
-              y.energy -= energy_q_.To(IdleWatts(q) * latency_q_.From(stage));
-            } else {
-              y.idle_units = x.idle_units;
-            }
-            y.parent = id;
-            y.end = to;
-            y.platform = q;
-            const size_t loads_size = loads.size();
-            y.loads_begin = loads.Append(carried.data(), carried.size());
-            y.loads_count = static_cast<int32_t>(carried.size());
-            const int32_t y_id = arena.Push(y);
-            ++outcome.labels;
-            const bool kept = to == full ? finish(y_id) : insert(target_bucket(to), EntryOf(y, y_id));
-            if (!kept) {
-              arena.Truncate(static_cast<size_t>(y_id));
-              loads.Truncate(loads_size);
-            }
-          };
-          if (more_after) {
-            ForEachFittingEnd(q, b, prune_infeasible, [&](int to) {
-              step(to);
-              return true;
-            });
-          } else if (!prune_infeasible || Fits(q, b, full)) {
-            step(full);  // nothing can follow: this stage runs to the end
-          }
+          expand(lane, me, i);
         }
       }
-      return outcome.complete;
-    });
-    here.Clear();
-  }
+    } catch (...) {
+      // The first lane to fail stops the others; its error is rethrown.
+      const std::lock_guard<std::mutex> lock(failure_mutex);
+      if (!failure) failure = std::current_exception();
+      stop = true;
+    }
+  };
+  RunBoundaries(lanes_count, options_.testing.lane_labels, next_boundary, share, stop, failure);
+  if (failure) std::rethrow_exception(failure);
+  if (stop.load()) outcome.complete = false;
+  for (const Lane& lane : lanes) outcome.labels += lane.labels;
+
   if (!archive.empty()) outcome.best_bottleneck = archive[0].bottleneck;
-  std::sort(archive.begin(), archive.end(), [&](const FinalCost& a, const FinalCost& b) { return lex_less(a.label, b.label); });
+  std::sort(archive.begin(), archive.end(), [&](const FinalCost& l, const FinalCost& r) { return lex_less(l.label, r.label); });
   for (const FinalCost& cost : archive) {
     CompactPlan plan;
-    for (int32_t id = cost.label; id > 0; id = arena[static_cast<size_t>(id)].parent) {
-      plan.platforms.push_back(arena[static_cast<size_t>(id)].platform);
-      plan.ends.push_back(arena[static_cast<size_t>(id)].end);
+    for (int32_t id = cost.label; id > 0; id = label_at(id).parent) {
+      plan.platforms.push_back(label_at(id).platform);
+      plan.ends.push_back(label_at(id).end);
     }
     std::reverse(plan.platforms.begin(), plan.platforms.end());
     std::reverse(plan.ends.begin(), plan.ends.end());
