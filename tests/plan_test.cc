@@ -1010,6 +1010,18 @@ void CheckCase(const LayerGraph& graph, int max_cut_tensors, const std::vector<P
       EXPECT_LE(result.plans_visited, other.plans_visited) << what;
     }
   }
+  // Seeded with the throughput-optimal plan (forced; by default only large
+  // searches are): the same Pareto set, plan for plan.
+  if (!config.list_all) {
+    PlanOptions seeded = options;
+    seeded.testing.pareto_seed_states = 0;
+    const PlanResult other = PlanPartitions(graph, cuts, platforms, links, seeded);
+    ASSERT_EQ(other.pareto.size(), result.pareto.size()) << "seeded";
+    for (size_t i = 0; i < result.pareto.size(); ++i) {
+      EXPECT_EQ(StagesOf(other.pareto[i]), StagesOf(result.pareto[i])) << "seeded";
+    }
+    ASSERT_EQ(other.rejected.size(), result.rejected.size()) << "seeded";
+  }
   // The Pareto search, and the general single-label one, split over two and
   // three lanes (threads; forced here, by default only large searches on
   // prefix cuts use them): the same plans, in the same order, and the same
@@ -1408,6 +1420,44 @@ TEST(Planner, BoundsAndDominancePruneTheParetoSearch) {
   // Pinned: the bounds use the archive as it stood when each boundary
   // began (so that lanes agree); 13,159 when they used every plan found.
   EXPECT_EQ(pruned, 13519);
+}
+
+// The throughput-optimal plan, found first by the dense program, bounds the
+// Pareto search from its first boundary, and is what it returns when it is
+// stopped before finding any plan of its own.
+TEST(Planner, SeedPlanBoundsTheParetoSearchAndIsKeptWhenItStops) {
+  PruningCase c;
+  c.Double();
+  PlanOptions options;
+  options.any_order = true;
+  const PlanResult plain = PlanPartitions(c.graph, c.cuts, c.platforms, c.links, options);
+  PlanOptions seeded = options;
+  seeded.testing.pareto_seed_states = 0;
+  const PlanResult with_seed = PlanPartitions(c.graph, c.cuts, c.platforms, c.links, seeded);
+  ASSERT_TRUE(plain.complete);
+  ASSERT_TRUE(with_seed.complete);
+  ASSERT_EQ(with_seed.pareto.size(), plain.pareto.size());
+  for (size_t i = 0; i < plain.pareto.size(); ++i) EXPECT_EQ(StagesOf(with_seed.pareto[i]), StagesOf(plain.pareto[i]));
+  EXPECT_LT(with_seed.plans_visited, plain.plans_visited);  // the seed's own labels included
+
+  PlanOptions best_only = options;
+  best_only.best_only = true;
+  const PlanResult best = PlanPartitions(c.graph, c.cuts, c.platforms, c.links, best_only);
+  ASSERT_EQ(best.pareto.size(), 1U);
+  PlanOptions stopped = seeded;
+  stopped.testing.stop_after_labels = 10;
+  const PlanResult early = PlanPartitions(c.graph, c.cuts, c.platforms, c.links, stopped);
+  EXPECT_FALSE(early.complete);
+  ASSERT_FALSE(early.pareto.empty());
+  EXPECT_TRUE(std::any_of(early.pareto.begin(), early.pareto.end(),
+                          [&](const PlanReport& plan) { return StagesOf(plan) == StagesOf(best.pareto[0]); }));
+  // Unseeded and stopped as early, the search has found only plans of few
+  // stages, not the throughput-optimal one.
+  stopped.testing.pareto_seed_states = 1e30;
+  const PlanResult unseeded = PlanPartitions(c.graph, c.cuts, c.platforms, c.links, stopped);
+  EXPECT_FALSE(unseeded.complete);
+  EXPECT_TRUE(std::none_of(unseeded.pareto.begin(), unseeded.pareto.end(),
+                           [&](const PlanReport& plan) { return StagesOf(plan) == StagesOf(best.pareto[0]); }));
 }
 
 TEST(Planner, BoundsPruneTheBestOnlySearchInBothPrograms) {

@@ -81,6 +81,12 @@ struct PlanOptions {
     // The Pareto search (and the general single-label one) splits each
     // boundary over lanes when its states, keys x boundaries, reach this.
     double pareto_lane_states = 65536;
+    // The Pareto search starts from the throughput-optimal plan (the dense
+    // program's) when its states reach this.
+    double pareto_seed_states = 65536;
+    // When above 0, the Pareto search stops after checking this many labels
+    // (per lane), as if out of time.
+    int64_t stop_after_labels = 0;
   } testing;
 };
 

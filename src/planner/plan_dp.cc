@@ -106,9 +106,14 @@ class BoundaryStates {
 
 }  // namespace
 
+double Planner::SearchStates() const {
+  const StateKeys keys(options_.any_order, instances_, platforms_.size());
+  return keys.Size() * static_cast<double>(Full() + 1);
+}
+
 void Planner::CheckSearchSize() const {
   const StateKeys keys(options_.any_order, instances_, platforms_.size());
-  const double states = keys.Size() * static_cast<double>(Full() + 1);
+  const double states = SearchStates();
   if (states > static_cast<double>(options_.max_states)) {
     std::ostringstream text;
     text << "the search has " << states << " states (" << Full() + 1 << " boundaries x " << keys.Size()
@@ -118,7 +123,7 @@ void Planner::CheckSearchSize() const {
   }
 }
 
-Planner::DpOutcome Planner::RunDp(bool constrained, DpMode mode, Fixed cap) {
+Planner::DpOutcome Planner::RunDp(bool constrained, DpMode mode, Fixed cap, const DpOutcome* seed) {
   const size_t n = platforms_.size();
   const StateKeys keys(options_.any_order, instances_, n);
   CheckSearchSize();
@@ -157,7 +162,7 @@ Planner::DpOutcome Planner::RunDp(bool constrained, DpMode mode, Fixed cap) {
   const unsigned threads = options_.threads > 0 ? static_cast<unsigned>(options_.threads)
                                                 : std::max(1U, std::thread::hardware_concurrency());
   const int lanes_count =
-      threads >= 2 && all_prefixes_ && keys.Size() * static_cast<double>(full + 1) >= options_.testing.pareto_lane_states
+      threads >= 2 && all_prefixes_ && SearchStates() >= options_.testing.pareto_lane_states
           ? static_cast<int>(std::min(threads, 8U))
           : 1;
   const int choices = options_.any_order ? static_cast<int>(instances_.size()) : static_cast<int>(n);
@@ -289,10 +294,17 @@ Planner::DpOutcome Planner::RunDp(bool constrained, DpMode mode, Fixed cap) {
                   archive.end());
     archive.push_back(cost);
   };
-  // True when every completion is strictly dominated by an archived plan, or
-  // (constrained) misses a goal: `bound` is no worse than any completion.
+  // The seed plan's metrics, when there is one: a plan it strictly
+  // dominates is in no Pareto set, whether or not the search finds it first.
+  const bool seeded = seed != nullptr && !seed->plans.empty() && mode == DpMode::kPareto;
+  const FinalCost seed_cost{seeded ? seed->best_latency : 0, seeded ? seed->best_bottleneck : 0,
+                            seeded ? seed->best_energy : 0, -1};
+  // True when every completion is strictly dominated by an archived plan (or
+  // the seed), or (constrained) misses a goal: `bound` is no worse than any
+  // completion.
   auto hopeless = [&](const FinalCost& bound) {
     if (constrained && !MeetsGoals(ToMetrics(bound.latency, bound.bottleneck, bound.energy))) return true;
+    if (seeded && NoWorse(seed_cost, bound) && !SameCost(seed_cost, bound)) return true;
     if (single) {
       return !archive.empty() && key_less(archive[0].latency, archive[0].bottleneck, archive[0].energy, bound.latency,
                                           bound.bottleneck, bound.energy);
@@ -377,6 +389,7 @@ Planner::DpOutcome Planner::RunDp(bool constrained, DpMode mode, Fixed cap) {
         last_report = now;
       }
     }
+    if (options_.testing.stop_after_labels > 0 && lane.steps > options_.testing.stop_after_labels) stop = true;
     if (stop.load(std::memory_order_relaxed)) return false;
     const auto& [key, entry] = at_b[seq];
     const Label& x = label_at(entry.id);
@@ -556,6 +569,13 @@ Planner::DpOutcome Planner::RunDp(bool constrained, DpMode mode, Fixed cap) {
     std::reverse(plan.platforms.begin(), plan.platforms.end());
     std::reverse(plan.ends.begin(), plan.ends.end());
     outcome.plans.push_back(std::move(plan));
+  }
+  // Out of time: the seed is a plan of the Pareto set (no plan is strictly
+  // better in all three), so it joins what was found unless a plan of the
+  // same metrics is there already.
+  if (!outcome.complete && seeded &&
+      std::none_of(archive.begin(), archive.end(), [&](const FinalCost& kept) { return SameCost(kept, seed_cost); })) {
+    outcome.plans.push_back(seed->plans[0]);
   }
   return outcome;
 }

@@ -567,6 +567,8 @@ std::optional<Planner::DpOutcome> Planner::RunDenseDp(DpMode mode, Fixed limit, 
   }
   if (found) {
     outcome.best_bottleneck = best.bottleneck;
+    outcome.best_latency = best.latency;
+    outcome.best_energy = best.energy;
     CompactPlan plan;
     plan.platforms.push_back(PlatformOf(best));
     plan.ends.push_back(full);

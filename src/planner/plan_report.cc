@@ -68,9 +68,26 @@ PlanResult Planner::Run() {
     }
     feasible = std::move(outcome.plans);
   } else {
-    DpOutcome outcome = RunDp(true);
+    // The throughput-optimal plan first, when the dense program applies (no
+    // goals, no idle energy): the fastest of those with the least
+    // bottleneck, a member of the Pareto set. The search uses it as a bound
+    // from its first boundary, and returns it if time runs out.
+    std::optional<DpOutcome> seed;
+    if (!options_.testing.no_bounds && !options_.testing.general_program &&
+        SearchStates() >= options_.testing.pareto_seed_states) {
+      std::optional<DpOutcome> bottleneck = RunSingleDp(DpMode::kBottleneck, 0);
+      if (bottleneck) {
+        result.plans_visited += bottleneck->labels;
+        if (bottleneck->complete && !bottleneck->plans.empty()) {
+          seed = RunSingleDp(DpMode::kFastest, bottleneck->best_bottleneck);
+          if (seed) result.plans_visited += seed->labels;
+        }
+      }
+      if (seed && (!seed->complete || seed->plans.empty())) seed.reset();
+    }
+    DpOutcome outcome = RunDp(true, DpMode::kPareto, 0, seed ? &*seed : nullptr);
     feasible = std::move(outcome.plans);
-    result.plans_visited = outcome.labels;
+    result.plans_visited += outcome.labels;
     result.complete = outcome.complete;
     if (options_.show_infeasible && result.complete) {
       outcome = RunDp(false);

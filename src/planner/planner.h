@@ -366,6 +366,9 @@ class Planner {
   // the input's platform 0) form one type; the search counts their uses.
   void PrepareTypes();
   bool Interchangeable(size_t p, size_t q) const;
+  // The dynamic program's states: keys x boundaries (a double: it can be
+  // astronomically large).
+  double SearchStates() const;
   // Throws when the dynamic program's states exceed --max-states.
   void CheckSearchSize() const;
 
@@ -392,8 +395,13 @@ class Planner {
     int64_t labels = 0;
     bool complete = true;
     Fixed best_bottleneck = 0;       // of plans[0] (single-label modes)
+    Fixed best_latency = 0;          // of plans[0] (the dense program)
+    Fixed best_energy = 0;
   };
-  DpOutcome RunDp(bool constrained, DpMode mode = DpMode::kPareto, Fixed cap = 0);
+  // `seed` (kPareto, constrained): a complete plan known before the search,
+  // with its metrics (the dense program's best_*): a bound from the first
+  // boundary on, and returned with the plans found when time runs out.
+  DpOutcome RunDp(bool constrained, DpMode mode = DpMode::kPareto, Fixed cap = 0, const DpOutcome* seed = nullptr);
   // The single-label modes over dense cells (plan_dp_single.cc): the same
   // plan as RunDp, much faster. Empty when it does not apply (idle energy,
   // goals, more than 2^26 states); RunDp then searches.
