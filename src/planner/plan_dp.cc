@@ -137,10 +137,9 @@ Planner::DpOutcome Planner::RunDp(bool constrained, DpMode mode, Fixed cap, cons
   // The reach bound with memory alone (docs/planning.md, "Search"): a state
   // behind the earliest boundary from which the devices left can run the
   // rest with every stage fitting has no feasible completion.
-  std::vector<int32_t> reach_any;
-  if (prune_infeasible && !options_.testing.no_bounds && HeadsGrow()) {
-    EarliestStarts(keys, std::numeric_limits<Fixed>::max(), reach_any);
-  }
+  static const std::vector<int32_t> kNoReach;
+  const std::vector<int32_t>& reach_any =
+      prune_infeasible && !options_.testing.no_bounds && HeadsGrow() ? ReachAny(keys) : kNoReach;
   const bool single = mode != DpMode::kPareto;
   // Single-label modes: kBottleneck keeps the smallest bottleneck per state,
   // kFastest (all stages and hops within `cap`) the smallest (latency, energy).

@@ -179,12 +179,11 @@ std::optional<Planner::DpOutcome> Planner::RunDenseDp(DpMode mode, Fixed limit, 
   // strictly below its bottleneck). Transfers are left out, so it holds
   // for every chain whose head sums grow, broken fusions or not.
   const bool reach_bound = heads_grow && !options_.testing.no_bounds;
-  std::vector<int32_t> reach_any, reach_limit;
+  static const std::vector<int32_t> kNoReach;
+  const std::vector<int32_t>& reach_any = reach_bound ? ReachAny(keys) : kNoReach;
+  std::vector<int32_t> reach_limit;
   Fixed reach_at = limit;
-  if (reach_bound) {
-    EarliestStarts(keys, std::numeric_limits<Fixed>::max(), reach_any);
-    EarliestStarts(keys, limit, reach_limit);
-  }
+  if (reach_bound) EarliestStarts(keys, limit, reach_limit);
 
   // kBottleneck orders by bottleneck, kFastest by (latency, energy).
   auto less = [mode](const Cell& a, const Cell& b) {
@@ -609,13 +608,22 @@ int64_t Planner::ReachIndex(const StateKeys& keys, int64_t key) const {
 }
 
 bool Planner::HeadsGrow() const {
-  if (!all_prefixes_) return false;
+  if (heads_grow_) return *heads_grow_;
+  heads_grow_ = all_prefixes_;
   for (const auto& head : head_latency_) {
-    for (size_t b = 0; b + 1 < head.size(); ++b) {
-      if (head[b + 1] < head[b]) return false;
+    for (size_t b = 0; b + 1 < head.size() && *heads_grow_; ++b) {
+      if (head[b + 1] < head[b]) heads_grow_ = false;
     }
   }
-  return true;
+  return *heads_grow_;
+}
+
+const std::vector<int32_t>& Planner::ReachAny(const StateKeys& keys) {
+  if (!reach_any_filled_) {
+    EarliestStarts(keys, std::numeric_limits<Fixed>::max(), reach_any_);
+    reach_any_filled_ = true;
+  }
+  return reach_any_;
 }
 
 void Planner::EarliestStarts(const StateKeys& keys, Fixed limit, std::vector<int32_t>& starts) {

@@ -422,7 +422,11 @@ class Planner {
   void EarliestStarts(const StateKeys& keys, Fixed limit, std::vector<int32_t>& starts);
   // True when every cut is a prefix and no layer's latency is negative in
   // fixed point, so head sums never decrease: what the reach bound needs.
+  // Computed once.
   bool HeadsGrow() const;
+  // EarliestStarts with no limit (memory alone), computed once: the same in
+  // every round and pass.
+  const std::vector<int32_t>& ReachAny(const StateKeys& keys);
   // A limit within 1/64 above the relaxation's optimal bottleneck and at
   // least `from` (`from` itself when nothing fits at any limit).
   Fixed RelaxedBottleneck(const StateKeys& keys, Fixed from);
@@ -548,7 +552,10 @@ class Planner {
   int64_t evaluated_ = 0;  // plans whose metrics were computed one by one (list_all)
   Quantum latency_q_;
   Quantum energy_q_;
-  std::shared_ptr<DenseCells> dense_cells_;  // the dense program's cells, kept from one pass to the next
+  std::shared_ptr<DenseCells> dense_cells_;
+  mutable std::optional<bool> heads_grow_;
+  std::vector<int32_t> reach_any_;
+  bool reach_any_filled_ = false;  // the dense program's cells, kept from one pass to the next
   std::vector<FusionTable> fusion_;  // per platform
   bool any_fusion_splits_ = false;   // some boundary splits some platform's group
   std::vector<std::vector<Fixed>> head_latency_;  // per platform and boundary, fixed point
