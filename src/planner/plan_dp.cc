@@ -193,6 +193,7 @@ Planner::DpOutcome Planner::RunDp(bool constrained, DpMode mode, Fixed cap, cons
     std::vector<Found> found;
     int64_t labels = 0;
     int64_t steps = 0;
+    Clock::time_point last_report = Clock::now();
   };
   std::vector<Lane> lanes(static_cast<size_t>(lanes_count));
   for (Lane& lane : lanes) {
@@ -364,8 +365,6 @@ Planner::DpOutcome Planner::RunDp(bool constrained, DpMode mode, Fixed cap, cons
     });
   };
 
-  const auto started = started_;
-  auto last_report = Clock::now();
   std::atomic<bool> stop{false};  // out of time, or a lane failed
   std::exception_ptr failure;
   std::mutex failure_mutex;
@@ -378,16 +377,7 @@ Planner::DpOutcome Planner::RunDp(bool constrained, DpMode mode, Fixed cap, cons
   // Whether the seq-th label of boundary b is expanded at all: the bounds
   // and the dominance, which depend on the label alone.
   auto worth_expanding = [&](Lane& lane, int me, size_t seq) {
-    if (++lane.steps % 4096 == 0 && (options_.time_limit_s || options_.progress)) {
-      const auto now = Clock::now();
-      const double elapsed = std::chrono::duration<double>(now - started).count();
-      if (options_.time_limit_s && elapsed > *options_.time_limit_s) stop = true;
-      // Progress comes from the first lane only.
-      if (options_.progress && me == 0 && now - last_report > std::chrono::milliseconds(500)) {
-        options_.progress(static_cast<double>(b) / full, lane.labels * lanes_count);
-        last_report = now;
-      }
-    }
+    if (TimeUp(lane.steps, me, static_cast<double>(b) / full, lane.labels * lanes_count, lane.last_report)) stop = true;
     if (options_.testing.stop_after_labels > 0 && lane.steps > options_.testing.stop_after_labels) stop = true;
     if (stop.load(std::memory_order_relaxed)) return false;
     const auto& [key, entry] = at_b[seq];

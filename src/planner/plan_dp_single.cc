@@ -221,6 +221,7 @@ std::optional<Planner::DpOutcome> Planner::RunDenseDp(DpMode mode, Fixed limit, 
     std::vector<bool> unused;
     int64_t labels = 0;
     int64_t steps = 0;
+    Clock::time_point last_report = Clock::now();
     bool limited = false;
     Cell best;  // this boundary's best complete plan (platform: its last stage's)
     bool found = false;
@@ -378,21 +379,12 @@ std::optional<Planner::DpOutcome> Planner::RunDenseDp(DpMode mode, Fixed limit, 
       });
     };
 
-    const auto started = started_;
-    auto last_report = Clock::now();
     // Whether label `ref` of state (b, key) is expanded at all: the bounds
     // and the dominance, which depend on the label alone.
     auto worth_expanding = [&](int32_t key, int32_t ref) {
       const Cell& x = label_at(ref);
-      if (++lane.steps % 4096 == 0 && (options_.time_limit_s || options_.progress)) {
-        const auto now = Clock::now();
-        const double elapsed = std::chrono::duration<double>(now - started).count();
-        if (options_.time_limit_s && elapsed > *options_.time_limit_s) stop = true;
-        // Progress comes from the first lane only.
-        if (options_.progress && me == 0 && now - last_report > std::chrono::milliseconds(500)) {
-          options_.progress(static_cast<double>(b) / full, lane.labels * lanes_count);
-          last_report = now;
-        }
+      if (TimeUp(lane.steps, me, static_cast<double>(b) / full, lane.labels * lanes_count, lane.last_report)) {
+        stop = true;
       }
       if (stop.load(std::memory_order_relaxed)) return false;
       // RunDp's bound: every completion is worse than the plan found.

@@ -366,6 +366,23 @@ class Planner {
   // the input's platform 0) form one type; the search counts their uses.
   void PrepareTypes();
   bool Interchangeable(size_t p, size_t q) const;
+  // Called for each label a search checks, `steps` counting them (per
+  // lane): every 4,096th call compares the time since planning began with
+  // --time-limit (true: it has run out) and, from lane 0, reports progress
+  // (`done` of the boundaries, `labels` so far) at most every 500 ms.
+  bool TimeUp(int64_t& steps, int lane, double done, int64_t labels,
+              std::chrono::steady_clock::time_point& last_report) const {
+    if (++steps % 4096 != 0 || (!options_.time_limit_s && !options_.progress)) return false;
+    const auto now = std::chrono::steady_clock::now();
+    const bool up =
+        options_.time_limit_s && std::chrono::duration<double>(now - started_).count() > *options_.time_limit_s;
+    if (options_.progress && lane == 0 && now - last_report > std::chrono::milliseconds(500)) {
+      options_.progress(done, labels);
+      last_report = now;
+    }
+    return up;
+  }
+
   // The dynamic program's states: keys x boundaries (a double: it can be
   // astronomically large).
   double SearchStates() const;
