@@ -365,9 +365,7 @@ Planner::DpOutcome Planner::RunDp(bool constrained, DpMode mode, Fixed cap, cons
     });
   };
 
-  std::atomic<bool> stop{false};  // out of time, or a lane failed
-  std::exception_ptr failure;
-  std::mutex failure_mutex;
+  LaneStop stop;  // out of time, or a lane failed
   int b = -1;
   std::vector<std::pair<int64_t, Entry>> at_b;  // the boundary's labels in single-threaded order
   std::vector<uint8_t> worth;
@@ -377,9 +375,9 @@ Planner::DpOutcome Planner::RunDp(bool constrained, DpMode mode, Fixed cap, cons
   // Whether the seq-th label of boundary b is expanded at all: the bounds
   // and the dominance, which depend on the label alone.
   auto worth_expanding = [&](Lane& lane, int me, size_t seq) {
-    if (TimeUp(lane.steps, me, static_cast<double>(b) / full, lane.labels * lanes_count, lane.last_report)) stop = true;
-    if (options_.testing.stop_after_labels > 0 && lane.steps > options_.testing.stop_after_labels) stop = true;
-    if (stop.load(std::memory_order_relaxed)) return false;
+    if (TimeUp(lane.steps, me, static_cast<double>(b) / full, lane.labels * lanes_count, lane.last_report)) stop.now = true;
+    if (options_.testing.stop_after_labels > 0 && lane.steps > options_.testing.stop_after_labels) stop.now = true;
+    if (stop.now.load(std::memory_order_relaxed)) return false;
     const auto& [key, entry] = at_b[seq];
     const Label& x = label_at(entry.id);
     const Fixed energy_bound =
@@ -500,7 +498,7 @@ Planner::DpOutcome Planner::RunDp(bool constrained, DpMode mode, Fixed cap, cons
     });
     for (const Found& f : found) offer(f.cost);
     ++b;
-    if (b >= full || stop.load()) return -1;
+    if (b >= full || stop.now.load()) return -1;
     keys_at_b.clear();
     for (int me = 0; me < lanes_count; ++me) {
       lanes[static_cast<size_t>(me)].open[static_cast<size_t>(b)].ForEachKey(
@@ -526,7 +524,7 @@ Planner::DpOutcome Planner::RunDp(bool constrained, DpMode mode, Fixed cap, cons
         for (size_t i = block(me), end = block(me + 1); i < end; ++i) worth[i] = worth_expanding(lane, me, i) ? 1 : 0;
       } else {
         int64_t state = -1;
-        for (size_t i = 0; i < at_b.size() && !stop.load(std::memory_order_relaxed); ++i) {
+        for (size_t i = 0; i < at_b.size() && !stop.now.load(std::memory_order_relaxed); ++i) {
           if (worth[i] == 0) continue;
           if (at_b[i].first != state) {  // a new state: its targets are found afresh
             state = at_b[i].first;
@@ -536,15 +534,12 @@ Planner::DpOutcome Planner::RunDp(bool constrained, DpMode mode, Fixed cap, cons
         }
       }
     } catch (...) {
-      // The first lane to fail stops the others; its error is rethrown.
-      const std::lock_guard<std::mutex> lock(failure_mutex);
-      if (!failure) failure = std::current_exception();
-      stop = true;
+      stop.Fail();  // the first lane to fail stops the others; its error is rethrown
     }
   };
-  RunBoundaries(lanes_count, options_.testing.lane_labels, next_boundary, share, stop, failure);
-  if (failure) std::rethrow_exception(failure);
-  if (stop.load()) outcome.complete = false;
+  RunBoundaries(lanes_count, options_.testing.lane_labels, next_boundary, share, stop);
+  stop.RethrowIfFailed();
+  if (stop.now.load()) outcome.complete = false;
   for (const Lane& lane : lanes) outcome.labels += lane.labels;
 
   if (!archive.empty()) outcome.best_bottleneck = archive[0].bottleneck;

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <exception>
 #include <memory>
+#include <mutex>
 #include <thread>
 #include <vector>
 
@@ -121,6 +122,27 @@ class StableArena {
   size_t size_ = 0;
 };
 
+// How a search over lanes ends early: out of time (or a test's label
+// budget), or on the first error a lane threw, kept to be rethrown.
+class LaneStop {
+ public:
+  std::atomic<bool> now{false};
+  // Keeps the exception being handled unless one is kept already, and
+  // stops every lane.
+  void Fail() {
+    const std::lock_guard<std::mutex> lock(mutex_);
+    if (!error_) error_ = std::current_exception();
+    now = true;
+  }
+  void RethrowIfFailed() const {
+    if (error_) std::rethrow_exception(error_);
+  }
+
+ private:
+  std::mutex mutex_;
+  std::exception_ptr error_;
+};
+
 // Runs a search boundary by boundary over lanes (threads), each boundary in
 // two steps: share(me, true), lane `me` checking its block of the
 // boundary's labels, then share(me, false), each lane making the
@@ -130,11 +152,10 @@ class StableArena {
 // completion prepares the next boundary; boundaries with fewer than `few`
 // labels (most of them on long chains) are done there on one thread, every
 // lane's share in turn, instead of paying two barriers each. share catches
-// its own errors; one thrown by next() with more than one lane stops the
-// search and is kept in `failure` (with `stop` set) for the caller.
+// its own errors (LaneStop::Fail); one thrown by next() with more than one
+// lane is kept in `stop` as well.
 template <class Next, class Share>
-void RunBoundaries(int lanes_count, double few, Next&& next, Share&& share, std::atomic<bool>& stop,
-                   std::exception_ptr& failure) {
+void RunBoundaries(int lanes_count, double few, Next&& next, Share&& share, LaneStop& stop) {
   if (lanes_count == 1) {
     while (next() >= 0) {
       share(0, true);
@@ -160,7 +181,7 @@ void RunBoundaries(int lanes_count, double few, Next&& next, Share&& share, std:
     try {
       prepare();
     } catch (...) {
-      if (!stop.exchange(true)) failure = std::current_exception();
+      stop.Fail();
       more = false;
     }
   });

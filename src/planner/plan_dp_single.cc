@@ -259,8 +259,7 @@ std::optional<Planner::DpOutcome> Planner::RunDenseDp(DpMode mode, Fixed limit, 
   bool found = false;
   Order best_order;
   DpOutcome outcome;
-  std::atomic<bool> stop{false};  // out of time, or a lane failed
-  std::exception_ptr failure;
+  LaneStop stop;  // out of time, or a lane failed
 
   // One lane's share of boundary b, whose live labels (state, label) are
   // `at_b` in the single-threaded order: first (`checking`) whether each is
@@ -384,9 +383,9 @@ std::optional<Planner::DpOutcome> Planner::RunDenseDp(DpMode mode, Fixed limit, 
     auto worth_expanding = [&](int32_t key, int32_t ref) {
       const Cell& x = label_at(ref);
       if (TimeUp(lane.steps, me, static_cast<double>(b) / full, lane.labels * lanes_count, lane.last_report)) {
-        stop = true;
+        stop.now = true;
       }
-      if (stop.load(std::memory_order_relaxed)) return false;
+      if (stop.now.load(std::memory_order_relaxed)) return false;
       // RunDp's bound: every completion is worse than the plan found.
       if (b > 0 && found && !options_.testing.no_bounds) {
         Cell bound = x;
@@ -494,13 +493,13 @@ std::optional<Planner::DpOutcome> Planner::RunDenseDp(DpMode mode, Fixed limit, 
           worth[i] = worth_expanding(at_b[i].first, at_b[i].second) ? 1 : 0;
         }
       } else {
-        for (size_t i = 0; i < at_b.size() && !stop.load(std::memory_order_relaxed); ++i) {
+        for (size_t i = 0; i < at_b.size() && !stop.now.load(std::memory_order_relaxed); ++i) {
           if (worth[i] != 0) expand(at_b[i].first, at_b[i].second, static_cast<int64_t>(i));
         }
       }
     } catch (...) {
       // The first lane to fail stops the others; its error is rethrown.
-      if (!stop.exchange(true)) failure = std::current_exception();
+      stop.Fail();
     }
   };
 
@@ -520,7 +519,7 @@ std::optional<Planner::DpOutcome> Planner::RunDenseDp(DpMode mode, Fixed limit, 
       lane.found = false;
     }
     ++b;
-    if (b >= full || stop.load()) return false;
+    if (b >= full || stop.now.load()) return false;
     keys_at_b.clear();
     for (Lane& lane : lanes) {
       auto& here = lane.reached[static_cast<size_t>(b)];
@@ -548,9 +547,9 @@ std::optional<Planner::DpOutcome> Planner::RunDenseDp(DpMode mode, Fixed limit, 
   RunBoundaries(
       lanes_count, options_.testing.lane_labels,
       [&]() { return next_boundary() ? static_cast<int64_t>(at_b.size()) : int64_t{-1}; },
-      [&](int me, bool checking) { expand_boundary(me, b, at_b, checking); }, stop, failure);
-  if (failure) std::rethrow_exception(failure);
-  if (stop.load()) outcome.complete = false;
+      [&](int me, bool checking) { expand_boundary(me, b, at_b, checking); }, stop);
+  stop.RethrowIfFailed();
+  if (stop.now.load()) outcome.complete = false;
   for (Lane& lane : lanes) {
     outcome.labels += lane.labels;
     limited = limited || lane.limited;

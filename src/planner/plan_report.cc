@@ -72,12 +72,15 @@ PlanResult Planner::Run() {
     // goals, no idle energy): the fastest of those with the least
     // bottleneck, a member of the Pareto set. The search uses it as a bound
     // from its first boundary, and returns it if time runs out.
+    // When it proves that no plan fits, the search is over.
     std::optional<DpOutcome> seed;
+    bool none_fits = false;
     if (!options_.testing.no_bounds && !options_.testing.general_program &&
         SearchStates() >= options_.testing.pareto_seed_states) {
       std::optional<DpOutcome> bottleneck = RunSingleDp(DpMode::kBottleneck, 0);
       if (bottleneck) {
         result.plans_visited += bottleneck->labels;
+        none_fits = bottleneck->complete && bottleneck->plans.empty();
         if (bottleneck->complete && !bottleneck->plans.empty()) {
           seed = RunSingleDp(DpMode::kFastest, bottleneck->best_bottleneck);
           if (seed) result.plans_visited += seed->labels;
@@ -85,7 +88,7 @@ PlanResult Planner::Run() {
       }
       if (seed && (!seed->complete || seed->plans.empty())) seed.reset();
     }
-    DpOutcome outcome = RunDp(true, DpMode::kPareto, 0, seed ? &*seed : nullptr);
+    DpOutcome outcome = none_fits ? DpOutcome{} : RunDp(true, DpMode::kPareto, 0, seed ? &*seed : nullptr);
     feasible = std::move(outcome.plans);
     result.plans_visited += outcome.labels;
     result.complete = outcome.complete;

@@ -569,10 +569,10 @@ class Planner {
   int64_t evaluated_ = 0;  // plans whose metrics were computed one by one (list_all)
   Quantum latency_q_;
   Quantum energy_q_;
-  std::shared_ptr<DenseCells> dense_cells_;
-  mutable std::optional<bool> heads_grow_;
-  std::vector<int32_t> reach_any_;
-  bool reach_any_filled_ = false;  // the dense program's cells, kept from one pass to the next
+  std::shared_ptr<DenseCells> dense_cells_;  // the dense program's cells, kept from one pass to the next
+  mutable std::optional<bool> heads_grow_;    // HeadsGrow(), once computed
+  std::vector<int32_t> reach_any_;            // ReachAny(), once reach_any_filled_
+  bool reach_any_filled_ = false;
   std::vector<FusionTable> fusion_;  // per platform
   bool any_fusion_splits_ = false;   // some boundary splits some platform's group
   std::vector<std::vector<Fixed>> head_latency_;  // per platform and boundary, fixed point
