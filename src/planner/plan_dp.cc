@@ -106,6 +106,55 @@ class BoundaryStates {
 
 }  // namespace
 
+LanePool::~LanePool() {
+  {
+    const std::lock_guard<std::mutex> lock(mutex_);
+    quit_ = true;
+  }
+  wake_.notify_all();
+  for (std::thread& thread : threads_) thread.join();
+}
+
+void LanePool::Run(int count, const std::function<void(int)>& f) {
+  {
+    const std::lock_guard<std::mutex> lock(mutex_);
+    while (static_cast<int>(threads_.size()) < count - 1) {
+      const int me = static_cast<int>(threads_.size()) + 1;
+      threads_.emplace_back([this, me] { Work(me); });
+    }
+    job_ = &f;
+    job_lanes_ = count;
+    busy_ = count - 1;
+    ++generation_;
+  }
+  wake_.notify_all();
+  f(0);
+  std::unique_lock<std::mutex> lock(mutex_);
+  done_.wait(lock, [this] { return busy_ == 0; });
+  job_ = nullptr;
+}
+
+void LanePool::Work(int me) {
+  uint64_t seen = 0;
+  std::unique_lock<std::mutex> lock(mutex_);
+  for (;;) {
+    wake_.wait(lock, [&] { return quit_ || generation_ != seen; });
+    if (quit_) return;
+    seen = generation_;
+    if (me >= job_lanes_) continue;  // not needed by this job
+    const std::function<void(int)>* job = job_;
+    lock.unlock();
+    (*job)(me);
+    lock.lock();
+    if (--busy_ == 0) done_.notify_one();
+  }
+}
+
+LanePool& Planner::Lanes() {
+  if (!lane_pool_) lane_pool_ = std::make_shared<LanePool>();
+  return *lane_pool_;
+}
+
 double Planner::SearchStates() const {
   const StateKeys keys(options_.any_order, instances_, platforms_.size());
   return keys.Size() * static_cast<double>(Full() + 1);
@@ -537,7 +586,7 @@ Planner::DpOutcome Planner::RunDp(bool constrained, DpMode mode, Fixed cap, cons
       stop.Fail();  // the first lane to fail stops the others; its error is rethrown
     }
   };
-  RunBoundaries(lanes_count, options_.testing.lane_labels, next_boundary, share, stop);
+  RunBoundaries(Lanes(), lanes_count, options_.testing.lane_labels, next_boundary, share, stop);
   stop.RethrowIfFailed();
   if (stop.now.load()) outcome.complete = false;
   for (const Lane& lane : lanes) outcome.labels += lane.labels;

@@ -5,8 +5,10 @@
 #include <algorithm>
 #include <atomic>
 #include <barrier>
+#include <condition_variable>
 #include <cstdint>
 #include <exception>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <thread>
@@ -143,6 +145,31 @@ class LaneStop {
   std::exception_ptr error_;
 };
 
+// Threads kept for the life of a planner, so that the rounds and passes of
+// a search do not each start their own (thread start is what made the
+// sanitized test runs slow).
+class LanePool {
+ public:
+  LanePool() = default;
+  LanePool(const LanePool&) = delete;
+  LanePool& operator=(const LanePool&) = delete;
+  ~LanePool();
+  // Calls f(0) on this thread and f(1) ... f(count - 1) on the pool's, and
+  // returns when every call has returned. f must not throw. Not reentrant.
+  void Run(int count, const std::function<void(int)>& f);
+
+ private:
+  void Work(int me);
+  std::mutex mutex_;
+  std::condition_variable wake_, done_;
+  std::vector<std::thread> threads_;  // threads_[i] runs lane i + 1
+  const std::function<void(int)>* job_ = nullptr;
+  int job_lanes_ = 0;
+  uint64_t generation_ = 0;  // one more per Run
+  int busy_ = 0;             // pool threads still in this Run's job
+  bool quit_ = false;
+};
+
 // Runs a search boundary by boundary over lanes (threads), each boundary in
 // two steps: share(me, true), lane `me` checking its block of the
 // boundary's labels, then share(me, false), each lane making the
@@ -155,7 +182,7 @@ class LaneStop {
 // its own errors (LaneStop::Fail); one thrown by next() with more than one
 // lane is kept in `stop` as well.
 template <class Next, class Share>
-void RunBoundaries(int lanes_count, double few, Next&& next, Share&& share, LaneStop& stop) {
+void RunBoundaries(LanePool& pool, int lanes_count, double few, Next&& next, Share&& share, LaneStop& stop) {
   if (lanes_count == 1) {
     while (next() >= 0) {
       share(0, true);
@@ -191,10 +218,7 @@ void RunBoundaries(int lanes_count, double few, Next&& next, Share&& share, Lane
       sync.arrive_and_wait();
     }
   };
-  std::vector<std::thread> workers;
-  for (int me = 1; me < lanes_count; ++me) workers.emplace_back(run, me);
-  run(0);
-  for (std::thread& worker : workers) worker.join();
+  pool.Run(lanes_count, run);
 }
 
 // The lane (of `lanes_count`) that owns the states of `key`; key 0, the

@@ -545,7 +545,7 @@ std::optional<Planner::DpOutcome> Planner::RunDenseDp(DpMode mode, Fixed limit, 
     return true;
   };
   RunBoundaries(
-      lanes_count, options_.testing.lane_labels,
+      Lanes(), lanes_count, options_.testing.lane_labels,
       [&]() { return next_boundary() ? static_cast<int64_t>(at_b.size()) : int64_t{-1}; },
       [&](int me, bool checking) { expand_boundary(me, b, at_b, checking); }, stop);
   stop.RethrowIfFailed();

@@ -134,6 +134,7 @@ struct Load {
 };
 
 class StateKeys;   // plan_dp.h
+class LanePool;    // plan_dp.h
 struct DenseCells;  // plan_dp_single.cc
 
 inline constexpr double kIdleUnitsPerWatt = 1048576.0;  // 2^20: idle powers add up exactly
@@ -383,6 +384,9 @@ class Planner {
     return up;
   }
 
+  // The threads the searches' lanes run on, kept from one pass to the next.
+  LanePool& Lanes();
+
   // The dynamic program's states: keys x boundaries (a double: it can be
   // astronomically large).
   double SearchStates() const;
@@ -570,6 +574,7 @@ class Planner {
   Quantum latency_q_;
   Quantum energy_q_;
   std::shared_ptr<DenseCells> dense_cells_;  // the dense program's cells, kept from one pass to the next
+  std::shared_ptr<LanePool> lane_pool_;      // Lanes(), started on first use
   mutable std::optional<bool> heads_grow_;    // HeadsGrow(), once computed
   std::vector<int32_t> reach_any_;            // ReachAny(), once reach_any_filled_
   bool reach_any_filled_ = false;
